@@ -1,0 +1,56 @@
+# Suqiu 诉求通. `make run` serves the demo; `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test bench lint format translations system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+translations: $(VENV)/.runtime-installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+run: $(VENV)/.runtime-installed translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Suqiu is serving on http://$(HOST):$(PORT)/  (log in with a demo account above; Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's Chromium; database tests need PostgreSQL 15's server binaries.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "Installing chromium and postgresql-15 with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql-15 >/dev/null; \
+	fi
+
+test: $(VENV)/.dev-installed translations system-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+bench: $(VENV)/.dev-installed translations
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

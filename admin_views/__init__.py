@@ -1,0 +1,55 @@
+"""Flask-Admin set-up: the theme, the dashboard and one view per model, bound to the app."""
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from admin_views.case import CaseView
+from admin_views.dashboard import Dashboard
+from admin_views.org import CategoryView
+from admin_views.org import DepartmentView
+from admin_views.org import MailboxView
+from admin_views.people import UserView
+from admin_views.volunteers import RewardView
+from admin_views.volunteers import VolunteerView
+from app.extensions import db
+from models import Case
+from models import Category
+from models import Department
+from models import Mailbox
+from models import RewardPayout
+from models import User
+from models import Volunteer
+
+
+def init_admin(app) -> Admin:
+    """Build the admin for ``app``; views are per app because Flask-Admin binds them at creation."""
+    theme = Bootstrap4Theme(
+        base_template="admin/suqiu_base.html",
+        swatch=app.config["FLASK_ADMIN_SWATCH"],
+        fluid=True,
+    )
+    admin = Admin(
+        app,
+        name=_l("Suqiu"),
+        theme=theme,
+        index_view=Dashboard(name=_l("Home"), url="/admin"),
+    )
+    admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
+    admin.add_view(
+        VolunteerView(Volunteer, db, name=_l("Volunteers"), endpoint="volunteer", category=_l("Volunteers"))
+    )
+    admin.add_view(
+        RewardView(RewardPayout, db, name=_l("Reward payouts"), endpoint="reward", category=_l("Volunteers"))
+    )
+    admin.add_view(
+        DepartmentView(Department, db, name=_l("Departments"), endpoint="department", category=_l("Settings"))
+    )
+    admin.add_view(
+        CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=_l("Settings"))
+    )
+    admin.add_view(
+        MailboxView(Mailbox, db, name=_l("Mailboxes"), endpoint="mailbox", category=_l("Settings"))
+    )
+    admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user", category=_l("Settings")))
+    return admin

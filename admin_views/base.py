@@ -1,0 +1,239 @@
+"""The one base view: login, roles and department scoping for every Flask-Admin view.
+
+Flask-Admin scopes only the list through ``get_query``; the count, ``get_one`` (details, edit,
+delete), actions, ajax lookups and foreign-key dropdowns all fetch rows on their own. This view
+routes every one of them through :func:`app.access.scope_query`.
+"""
+
+import time
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.ajax import create_ajax_loader
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Query
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import ValidationError
+
+from app.access import ADMIN_ROLES
+from app.access import STAFF_ROLES
+from app.access import scope_query
+from app.extensions import db
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CappedCount(int):
+    """A row count that stopped at the cap; shows as ``10000+``."""
+
+    def __str__(self) -> str:
+        return f"{int(self) - 1}+"
+
+    __html__ = __str__
+
+
+class CappedCountQuery(Query):
+    """A count query that stops after ``LIST_COUNT_CAP`` rows, so big tables page in flat time."""
+
+    def scalar(self):
+        """Count at most cap + 1 matching rows."""
+        cap = current_app.config["LIST_COUNT_CAP"]
+        limited = self.order_by(None).limit(cap + 1).subquery()
+        count = self.session.query(func.count()).select_from(limited).scalar()
+        return CappedCount(count) if count > cap else count
+
+
+class LazyOptions:
+    """Filter options read from the database on each request (Flask-Admin caches them at start-up)."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __iter__(self):
+        return iter(self.loader())
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _parse_pk(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def acting_user():
+    """The logged-in user as a mapped object (not the LocalProxy), for relationships and events."""
+    return current_user._get_current_object()
+
+
+def scoped(query):
+    """Apply the current user's scope to a query of any model."""
+    entity = query.column_descriptions[0]["entity"]
+    return scope_query(entity, query, current_user)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Ajax lookups (select2 search in forms) limited to rows the user may see."""
+
+    MAX_LIMIT = 50
+
+    def get_query(self):
+        """All lookups start from the scoped query."""
+        return scope_query(self.model, super().get_query(), current_user)
+
+    def get_one(self, pk):
+        """Accept only ids the user may see."""
+        pk = _parse_pk(pk)
+        if pk is None:
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def get_list(self, term, offset=0, limit=10):
+        """Cap the page size a client may ask for."""
+        return super().get_list(term or "", offset or 0, min(limit or 10, self.MAX_LIMIT))
+
+
+class SecuredModelView(ModelView):
+    """Base for every model view: role checks per capability, and row scoping on every route."""
+
+    read_roles = STAFF_ROLES
+    create_roles = ADMIN_ROLES
+    edit_roles = ADMIN_ROLES
+    delete_roles = ADMIN_ROLES
+    export_roles: frozenset = frozenset()
+    action_roles: dict = {}
+
+    page_size = 20
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+    can_view_details = True
+    export_types = ["xlsx"]
+    named_filter_urls = True
+    column_display_pk = False
+
+    # --- roles -----------------------------------------------------------------------------
+    @staticmethod
+    def _user_in(roles) -> bool:
+        return bool(current_user.is_authenticated and current_user.role in roles)
+
+    def is_accessible(self):
+        """Only active staff in ``read_roles``."""
+        return self._user_in(self.read_roles)
+
+    def inaccessible_callback(self, name, **kwargs):
+        """Anonymous users go to the login page; others get 403."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    @property
+    def can_create(self):
+        return self._user_in(self.create_roles)
+
+    @property
+    def can_edit(self):
+        return self._user_in(self.edit_roles)
+
+    @property
+    def can_delete(self):
+        return self._user_in(self.delete_roles)
+
+    @property
+    def can_export(self):
+        return self._user_in(self.export_roles)
+
+    @property
+    def export_max_rows(self):
+        return current_app.config["EXPORT_MAX_ROWS"]
+
+    def is_action_allowed(self, name):
+        """Bulk actions need their role; the built-in delete needs ``can_delete``."""
+        if name == "delete":
+            return self.can_delete
+        return self._user_in(self.action_roles.get(name, ())) and super().is_action_allowed(name)
+
+    # --- scoping ---------------------------------------------------------------------------
+    def get_query(self):
+        """List and export: only rows the user may see."""
+        return scope_query(self.model, super().get_query(), current_user)
+
+    def get_count_query(self):
+        """The list total: same scope, counted up to the cap."""
+        query = CappedCountQuery([self.model.id], session=db.session())
+        return scope_query(self.model, query, current_user)
+
+    def get_one(self, id):
+        """Details, edit, delete, ajax update: a row outside the scope answers 404."""
+        pk = _parse_pk(id)
+        row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
+        if row is None:
+            abort(404)
+        return row
+
+    def scoped_ids(self, ids):
+        """Re-scope ids posted by a bulk action."""
+        pks = [pk for pk in (_parse_pk(i) for i in ids) if pk is not None]
+        return self.get_query().filter(self.model.id.in_(pks))
+
+    def _create_ajax_loader(self, name, options):
+        loader = create_ajax_loader(self.model, db.session, name, name, options)
+        return ScopedAjaxLoader(name, db.session, loader.model, **options)
+
+    def _scope_select_fields(self, form):
+        """Foreign-key dropdowns offer and accept only rows the user may see."""
+        for field in form:
+            factory = getattr(field, "query_factory", None)
+            if factory is not None and not getattr(factory, "_suqiu_scoped", False):
+
+                def scoped_factory(factory=factory):
+                    return scoped(factory())
+
+                scoped_factory._suqiu_scoped = True
+                field.query_factory = scoped_factory
+                field.query = None
+        return form
+
+    def create_form(self, obj=None):
+        """Create form with scoped dropdowns."""
+        return self._scope_select_fields(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        """Edit form with scoped dropdowns."""
+        return self._scope_select_fields(super().edit_form(obj))
+
+    # --- errors and export -----------------------------------------------------------------
+    def handle_view_exception(self, exc):
+        """Explain conflicts in plain words; never show database error text."""
+        if isinstance(exc, ValidationError):
+            return super().handle_view_exception(exc)
+        if isinstance(exc, StaleDataError):
+            flash(_("Someone else has changed this record. Reload the page and try again."), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            current_app.logger.warning("integrity error in %s: %s", self.endpoint, exc)
+            flash(_("This would duplicate or break a link to another record; nothing was saved."), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    def get_export_name(self, export_type="csv"):
+        """ASCII file names: Flask-Admin's secure_filename strips Chinese view names."""
+        return f"suqiu_{self.endpoint}_{time.strftime('%Y%m%d_%H%M%S')}.{export_type}"
+
+    def get_export_value(self, model, name):
+        """Neutralise spreadsheet formulas in citizen-supplied text."""
+        value = super().get_export_value(model, name)
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value

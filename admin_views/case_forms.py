@@ -1,0 +1,101 @@
+"""The small forms behind each lifecycle button on the case page.
+
+The forms only carry the input; :mod:`models.lifecycle` decides whether it is acceptable, so the
+rules and their messages live in one place.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+
+from app.extensions import db
+from models.enums import REPLY_OUTCOME_LABELS
+from models.enums import SATISFACTION_LABELS
+from models.enums import choices
+from models.org import Department
+
+
+class TransitionForm(FlaskForm):
+    """Fields every action posts: the case and the version the user saw."""
+
+    id = HiddenField()
+    version = HiddenField()
+
+    def params(self) -> dict:
+        """Keyword arguments for :func:`models.lifecycle.perform`."""
+        skip = {"id", "version", "csrf_token"}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+
+class NoteForm(TransitionForm):
+    note = TextAreaField(_l("Note"))
+
+
+class ReasonForm(TransitionForm):
+    reason = TextAreaField(_l("Reason"))
+
+
+class ContactForm(TransitionForm):
+    note = TextAreaField(_l("What was said to the citizen"))
+
+
+def _department_choices():
+    rows = db.session.query(Department).filter(Department.active.is_(True)).order_by(Department.path).all()
+    return [(d.id, f"{'　' * max(d.path.count('/') - 2, 0)}{d.name}") for d in rows]
+
+
+class DispatchForm(TransitionForm):
+    lead_department = SelectField(_l("Lead department"), coerce=int, validate_choice=False)
+    co_departments = SelectMultipleField(_l("Co-departments"), coerce=int, validate_choice=False)
+    note = TextAreaField(_l("Dispatch instructions"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = _department_choices()
+        self.lead_department.choices = [("", "")] + options
+        self.co_departments.choices = options
+
+
+class ReplyForm(TransitionForm):
+    outcome = SelectField(_l("Outcome"), choices=[("", "")] + choices(REPLY_OUTCOME_LABELS))
+    text = TextAreaField(_l("Reply to the citizen"))
+
+
+class RevisitForm(TransitionForm):
+    satisfaction = SelectField(_l("Satisfaction"), choices=[("", "")] + choices(SATISFACTION_LABELS))
+    note = TextAreaField(_l("Revisit notes"))
+
+
+class MergeForm(TransitionForm):
+    target = StringField(_l("Number of the original case"))
+    note = TextAreaField(_l("Note"))
+
+
+FORMS = {
+    "register": NoteForm,
+    "reject": ReasonForm,
+    "dispatch": DispatchForm,
+    "return": ReasonForm,
+    "sign": NoteForm,
+    "contact": ContactForm,
+    "reply": ReplyForm,
+    "revisit": RevisitForm,
+    "reopen": ReasonForm,
+    "merge": MergeForm,
+    "comment": NoteForm,
+}
+
+
+def blank_form(action: str, case, **defaults):
+    """A fresh form for ``action`` on ``case``, not bound to the request."""
+    form = FORMS[action](formdata=None, prefix=action, id=case.id, version=case.version, **defaults)
+    return form
+
+
+def posted_form(action: str):
+    """The form for ``action`` bound to the posted data."""
+    return FORMS[action](prefix=action)

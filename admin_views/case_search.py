@@ -1,0 +1,50 @@
+"""Case list search and date filters that use indexes and the Asia/Shanghai day."""
+
+import re
+from datetime import timedelta
+
+from flask_admin.contrib.sqla import filters as sqla_filters
+from sqlalchemy import and_
+from sqlalchemy import or_
+
+from app.timeutil import local_day_start
+from models.case import Case
+
+CASE_NUMBER_RE = re.compile(r"^SQ\d", re.IGNORECASE)
+PHONE_RE = re.compile(r"^\+?\d[\d-]{6,}$")
+
+
+def _prefix(column, term: str):
+    """``column`` starts with ``term``, written as a range so a B-tree index serves it."""
+    return and_(column >= term, column < term + "\uffff")
+
+
+def case_search_clause(term: str):
+    """Case numbers and phone numbers by index prefix; any other text within the title."""
+    term = term.strip()
+    if CASE_NUMBER_RE.match(term):
+        return _prefix(Case.number, term.upper())
+    if PHONE_RE.match(term):
+        return or_(_prefix(Case.citizen_phone, term.replace("-", "")), Case.number.contains(term))
+    return Case.title.contains(term, autoescape=True)
+
+
+def apply_case_search(query, count_query, search: str):
+    """Apply every space-separated term (all must match) to the list and count queries."""
+    for term in search.split():
+        clause = case_search_clause(term)
+        query = query.filter(clause)
+        if count_query is not None:
+            count_query = count_query.filter(clause)
+    return query, count_query
+
+
+class LocalDateBetweenFilter(sqla_filters.DateBetweenFilter):
+    """Between two Asia/Shanghai calendar days, inclusive, on a UTC timestamp column."""
+
+    def apply(self, query, value, alias=None):
+        start, end = value
+        column = self.get_column(alias)
+        return query.filter(
+            column >= local_day_start(start), column < local_day_start(end + timedelta(days=1))
+        )

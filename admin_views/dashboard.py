@@ -1,0 +1,51 @@
+"""The panel's home page: the current user's work queues, counted on indexed columns."""
+
+from flask import redirect
+from flask import request
+from flask import url_for
+from flask_admin import AdminIndexView
+from flask_admin import expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func
+
+from app.access import INTAKE_ROLES
+from app.access import scope_query
+from app.extensions import db
+from models.case import Case
+from models.enums import Role
+from models.enums import Status
+
+# (status, label, roles that work this queue)
+QUEUES = (
+    (Status.NEW, _l("Awaiting intake"), INTAKE_ROLES),
+    (Status.REGISTERED, _l("Awaiting dispatch"), INTAKE_ROLES),
+    (Status.DISPATCHED, _l("Awaiting sign-off"), frozenset({Role.HANDLER, Role.SUPERVISOR, Role.LEADER})),
+    (Status.IN_PROGRESS, _l("In progress"), frozenset(Role)),
+    (Status.REPLIED, _l("Replied, awaiting revisit"), INTAKE_ROLES | {Role.LEADER}),
+)
+
+
+class Dashboard(AdminIndexView):
+    """Home: one tile per work queue, linking to the filtered case list."""
+
+    def is_accessible(self):
+        """Logged-in staff only."""
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        """Send anonymous visitors to the login page."""
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @expose("/")
+    def index(self):
+        """Counts per queue for the user's scope."""
+        tiles = []
+        for status, label, roles in QUEUES:
+            if current_user.role not in roles:
+                continue
+            query = scope_query(Case, db.session.query(func.count(Case.id)), current_user)
+            count = query.filter(Case.status == status).scalar()
+            url = url_for("case.index_view", flt0_status_equals=str(status))
+            tiles.append({"label": label, "count": count, "url": url, "status": str(status)})
+        return self.render("admin/index.html", tiles=tiles)

@@ -1,0 +1,120 @@
+"""Suqiu 诉求通: the application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask import render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import DefaultConfig
+from app.config import ensure_secret_key
+from app.config import normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if test_config is not None:
+        app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'suqiu.db'}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in ``app.extensions`` and build the admin."""
+    import models  # noqa: F401  (registers every model with the metadata)
+    from admin_views import init_admin
+    from app.extensions import babel
+    from app.extensions import csrf
+    from app.extensions import db
+    from app.extensions import login_manager
+    from app.extensions import migrate
+    from app.i18n import get_locale
+    from app.i18n import get_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    init_admin(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Login and language switching."""
+    from app import auth
+    from app import i18n
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(i18n.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for 400, 403, 404 and 409 in the user's language."""
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        return render_template(
+            "errors/error.html", code=code, description=getattr(error, "description", "")
+        ), code
+
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Template filters and globals: local times, labels, the language list."""
+    from app.timeutil import format_local
+    from models import enums
+
+    app.jinja_env.filters["localtime"] = format_local
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["enums"] = enums
+    app.jinja_env.globals["get_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["LANGUAGE_NAMES"] = {"zh_Hans_CN": "中文", "en": "English"}
+
+
+def register_commands(app: Flask) -> None:
+    """``seed-demo`` and ``create-user``."""
+    from app.cli import register
+
+    register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, use WAL, and wait for locks instead of failing."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,92 @@
+"""Who may see which rows: role groups and department scoping, the one place these rules live."""
+
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from models.case import Case
+from models.case import CaseEvent
+from models.case import case_co_department
+from models.enums import Role
+from models.org import Department
+from models.volunteer import RewardPayout
+from models.volunteer import Volunteer
+
+STAFF_ROLES = frozenset(Role)
+INTAKE_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ADMIN_ROLES = frozenset({Role.ADMIN})
+
+
+def is_department_scoped(user) -> bool:
+    """Handlers see only their own department's rows; every other role sees all."""
+    return user.role == Role.HANDLER
+
+
+def case_clause(user):
+    """SQL condition for the cases ``user`` may see, or None for no restriction."""
+    if not is_department_scoped(user):
+        return None
+    if user.department_id is None:
+        return false()
+    co_case_ids = select(case_co_department.c.case_id).where(
+        case_co_department.c.department_id == user.department_id
+    )
+    return or_(Case.lead_department_id == user.department_id, Case.id.in_(co_case_ids))
+
+
+def _subtree_department_ids(user):
+    """Ids of the user's department and every unit below it."""
+    if user.department is None:
+        return select(Department.id).where(false())
+    return select(Department.id).where(Department.path.startswith(user.department.path, autoescape=True))
+
+
+def volunteer_clause(user):
+    """SQL condition for the volunteers ``user`` may see, or None for no restriction."""
+    if not is_department_scoped(user):
+        return None
+    return Volunteer.community_id.in_(_subtree_department_ids(user))
+
+
+def reward_clause(user):
+    """Rewards are visible with their volunteer, or with their case."""
+    if not is_department_scoped(user):
+        return None
+    visible_cases = select(Case.id).where(case_clause(user))
+    visible_volunteers = select(Volunteer.id).where(volunteer_clause(user))
+    return or_(RewardPayout.volunteer_id.in_(visible_volunteers), RewardPayout.case_id.in_(visible_cases))
+
+
+def event_clause(user):
+    """Timeline events are visible with their case."""
+    if not is_department_scoped(user):
+        return None
+    return CaseEvent.case_id.in_(select(Case.id).where(case_clause(user)))
+
+
+_CLAUSES = {
+    Case: case_clause,
+    Volunteer: volunteer_clause,
+    RewardPayout: reward_clause,
+    CaseEvent: event_clause,
+}
+
+
+def scope_clause(model, user):
+    """SQL condition limiting ``model`` rows to what ``user`` may see, or None for all rows."""
+    rule = _CLAUSES.get(model)
+    return rule(user) if rule is not None else None
+
+
+def scope_query(model, query, user):
+    """Apply :func:`scope_clause` to an ORM query or select."""
+    clause = scope_clause(model, user)
+    return query if clause is None else query.filter(clause)
+
+
+def can_see_case(user, case: Case) -> bool:
+    """Python twin of :func:`case_clause` for one loaded case."""
+    if not is_department_scoped(user):
+        return True
+    return case.involves_department(user.department_id)

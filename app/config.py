@@ -1,0 +1,50 @@
+"""Configuration: defaults here, then ``instance/config.py``, then environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    """Settings every deployment starts from."""
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    PASSWORD_HASH_CHEAP = False
+    # The case list counts at most this many rows and then shows "N+" (COUNT(*) on a big table is slow).
+    LIST_COUNT_CAP = 10000
+    EXPORT_MAX_ROWS = 50000
+    FLASK_ADMIN_SWATCH = "cerulean"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Return the SECRET_KEY from ``instance/config.py``, generating and saving one when absent."""
+    path = Path(instance_path) / "config.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    namespace: dict = {}
+    if path.exists():
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    if namespace.get("SECRET_KEY"):
+        return namespace["SECRET_KEY"]
+    key = secrets.token_hex(32)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n# Generated on first run; keep it secret, keep it stable.\nSECRET_KEY = {key!r}\n")
+    os.chmod(path, 0o600)
+    return key

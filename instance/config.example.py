@@ -1,0 +1,11 @@
+# Copy to instance/config.py and adjust. `make run` creates instance/config.py with a fresh
+# SECRET_KEY on first run; never commit the real file.
+
+# SECRET_KEY = "..."                      # generated on first run when absent
+# SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://suqiu:password@127.0.0.1:5432/suqiu"
+#                                         # or set DATABASE_URL in the environment
+# LOGIN_MAX_FAILURES = 5                  # failed logins before the account is locked
+# LOGIN_LOCKOUT_MINUTES = 15              # how long the lock lasts
+# LIST_COUNT_CAP = 10000                  # the case list counts up to this many rows, then shows "10000+"
+# EXPORT_MAX_ROWS = 50000                 # most rows one export may hold
+# SESSION_COOKIE_SECURE = True            # set when served over HTTPS

@@ -1,0 +1,153 @@
+"""The case (诉求) itself, its co-departments and its timeline of events."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import Column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+from models.catalog import Category
+from models.enums import Channel
+from models.enums import Grade
+from models.enums import ReplyOutcome
+from models.enums import RequestType
+from models.enums import Satisfaction
+from models.enums import Status
+from models.enums import enum_column
+from models.mailbox import Mailbox
+from models.org import Department
+from models.types import UTCDateTime
+from models.user import User
+
+case_co_department = Table(
+    "case_co_department",
+    db.metadata,
+    Column("case_id", ForeignKey("case_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id"), primary_key=True),
+    Index("ix_case_co_department_department_id", "department_id", "case_id"),
+)
+
+
+class Case(db.Model):
+    """One request from a citizen, from intake to close. Only ``models.lifecycle`` changes its status."""
+
+    __tablename__ = "case_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(enum_column(Channel, "case_channel"))
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id"))
+    request_type: Mapped[str] = mapped_column(enum_column(RequestType, "case_request_type"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+
+    citizen_name: Mapped[str | None] = mapped_column(String(50))
+    citizen_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    citizen_id_no: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str | None] = mapped_column(String(255))
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    people_involved: Mapped[int | None] = mapped_column(Integer)
+    money_involved: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+    grade: Mapped[str] = mapped_column(enum_column(Grade, "case_grade"), default=Grade.GREEN)
+    grade_reason: Mapped[str | None] = mapped_column(String(255))
+    is_repeat: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id"))
+    is_sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    is_supervised: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    status: Mapped[str] = mapped_column(enum_column(Status, "case_status"), default=Status.NEW)
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id"))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    reply_outcome: Mapped[str | None] = mapped_column(enum_column(ReplyOutcome, "case_reply_outcome"))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(enum_column(Satisfaction, "case_satisfaction"))
+    satisfaction_note: Mapped[str | None] = mapped_column(Text)
+    return_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    redo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    mailbox: Mapped[Mailbox | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+    street: Mapped[Department | None] = relationship(foreign_keys=[street_id])
+    community: Mapped[Department | None] = relationship(foreign_keys=[community_id])
+    lead_department: Mapped[Department | None] = relationship(foreign_keys=[lead_department_id])
+    co_departments: Mapped[list[Department]] = relationship(secondary=case_co_department)
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    repeat_of: Mapped["Case | None"] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
+    merged_into: Mapped["Case | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_case_item_received_at", "received_at"),
+        Index("ix_case_item_status_received_at", "status", "received_at"),
+        Index("ix_case_item_lead_status_received", "lead_department_id", "status", "received_at"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def involves_department(self, department_id: int | None) -> bool:
+        """True when the department leads or co-handles this case."""
+        if department_id is None:
+            return False
+        return self.lead_department_id == department_id or any(
+            d.id == department_id for d in self.co_departments
+        )
+
+
+class CaseEvent(db.Model):
+    """One step on a case's timeline: who did what, when, from which status to which."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_case_event_case_id_at", "case_id", "at"),)

@@ -1,0 +1,81 @@
+"""Fixtures: an app on a migrated temporary SQLite database, a client, and ``login_as(role, department)``."""
+
+import shutil
+
+import flask_migrate
+import pytest
+
+from app import create_app
+from app.extensions import db as _db
+from tests import factories
+
+
+def make_config(db_path, **overrides) -> dict:
+    """Test settings for a SQLite file (or any URL given as ``SQLALCHEMY_DATABASE_URI``)."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_CHEAP": True,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A database built once per session through the real migrations, with the test org loaded."""
+    path = tmp_path_factory.mktemp("template") / "suqiu.db"
+    app = create_app(make_config(path))
+    with app.app_context():
+        flask_migrate.upgrade()
+        factories.build_org()
+        _db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_config():
+    """Per-test overrides; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(template_db, tmp_path, app_config):
+    """A fresh copy of the template database for each test, with an app context pushed."""
+    path = tmp_path / "suqiu.db"
+    shutil.copy(template_db, path)
+    application = create_app(make_config(path, **app_config))
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The Flask-SQLAlchemy handle."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Log the client in as the test user with ``role`` (and department code); returns the user."""
+
+    def _login(role: str, department: str | None = None):
+        user = factories.make_user(role, department)
+        _db.session.commit()
+        client.post("/logout")
+        response = client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
