@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime-installed
 
 translations: $(VENV)/.runtime-installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel compile -D "messages admin" -d app/translations
 
 run: $(VENV)/.runtime-installed translations
 	$(FLASK) db upgrade

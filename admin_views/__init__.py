@@ -1,5 +1,7 @@
 """Flask-Admin set-up: the theme, the dashboard and one view per model, bound to the app."""
 
+from pathlib import Path
+
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -34,13 +36,22 @@ def init_admin(app) -> Admin:
         name=_l("Suqiu"),
         theme=theme,
         index_view=Dashboard(name=_l("Home"), url="/admin"),
+        translations_path=str(Path(app.root_path) / "translations"),
     )
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
     admin.add_view(
-        VolunteerView(Volunteer, db, name=_l("Volunteers"), endpoint="volunteer", category=_l("Volunteers"))
+        VolunteerView(
+            Volunteer,
+            db,
+            name=_l("Volunteer roster"),
+            endpoint="volunteer",
+            category=_l("Volunteer programme"),
+        )
     )
     admin.add_view(
-        RewardView(RewardPayout, db, name=_l("Reward payouts"), endpoint="reward", category=_l("Volunteers"))
+        RewardView(
+            RewardPayout, db, name=_l("Reward payouts"), endpoint="reward", category=_l("Volunteer programme")
+        )
     )
     admin.add_view(
         DepartmentView(Department, db, name=_l("Departments"), endpoint="department", category=_l("Settings"))

@@ -29,6 +29,14 @@ from app.access import STAFF_ROLES
 from app.access import scope_query
 from app.extensions import db
 
+# Flask-Admin route name -> the capability it needs.
+CAPABILITIES = {
+    "create_view": "can_create",
+    "edit_view": "can_edit",
+    "delete_view": "can_delete",
+    "export": "can_export",
+    "details_view": "can_view_details",
+}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -138,6 +146,18 @@ class SecuredModelView(ModelView):
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
 
+    def _handle_view(self, name, **kwargs):
+        """Refuse with 403, not a silent redirect, when the role lacks the capability a route needs."""
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        capability = CAPABILITIES.get(name)
+        if capability is not None and not getattr(self, capability):
+            abort(403)
+        if name == "action_view" and not self.is_action_allowed(request.form.get("action", "")):
+            abort(403)
+        return None
+
     @property
     def can_create(self):
         return self._user_in(self.create_roles)
@@ -212,6 +232,14 @@ class SecuredModelView(ModelView):
     def edit_form(self, obj=None):
         """Edit form with scoped dropdowns."""
         return self._scope_select_fields(super().edit_form(obj))
+
+    def validate_form(self, form):
+        """Validate, then turn lazy error messages into text (Flask-Admin only renders plain strings)."""
+        valid = super().validate_form(form)
+        for field in form:
+            if field.errors and isinstance(field.errors, list | tuple):
+                field.errors = [str(error) for error in field.errors]
+        return valid
 
     # --- errors and export -----------------------------------------------------------------
     def handle_view_exception(self, exc):

@@ -107,7 +107,7 @@ class CaseView(SecuredModelView):
         sqla_filters.BooleanEqualFilter(Case.is_sensitive, _l("Sensitive")),
         sqla_filters.BooleanEqualFilter(Case.is_key, _l("Key")),
         sqla_filters.BooleanEqualFilter(Case.is_supervised, _l("Supervised")),
-        LocalDateBetweenFilter(Case.received_at, _l("Received")),
+        LocalDateBetweenFilter(Case.received_at, _l("Time received")),
     )
 
     form_columns = cols.FORM
@@ -204,27 +204,27 @@ class CaseView(SecuredModelView):
         case = self.get_one(request.args.get("id"))
         return self._render_case(case)
 
-    @expose("/transition/<name>/", methods=("POST",))
-    def transition_view(self, name):
+    @expose("/transition/<action_name>/", methods=("POST",))
+    def transition_view(self, action_name):
         """Take one lifecycle action; on refusal show the page again with the input kept."""
-        if name not in lifecycle.ACTIONS:
+        if action_name not in lifecycle.ACTIONS:
             abort(404)
-        form = posted_form(name)
+        form = posted_form(action_name)
         case = self.get_one(form.id.data)
         try:
             lifecycle.perform(
-                case, name, acting_user(), expected_version=form.version.data or None, **form.params()
+                case, action_name, acting_user(), expected_version=form.version.data or None, **form.params()
             )
             db.session.commit()
         except lifecycle.TransitionError as exc:
             db.session.rollback()
             flash(exc.message, "error")
-            return self._render_case(self.get_one(case.id), name, form), 409
+            return self._render_case(self.get_one(case.id), action_name, form), 409
         except StaleDataError:
             db.session.rollback()
             flash(_("Someone else has changed this case. Reload the page and try again."), "error")
             return redirect(url_for(".details_view", id=case.id))
-        flash(_("%(action)s: done.", action=lifecycle.ACTION_LABELS[name]), "success")
+        flash(_("%(action)s: done.", action=lifecycle.ACTION_LABELS[action_name]), "success")
         return redirect(url_for(".details_view", id=case.id))
 
     @action("supervise", _l("Mark as supervised"), _l("Mark the selected cases as supervised?"))

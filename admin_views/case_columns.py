@@ -41,13 +41,13 @@ LABELS = {
     "handler": _l("Handler"),
     "owner_leader": _l("Owning leader"),
     "merged_into": _l("Merged into"),
-    "received_at": _l("Received"),
-    "registered_at": _l("Registered"),
-    "dispatched_at": _l("Dispatched"),
-    "signed_at": _l("Signed for"),
-    "contacted_at": _l("Contacted"),
-    "replied_at": _l("Replied"),
-    "closed_at": _l("Closed"),
+    "received_at": _l("Time received"),
+    "registered_at": _l("Time registered"),
+    "dispatched_at": _l("Time dispatched"),
+    "signed_at": _l("Time signed for"),
+    "contacted_at": _l("Time contacted"),
+    "replied_at": _l("Time replied"),
+    "closed_at": _l("Time closed"),
     "reply_outcome": _l("Reply outcome"),
     "reply_text": _l("Reply"),
     "satisfaction": _l("Satisfaction"),
@@ -136,6 +136,7 @@ FORM = (
     "is_key",
     "is_supervised",
     "owner_leader",
+    "row_version",
 )
 
 _CODES = {

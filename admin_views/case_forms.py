@@ -43,14 +43,21 @@ class ContactForm(TransitionForm):
     note = TextAreaField(_l("What was said to the citizen"))
 
 
+def optional_int(value):
+    """Coerce a posted id to int; the empty choice becomes None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 def _department_choices():
     rows = db.session.query(Department).filter(Department.active.is_(True)).order_by(Department.path).all()
     return [(d.id, f"{'　' * max(d.path.count('/') - 2, 0)}{d.name}") for d in rows]
 
 
 class DispatchForm(TransitionForm):
-    lead_department = SelectField(_l("Lead department"), coerce=int, validate_choice=False)
-    co_departments = SelectMultipleField(_l("Co-departments"), coerce=int, validate_choice=False)
+    lead_department = SelectField(_l("Lead department"), coerce=optional_int, validate_choice=False)
+    co_departments = SelectMultipleField(_l("Co-departments"), coerce=optional_int, validate_choice=False)
     note = TextAreaField(_l("Dispatch instructions"))
 
     def __init__(self, *args, **kwargs):

@@ -45,7 +45,7 @@ class VolunteerView(SecuredModelView):
     column_details_list = column_list
     column_export_list = column_list
     column_labels = {
-        "name": _l("Name"),
+        "name": _l("Full name"),
         "phone": _l("Phone"),
         "group": _l("Group"),
         "community": _l("Community"),
@@ -100,10 +100,10 @@ class RewardView(SecuredModelView):
         "reason": _l("Reason"),
         "status": _l("Status"),
         "proposed_by": _l("Proposed by"),
-        "proposed_at": _l("Proposed"),
+        "proposed_at": _l("Time proposed"),
         "approved_by": _l("Approved by"),
-        "approved_at": _l("Approved"),
-        "paid_at": _l("Paid"),
+        "approved_at": _l("Time approved"),
+        "paid_at": _l("Time paid"),
     }
     column_formatters = {"status": fmt.labelled(REWARD_STATUS_LABELS), "case": fmt.link_to_case}
     column_formatters_detail = column_formatters

@@ -291,7 +291,8 @@ def open_case(case: Case, actor=None, *, now: datetime | None = None, note: str 
     if case.received_at is None:
         case.received_at = now
     day = local_day(case.received_at)
-    case.number = f"SQ{day:%Y%m%d}-{next_value(f'case:{day:%Y%m%d}'):06d}"
+    with db.session.no_autoflush:  # the case may already be pending without its number
+        case.number = f"SQ{day:%Y%m%d}-{next_value(f'case:{day:%Y%m%d}'):06d}"
     case.tracking_code = new_tracking_code()
     case.status = Status.NEW
     case.created_by = actor

@@ -4,6 +4,7 @@ import shutil
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
@@ -22,6 +23,18 @@ def make_config(db_path, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own ``g`` and DB session), as in production.
+
+    Without this, requests would reuse the app context the test pushed, sharing ``g`` (the cached
+    locale and logged-in user) and the test's own DB session across requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +61,7 @@ def app(template_db, tmp_path, app_config):
     path = tmp_path / "suqiu.db"
     shutil.copy(template_db, path)
     application = create_app(make_config(path, **app_config))
+    application.test_client_class = FreshContextClient
     with application.app_context():
         yield application
         _db.session.remove()

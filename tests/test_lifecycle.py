@@ -146,7 +146,7 @@ def test_merge_into_original(db):
 
 @pytest.mark.parametrize(
     "target, message_part",
-    [("SQ19990101-000001", "No case"), ("self", "itself"), ("rejected", "not accepted")],
+    [("SQ19990101-000001", "没有该编号"), ("self", "并入其自身"), ("rejected", "不予受理")],
 )
 def test_merge_refusals(db, target, message_part):
     case = make_case()
@@ -168,26 +168,26 @@ def test_comment_keeps_status_for_co_department(db):
 
 ILLEGAL = [
     # (status of the case, action, actor role, actor dept, params, message part)
-    (Status.NEW, "dispatch", "clerk", None, {"lead_department": "SA"}, "current status"),
-    (Status.NEW, "sign", "handler", "SA", {}, "not assigned"),
-    (Status.REGISTERED, "register", "clerk", None, {}, "current status"),
-    (Status.DISPATCHED, "reply", "handler", "SA", {"outcome": "supported", "text": "x"}, "current status"),
-    (Status.DISPATCHED, "sign", "handler", "SB", {}, "not assigned"),
-    (Status.DISPATCHED, "sign", "clerk", None, {}, "role"),
-    (Status.IN_PROGRESS, "sign", "handler", "SA", {}, "current status"),
-    (Status.IN_PROGRESS, "reply", "handler", "SA", {"outcome": "maybe", "text": "x"}, "outcome"),
-    (Status.IN_PROGRESS, "reply", "handler", "SA", {"outcome": "supported", "text": ""}, "reply"),
-    (Status.IN_PROGRESS, "contact", "handler", "SA", {"note": ""}, "Record"),
-    (Status.IN_PROGRESS, "revisit", "clerk", None, {"satisfaction": "satisfied"}, "current status"),
-    (Status.REPLIED, "revisit", "handler", "SA", {"satisfaction": "satisfied"}, "role"),
-    (Status.REPLIED, "revisit", "clerk", None, {"satisfaction": "great"}, "satisfaction"),
-    (Status.REPLIED, "reopen", "supervisor", None, {"reason": "x"}, "current status"),
-    (Status.CLOSED, "reject", "clerk", None, {"reason": "x"}, "current status"),
-    (Status.CLOSED, "merge", "clerk", None, {"target": "x"}, "current status"),
-    (Status.REJECTED, "register", "clerk", None, {}, "current status"),
-    (Status.REGISTERED, "dispatch", "clerk", None, {"lead_department": None}, "lead department"),
-    (Status.REGISTERED, "dispatch", "leader", None, {"lead_department": "SA"}, "role"),
-    (Status.NEW, "teleport", "admin", None, {}, "Unknown"),
+    (Status.NEW, "dispatch", "clerk", None, {"lead_department": "SA"}, "当前状态"),
+    (Status.NEW, "sign", "handler", "SA", {}, "未派给您的单位"),
+    (Status.REGISTERED, "register", "clerk", None, {}, "当前状态"),
+    (Status.DISPATCHED, "reply", "handler", "SA", {"outcome": "supported", "text": "x"}, "当前状态"),
+    (Status.DISPATCHED, "sign", "handler", "SB", {}, "未派给您的单位"),
+    (Status.DISPATCHED, "sign", "clerk", None, {}, "角色无权"),
+    (Status.IN_PROGRESS, "sign", "handler", "SA", {}, "当前状态"),
+    (Status.IN_PROGRESS, "reply", "handler", "SA", {"outcome": "maybe", "text": "x"}, "答复结果"),
+    (Status.IN_PROGRESS, "reply", "handler", "SA", {"outcome": "supported", "text": ""}, "答复群众的内容"),
+    (Status.IN_PROGRESS, "contact", "handler", "SA", {"note": ""}, "联系的情况"),
+    (Status.IN_PROGRESS, "revisit", "clerk", None, {"satisfaction": "satisfied"}, "当前状态"),
+    (Status.REPLIED, "revisit", "handler", "SA", {"satisfaction": "satisfied"}, "角色无权"),
+    (Status.REPLIED, "revisit", "clerk", None, {"satisfaction": "great"}, "满意度"),
+    (Status.REPLIED, "reopen", "supervisor", None, {"reason": "x"}, "当前状态"),
+    (Status.CLOSED, "reject", "clerk", None, {"reason": "x"}, "当前状态"),
+    (Status.CLOSED, "merge", "clerk", None, {"target": "x"}, "当前状态"),
+    (Status.REJECTED, "register", "clerk", None, {}, "当前状态"),
+    (Status.REGISTERED, "dispatch", "clerk", None, {"lead_department": None}, "牵头单位"),
+    (Status.REGISTERED, "dispatch", "leader", None, {"lead_department": "SA"}, "角色无权"),
+    (Status.NEW, "teleport", "admin", None, {}, "未知操作"),
 ]
 
 
@@ -206,14 +206,14 @@ def test_illegal_transitions_change_nothing(db, status, action, role, code, para
 
 def test_co_department_cannot_take_lead_actions(db):
     case = make_case(Status.DISPATCHED, lead="SA", co=("BA",))
-    with pytest.raises(lifecycle.TransitionError, match="lead department"):
+    with pytest.raises(lifecycle.TransitionError, match="牵头单位"):
         lifecycle.perform(case, "sign", user("handler", "BA"))
     assert case.status == Status.DISPATCHED
 
 
 def test_stale_version_is_refused(db):
     case = make_case(Status.REGISTERED)
-    with pytest.raises(lifecycle.TransitionError, match="Someone else"):
+    with pytest.raises(lifecycle.TransitionError, match="已被他人修改"):
         lifecycle.perform(
             case, "dispatch", user("clerk"), expected_version=case.version - 1, lead_department=dept("SA")
         )

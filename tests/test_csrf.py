@@ -1,0 +1,81 @@
+"""CSRF: every state-changing POST needs the token; with it, the same POST works."""
+
+import re
+
+import pytest
+
+from models.enums import Status
+from tests.factories import PASSWORD
+from tests.factories import dept
+from tests.factories import make_case
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "page carries no CSRF token"
+    return match.group(1)
+
+
+def logged_in(client, username="clerk"):
+    token = token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return token_from(client.get("/admin/case/").get_data(as_text=True))
+
+
+def test_login_without_token_is_refused(client):
+    response = client.post("/login", data={"username": "clerk", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/admin/case/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/admin/case/new/", {"channel": "hotline", "request_type": "consult", "title": "t", "content": "c"}),
+        ("/admin/case/transition/dispatch/", {"dispatch-id": "{id}", "dispatch-lead_department": "{sa}"}),
+        ("/admin/case/action/", {"action": "supervise", "rowid": "{id}"}),
+        ("/logout", {}),
+    ],
+)
+def test_posts_without_token_are_refused(client, db, url, data):
+    case = make_case(Status.REGISTERED)
+    logged_in(client, "supervisor")
+    data = {k: v.format(id=case.id, sa=dept("SA").id) for k, v in data.items()}
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert case.status == Status.REGISTERED and not case.is_supervised
+    assert client.get("/admin/case/").status_code == 200  # still logged in: logout was refused too
+
+
+def test_transition_with_token_works(client, db):
+    case = make_case(Status.REGISTERED)
+    token = logged_in(client)
+    response = client.post(
+        "/admin/case/transition/dispatch/",
+        data={
+            "csrf_token": token,
+            "dispatch-id": case.id,
+            "dispatch-version": case.version,
+            "dispatch-lead_department": dept("SA").id,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert case.status == Status.DISPATCHED
+
+
+def test_case_page_forms_carry_tokens(client, db):
+    case = make_case(Status.REGISTERED)
+    logged_in(client)
+    html = client.get(f"/admin/case/details/?id={case.id}").get_data(as_text=True)
+    forms = re.findall(r'<form method="post".*?</form>', html, re.S)
+    assert forms and all("csrf_token" in form for form in forms)
