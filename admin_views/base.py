@@ -91,6 +91,26 @@ def scoped(query):
     return scope_query(entity, query, current_user)
 
 
+def scope_select_fields(form):
+    """Foreign-key dropdowns offer and accept only rows the user may see, inline sub-forms included."""
+    for field in form:
+        if hasattr(field, "entries"):  # FieldList of inline forms
+            for entry in field.entries:
+                scope_select_fields(getattr(entry, "form", [entry]))
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # FormField
+            scope_select_fields(field.form)
+        factory = getattr(field, "query_factory", None)
+        if factory is not None and not getattr(factory, "_suqiu_scoped", False):
+
+            def scoped_factory(factory=factory):
+                return scoped(factory())
+
+            scoped_factory._suqiu_scoped = True
+            field.query_factory = scoped_factory
+            field.query = None
+    return form
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Ajax lookups (select2 search in forms) limited to rows the user may see."""
 
@@ -211,27 +231,13 @@ class SecuredModelView(ModelView):
         loader = create_ajax_loader(self.model, db.session, name, name, options)
         return ScopedAjaxLoader(name, db.session, loader.model, **options)
 
-    def _scope_select_fields(self, form):
-        """Foreign-key dropdowns offer and accept only rows the user may see."""
-        for field in form:
-            factory = getattr(field, "query_factory", None)
-            if factory is not None and not getattr(factory, "_suqiu_scoped", False):
-
-                def scoped_factory(factory=factory):
-                    return scoped(factory())
-
-                scoped_factory._suqiu_scoped = True
-                field.query_factory = scoped_factory
-                field.query = None
-        return form
-
     def create_form(self, obj=None):
         """Create form with scoped dropdowns."""
-        return self._scope_select_fields(super().create_form(obj))
+        return scope_select_fields(super().create_form(obj))
 
     def edit_form(self, obj=None):
         """Edit form with scoped dropdowns."""
-        return self._scope_select_fields(super().edit_form(obj))
+        return scope_select_fields(super().edit_form(obj))
 
     def validate_form(self, form):
         """Validate, then turn lazy error messages into text (Flask-Admin only renders plain strings)."""

@@ -153,25 +153,26 @@ class CaseView(SecuredModelView):
 
     def on_model_change(self, form, model, is_created):
         """Check structure and version; give new cases a number and register them."""
-        if (
-            model.community is not None
-            and model.street is not None
-            and model.community.parent_id != model.street.id
-        ):
-            raise ValidationError(_("The community does not belong to the chosen street."))
-        if model.community is not None and model.street is None:
-            model.street = model.community.parent
-        if model.repeat_of is not None:
-            if model.id is not None and model.repeat_of.id == model.id:
-                raise ValidationError(_("A case cannot be a repeat of itself."))
-            model.is_repeat = True
-        if is_created:
-            if model.channel not in STAFF_INTAKE_CHANNELS:
-                raise ValidationError(_("Choose the channel the case came in by."))
-            lifecycle.open_case(model, acting_user())
-            lifecycle.perform(model, "register", acting_user())
-        elif str(form.row_version.data or "") != str(model.version):
-            raise ValidationError(_("Someone else has changed this case. Reload the page and try again."))
+        with db.session.no_autoflush:  # a new case has no number until open_case gives it one
+            if (
+                model.community is not None
+                and model.street is not None
+                and model.community.parent_id != model.street.id
+            ):
+                raise ValidationError(_("The community does not belong to the chosen street."))
+            if model.community is not None and model.street is None:
+                model.street = model.community.parent
+            if model.repeat_of is not None:
+                if model.id is not None and model.repeat_of.id == model.id:
+                    raise ValidationError(_("A case cannot be a repeat of itself."))
+                model.is_repeat = True
+            if is_created:
+                if model.channel not in STAFF_INTAKE_CHANNELS:
+                    raise ValidationError(_("Choose the channel the case came in by."))
+                lifecycle.open_case(model, acting_user())
+                lifecycle.perform(model, "register", acting_user())
+            elif str(form.row_version.data or "") != str(model.version):
+                raise ValidationError(_("Someone else has changed this case. Reload the page and try again."))
 
     # --- the case page -----------------------------------------------------------------------
     def _render_case(self, case, open_action=None, open_form=None):

@@ -1,6 +1,7 @@
 """Fixtures: an app on a migrated temporary SQLite database, a client, and ``login_as(role, department)``."""
 
 import shutil
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -9,6 +10,8 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db as _db
 from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_config(db_path, **overrides) -> dict:
@@ -35,6 +38,19 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile the translation catalogs when stale, so a bare ``pytest`` sees the same UI as ``make test``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src, mo.open("wb") as dst:
+                write_mo(dst, read_po(src))
 
 
 @pytest.fixture(scope="session")

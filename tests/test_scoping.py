@@ -245,3 +245,28 @@ def test_user_of_other_role_scope_uses_python_twin(db, world):
     for who in (user("handler", "SA"), user("handler", "SB"), user("handler", "BA"), user("clerk")):
         visible = {c.id for c in scope_query(Case, db.session.query(Case), who)}
         assert visible == {c.id for c in db.session.query(Case) if can_see_case(who, c)}
+
+
+def test_inline_subform_dropdowns_are_scoped(app, db, world):
+    """Foreign-key selects inside inline (FieldList / FormField) forms are scoped like top-level ones."""
+    from flask_admin.contrib.sqla.fields import QuerySelectField
+    from flask_login import login_user
+    from wtforms import FieldList
+    from wtforms import Form
+    from wtforms import FormField
+
+    from admin_views.base import scope_select_fields
+
+    class Row(Form):
+        case = QuerySelectField(query_factory=lambda: db.session.query(Case), allow_blank=True)
+
+    class Parent(Form):
+        rows = FieldList(FormField(Row), min_entries=2)
+        single = FormField(Row)
+
+    with app.test_request_context():
+        login_user(user("handler", "SA"))
+        form = scope_select_fields(Parent())
+        offered = [{c.id for c in entry.form.case.query_factory()} for entry in form.rows.entries]
+        offered.append({c.id for c in form.single.form.case.query_factory()})
+    assert all(ids == {world["own"], world["co"]} for ids in offered)
