@@ -111,6 +111,14 @@ def scope_select_fields(form):
     return form
 
 
+def label_blank_choices(form):
+    """Give empty dropdown choices a visible label (WTForms 3.3 shows Flask-Admin's "__None" otherwise)."""
+    for field in form:
+        if getattr(field, "allow_blank", False) and not getattr(field, "blank_text", None):
+            field.blank_text = _("(none)")
+    return form
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Ajax lookups (select2 search in forms) limited to rows the user may see."""
 
@@ -233,11 +241,11 @@ class SecuredModelView(ModelView):
 
     def create_form(self, obj=None):
         """Create form with scoped dropdowns."""
-        return scope_select_fields(super().create_form(obj))
+        return label_blank_choices(scope_select_fields(super().create_form(obj)))
 
     def edit_form(self, obj=None):
         """Edit form with scoped dropdowns."""
-        return scope_select_fields(super().edit_form(obj))
+        return label_blank_choices(scope_select_fields(super().edit_form(obj)))
 
     def validate_form(self, form):
         """Validate, then turn lazy error messages into text (Flask-Admin only renders plain strings)."""

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from app.extensions import db
 from models.enums import Role
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed when the database holds no departments yet.")
 @click.option("--cases", default=500, show_default=True, help="How many demo cases to create.")
 def seed_demo_command(if_empty: bool, cases: int) -> None:
@@ -34,6 +36,7 @@ def seed_demo_command(if_empty: bool, cases: int) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--department", "department_code", help="Department code (required for handlers).")

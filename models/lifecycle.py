@@ -312,4 +312,4 @@ def open_case(case: Case, actor=None, *, now: datetime | None = None, note: str 
 
 
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
-ACTION_LABELS.update({"receive": _l("Received"), "merge_in": _l("Duplicate merged in")})
+ACTION_LABELS.update({"receive": _l("Case received"), "merge_in": _l("Duplicate merged in")})

@@ -1,0 +1,104 @@
+"""Demo data: a district shaped like 深圳市光明区 with its staff, volunteers and a few hundred cases.
+
+``seed_demo()`` loads it (idempotent) and ``print_logins()`` tells a person how to log in. Every case
+is driven through ``models.lifecycle`` with explicit past times, so its timeline is consistent.
+"""
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from app.demo.cases import plan_cases
+from app.demo.cases import run_plans
+from app.demo.org import DEMO_PASSWORD
+from app.demo.org import DISTRICT_CODE
+from app.demo.org import ROLE_NAMES
+from app.demo.org import Org
+from app.demo.org import account_rows
+from app.demo.org import build_departments
+from app.demo.org import build_mailboxes
+from app.demo.org import build_users
+from app.demo.org import load_categories
+from app.demo.texts import Gen
+from app.demo.volunteers import build_payouts
+from app.demo.volunteers import build_volunteers
+from app.extensions import db
+from app.reference_data import ensure_categories
+from app.timeutil import as_utc
+from app.timeutil import utcnow
+from models.case import CaseEvent
+from models.org import Department
+from models.user import User
+
+__all__ = ["DEMO_PASSWORD", "demo_exists", "print_logins", "seed_demo"]
+
+SEED = 20190501  # 光明区群众诉求服务中心 opened in 2019; any fixed number keeps the demo reproducible
+KINDS = (
+    "departments",
+    "categories",
+    "mailboxes",
+    "users",
+    "volunteers",
+    "cases",
+    "case_events",
+    "reward_payouts",
+)
+
+
+def demo_exists(session=None) -> bool:
+    """True when the demo district is already in the database."""
+    session = session or db.session
+    return session.scalar(select(Department.id).where(Department.code == DISTRICT_CODE)) is not None
+
+
+def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
+    """Load the demo district, accounts, volunteers and ``cases`` cases; return counts created per kind."""
+    session = db.session
+    counts = dict.fromkeys(KINDS, 0)
+    if demo_exists(session):
+        return counts
+    now = as_utc(now) if now is not None else utcnow()
+    gen, org = Gen(SEED), Org()
+    counts["departments"] = build_departments(session, gen, org)
+    counts["categories"] = ensure_categories(session)
+    load_categories(session, org)
+    counts["mailboxes"] = build_mailboxes(session, gen, org)
+    counts["users"] = build_users(session, gen, org)
+    volunteers = build_volunteers(session, gen, org, now)
+    counts["volunteers"] = len(volunteers)
+    session.commit()
+    events_before = session.scalar(select(func.count(CaseEvent.id)))
+    plans = plan_cases(max(0, cases), org, gen, volunteers, now)
+    counts["cases"] = run_plans(session, plans, org)
+    counts["case_events"] = session.scalar(select(func.count(CaseEvent.id))) - events_before
+    counts["reward_payouts"] = build_payouts(session, gen, org, volunteers, plans, now)
+    session.commit()
+    return counts
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def print_logins(echo, only_existing: bool = False) -> None:
+    """Print the demo accounts (username, role, department, password) through ``echo``."""
+    rows = account_rows()
+    if only_existing:
+        wanted = [username for username, _role, _dept in rows]
+        present = set(db.session.scalars(select(User.username).where(User.username.in_(wanted))))
+        rows = [row for row in rows if row[0] in present]
+        if not rows:
+            echo("No demo accounts in this database (create one with `flask --app app create-user`).")
+            return
+    table = [("用户名 username", "角色 role", "单位 department", "密码 password")]
+    table += [(u, f"{role} {ROLE_NAMES[role]}", dept, DEMO_PASSWORD) for u, role, dept in rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(3)]
+    echo(f"Demo accounts — every one uses the password {DEMO_PASSWORD} (unless changed since):")
+    for row in table:
+        echo("  " + "  ".join(_pad(cell, w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3])

@@ -1,0 +1,304 @@
+"""The demo loader: a consistent district, cases in every status with sane timelines, idempotent, CLI."""
+
+import re
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import flask_migrate
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from app import create_app
+from app.demo import DEMO_PASSWORD
+from app.demo import print_logins
+from app.demo import seed_demo
+from app.demo.org import account_rows
+from app.extensions import db
+from app.reference_data import BUREAUS
+from app.reference_data import CATEGORIES
+from app.reference_data import category_rows
+from app.reference_data import ensure_categories
+from app.timeutil import local_day
+from app.validators import is_valid_id_number
+from app.validators import is_valid_phone
+from models.case import Case
+from models.case import CaseEvent
+from models.catalog import Category
+from models.enums import Channel
+from models.enums import DepartmentKind
+from models.enums import Grade
+from models.enums import RequestType
+from models.enums import RewardStatus
+from models.enums import Role
+from models.enums import Satisfaction
+from models.enums import Status
+from models.enums import VolunteerGroup
+from models.mailbox import Mailbox
+from models.org import Department
+from models.user import User
+from models.volunteer import RewardPayout
+from models.volunteer import Volunteer
+from tests.conftest import make_config
+
+NOW = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)
+CASES = 60
+
+
+def fresh_app(path):
+    """An app on a new, empty database built through the real migrations."""
+    application = create_app(make_config(path))
+    with application.app_context():
+        flask_migrate.upgrade()
+    return application
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """A fresh database with the demo loaded once for the module; returns the app and the counts."""
+    application = fresh_app(tmp_path_factory.mktemp("demo") / "suqiu.db")
+    with application.app_context():
+        counts = seed_demo(cases=CASES, now=NOW)
+        db.engine.dispose()
+    return application, counts
+
+
+@pytest.fixture
+def demo(demo_db):
+    """The counts from loading the demo, with an app context on the demo database."""
+    application, counts = demo_db
+    with application.app_context():
+        yield counts
+        db.session.remove()
+        db.engine.dispose()
+
+
+def all_cases() -> list[Case]:
+    return list(db.session.scalars(select(Case).order_by(Case.id)))
+
+
+def test_counts_and_organisation(demo):
+    kinds = {k: db.session.scalar(select(func.count()).where(Department.kind == k)) for k in DepartmentKind}
+    assert kinds[DepartmentKind.DISTRICT] == 1
+    assert kinds[DepartmentKind.STREET] == 6
+    assert kinds[DepartmentKind.COMMUNITY] == 31
+    assert 3 <= kinds[DepartmentKind.STATION] <= 5
+    assert kinds[DepartmentKind.BUREAU] == len(BUREAUS) >= 10
+    assert demo["departments"] == sum(kinds.values())
+    assert demo["cases"] == CASES == db.session.scalar(select(func.count(Case.id)))
+    assert demo["case_events"] == db.session.scalar(select(func.count(CaseEvent.id)))
+    assert demo["users"] == db.session.scalar(select(func.count(User.id))) == len(account_rows())
+    for dept in db.session.scalars(select(Department)):
+        assert dept.code.isascii() and dept.leader_name and is_valid_phone(dept.phone)
+        if dept.kind != DepartmentKind.DISTRICT:
+            assert dept.structure_error(dept.parent) is None
+            assert dept.path.startswith(dept.parent.path)
+
+
+def test_categories_link_bureaus(demo):
+    level1 = list(db.session.scalars(select(Category).where(Category.parent_id.is_(None))))
+    assert len(level1) == len(CATEGORIES) == 16
+    for category in level1:
+        assert category.default_department is not None
+        assert category.default_department.kind == DepartmentKind.BUREAU
+        assert category.children
+    assert db.session.scalar(select(func.count(Category.id))) == len(category_rows()) == demo["categories"]
+
+
+def test_mailboxes(demo):
+    boxes = {m.slug: m for m in db.session.scalars(select(Mailbox))}
+    assert set(boxes) == {"jzxx", "sjzx", "qzxx"}
+    assert boxes["jzxx"].kind == "bureau_chief" and boxes["jzxx"].department.code == "GAFJ"
+    assert boxes["jzxx"].real_name_required
+    assert (
+        boxes["sjzx"].kind == "party_secretary" and boxes["sjzx"].department.kind == DepartmentKind.DISTRICT
+    )
+    assert boxes["qzxx"].kind == "district_head"
+    assert all(m.intro and m.leader_name for m in boxes.values())
+
+
+def test_users_and_handlers(demo):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    for name, role in (("admin", Role.ADMIN), ("supervisor", Role.SUPERVISOR), ("leader", Role.LEADER)):
+        assert users[name].role == role
+    assert users["clerk"].role == users["clerk2"].role == Role.CLERK
+    assert users["admin"].check_password(DEMO_PASSWORD)
+    handlers = [u for u in users.values() if u.role == Role.HANDLER]
+    non_district = db.session.scalar(select(func.count()).where(Department.kind != DepartmentKind.DISTRICT))
+    assert len(handlers) == non_district
+    for handler in handlers:
+        assert handler.department is not None
+        assert handler.username == f"h_{handler.department.code.lower()}"
+        assert handler.username.isascii() and not handler.display_name.isascii()
+
+
+def test_every_status_grade_channel_and_type_appears(demo):
+    cases = all_cases()
+    assert {c.status for c in cases} == set(Status)
+    assert {c.grade for c in cases} == set(Grade)
+    assert {c.channel for c in cases} == set(Channel)
+    assert {c.request_type for c in cases} == set(RequestType)
+    grades = [c.grade for c in cases]
+    assert grades.count(Grade.RED) < grades.count(Grade.YELLOW) < grades.count(Grade.GREEN)
+
+
+def test_timelines_start_with_receive_and_never_go_back(demo):
+    for case in all_cases():
+        events = case.events
+        assert events[0].action == "receive" and events[0].at == case.received_at
+        times = [e.at for e in events]
+        assert times == sorted(times), case.number
+        assert times[-1] <= NOW
+        assert case.received_at >= NOW - timedelta(days=91)
+        assert case.number.startswith(f"SQ{local_day(case.received_at):%Y%m%d}-")
+        assert [e for e in events if e.action != "merge_in"][-1].to_status == case.status
+        for event in events:
+            if event.action in ("sign", "contact", "reply", "return"):
+                assert event.actor.role == Role.HANDLER
+            elif event.action in ("register", "dispatch", "revisit", "reject", "merge"):
+                assert event.actor.role == Role.CLERK
+            elif event.action == "reopen":
+                assert event.actor.role == Role.SUPERVISOR
+
+
+def test_status_matches_stamps(demo):
+    for case in all_cases():
+        status = case.status
+        dispatched = status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED, Status.CLOSED)
+        assert (case.lead_department is not None) == dispatched, case.number
+        if dispatched:
+            assert case.registered_at and case.dispatched_at
+            assert case.registered_at <= case.dispatched_at
+        if status == Status.REGISTERED:
+            assert case.registered_at is not None
+            assert case.dispatched_at is None or case.return_count > 0
+        if status == Status.DISPATCHED:
+            assert case.signed_at is None
+        if status in (Status.IN_PROGRESS, Status.REPLIED, Status.CLOSED):
+            assert case.signed_at >= case.dispatched_at
+            assert case.handler.department_id == case.lead_department_id
+        if status in (Status.REPLIED, Status.CLOSED):
+            assert case.replied_at and case.reply_outcome and case.reply_text
+            assert case.contacted_at and case.contacted_at <= case.replied_at
+        if status == Status.CLOSED:
+            assert case.closed_at >= case.replied_at
+            assert case.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC)
+        if status in (Status.NEW, Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED):
+            assert case.closed_at is None
+        if status == Status.REJECTED:
+            assert case.closed_at and case.events[-1].action == "reject"
+        if status == Status.MERGED:
+            assert case.merged_into is not None and case.merged_into.received_at < case.received_at
+            assert case.merged_into.status not in (Status.MERGED, Status.REJECTED)
+
+
+def test_case_fields_are_consistent(demo):
+    for case in all_cases():
+        assert case.title and case.content and case.category is not None and case.category.parent is not None
+        assert case.street.kind == DepartmentKind.STREET
+        assert case.community.kind == DepartmentKind.COMMUNITY and case.community.parent_id == case.street_id
+        assert is_valid_phone(case.citizen_phone) and case.citizen_name
+        assert case.citizen_id_no is None or is_valid_id_number(case.citizen_id_no)
+        assert (case.mailbox is not None) == (case.channel == Channel.MAILBOX)
+        assert bool(case.grade_reason) == (case.grade != Grade.GREEN)
+        if case.owner_leader is not None:
+            assert case.owner_leader.role == Role.LEADER and case.grade == Grade.RED
+        if case.is_repeat:
+            assert case.repeat_of.received_at < case.received_at
+            assert case.repeat_of.citizen_phone == case.citizen_phone
+    assert any(c.citizen_id_no for c in all_cases())
+    assert any(c.people_involved for c in all_cases()) and any(c.money_involved for c in all_cases())
+
+
+def test_volunteers_and_rewards(demo):
+    volunteers = list(db.session.scalars(select(Volunteer)))
+    assert len(volunteers) >= 50 and demo["volunteers"] == len(volunteers)
+    assert {v.group for v in volunteers} == set(VolunteerGroup)
+    for volunteer in volunteers:
+        assert volunteer.community.kind == DepartmentKind.COMMUNITY and is_valid_phone(volunteer.phone)
+        assert (NOW.date() - volunteer.joined_on).days <= 3 * 366
+    payouts = list(db.session.scalars(select(RewardPayout)))
+    assert demo["reward_payouts"] == len(payouts)
+    assert {p.status for p in payouts} == set(RewardStatus)
+    for payout in payouts:
+        assert 50 <= payout.amount <= 5000 and payout.proposed_at <= NOW
+        approved = payout.status in (RewardStatus.APPROVED, RewardStatus.PAID)
+        assert (payout.approved_by is not None) == approved == (payout.approved_at is not None)
+        if approved:
+            assert payout.approved_by.role == Role.SUPERVISOR and payout.proposed_at < payout.approved_at
+        assert (payout.paid_at is not None) == (payout.status == RewardStatus.PAID)
+        if payout.paid_at:
+            assert payout.approved_at < payout.paid_at <= NOW
+
+
+def test_second_run_adds_nothing(demo):
+    before = db.session.scalar(select(func.count(CaseEvent.id)))
+    again = seed_demo(cases=CASES, now=NOW)
+    assert set(again.values()) == {0}
+    assert db.session.scalar(select(func.count(CaseEvent.id))) == before
+
+
+def test_print_logins(demo):
+    lines = []
+    print_logins(lines.append)
+    text = "\n".join(lines)
+    assert DEMO_PASSWORD in text
+    assert re.search(r"^\s+admin\s+admin", text, re.M)
+    assert re.search(r"^\s+h_matian-hsk\s+handler\s.*合水口社区", text, re.M)
+    only = []
+    print_logins(only.append, only_existing=True)
+    assert len(only) == len(lines)
+
+
+def test_print_logins_only_existing_on_empty_database(tmp_path):
+    with fresh_app(tmp_path / "empty.db").app_context():
+        lines = []
+        print_logins(lines.append, only_existing=True)
+        assert len(lines) == 1 and "No demo accounts" in lines[0]
+        db.engine.dispose()
+
+
+def test_ensure_categories_is_idempotent_and_links_later_departments(tmp_path):
+    with fresh_app(tmp_path / "cat.db").app_context():
+        assert ensure_categories(db.session) == len(category_rows())
+        assert db.session.scalar(select(Category).where(Category.code == "GAZF")).default_department is None
+        district = Department(code="X", name="区", kind="district")
+        db.session.add(Department(code="GAFJ", name="区公安分局", kind="bureau", parent=district))
+        db.session.flush()
+        assert ensure_categories(db.session) == 0
+        assert (
+            db.session.scalar(select(Category).where(Category.code == "GAZF")).default_department.code
+            == "GAFJ"
+        )
+        codes = [row[0] for row in category_rows()]
+        assert len(codes) == len(set(codes)) and all(c.isascii() for c in codes)
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_same_seed_same_demo(tmp_path):
+    def load(name):
+        with fresh_app(tmp_path / name).app_context():
+            seed_demo(cases=15, now=NOW)
+            rows = db.session.execute(
+                select(Case.title, Case.status, Case.received_at).order_by(Case.id)
+            ).all()
+            db.engine.dispose()
+            return rows
+
+    assert load("a.db") == load("b.db")
+
+
+def test_cli_seeds_and_names_the_password(tmp_path):
+    application = fresh_app(tmp_path / "cli.db")
+    runner = application.test_cli_runner()
+    # The commands are added without @with_appcontext (the ``flask`` command pushes one), so push it here.
+    with application.app_context():
+        result = runner.invoke(args=["seed-demo", "--cases", "40"])
+        assert result.exit_code == 0, result.output
+        assert DEMO_PASSWORD in result.output and "cases: 40" in result.output
+        again = runner.invoke(args=["seed-demo", "--if-empty"])
+        assert again.exit_code == 0 and "already has data" in again.output and "h_gafj" in again.output
+        assert db.session.scalar(select(func.count(Case.id))) == 40
+        db.engine.dispose()
