@@ -25,9 +25,12 @@ translations: $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed translations
 	$(FLASK) db upgrade
+	$(FLASK) calendar seed --if-empty
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) seed-policies
+	$(FLASK) analyze
 	@echo "Suqiu is serving on http://$(HOST):$(PORT)/  (log in with a demo account above; Ctrl-C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SUQIU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's Chromium; database tests need PostgreSQL 15's server binaries.
 system-deps:

@@ -6,8 +6,12 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views.calendar import WorkCalendarView
 from admin_views.case import CaseView
 from admin_views.dashboard import Dashboard
+from admin_views.deadlines import DeadlinePolicyView
+from admin_views.notifications import InboxView
+from admin_views.notifications import OutboxView
 from admin_views.org import CategoryView
 from admin_views.org import DepartmentView
 from admin_views.org import MailboxView
@@ -17,11 +21,14 @@ from admin_views.volunteers import VolunteerView
 from app.extensions import db
 from models import Case
 from models import Category
+from models import DeadlinePolicy
 from models import Department
 from models import Mailbox
+from models import Notification
 from models import RewardPayout
 from models import User
 from models import Volunteer
+from models import WorkCalendarDay
 
 
 def init_admin(app) -> Admin:
@@ -63,4 +70,22 @@ def init_admin(app) -> Admin:
         MailboxView(Mailbox, db, name=_l("Mailboxes"), endpoint="mailbox", category=_l("Settings"))
     )
     admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user", category=_l("Settings")))
+    admin.add_view(
+        DeadlinePolicyView(
+            DeadlinePolicy,
+            db,
+            name=_l("Deadline policies"),
+            endpoint="deadline_policy",
+            category=_l("Settings"),
+        )
+    )
+    admin.add_view(
+        WorkCalendarView(
+            WorkCalendarDay, db, name=_l("Work calendar"), endpoint="calendar", category=_l("Settings")
+        )
+    )
+    admin.add_view(
+        OutboxView(Notification, db, name=_l("Deliveries"), endpoint="notification", category=_l("Settings"))
+    )
+    admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     return admin

@@ -213,14 +213,17 @@ class SecuredModelView(ModelView):
         return self._user_in(self.action_roles.get(name, ())) and super().is_action_allowed(name)
 
     # --- scoping ---------------------------------------------------------------------------
+    def scope(self, query):
+        """Limit ``query`` to the rows the current user may see."""
+        return scope_query(self.model, query, current_user)
+
     def get_query(self):
         """List and export: only rows the user may see."""
-        return scope_query(self.model, super().get_query(), current_user)
+        return self.scope(super().get_query())
 
     def get_count_query(self):
         """The list total: same scope, counted up to the cap."""
-        query = CappedCountQuery([self.model.id], session=db.session())
-        return scope_query(self.model, query, current_user)
+        return self.scope(CappedCountQuery([self.model.id], session=db.session()))
 
     def get_one(self, id):
         """Details, edit, delete, ajax update: a row outside the scope answers 404."""

@@ -27,6 +27,8 @@ from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.case_forms import blank_form
 from admin_views.case_forms import posted_form
+from admin_views.case_list import ArmedCaseListMixin
+from admin_views.case_search import DueFilter
 from admin_views.case_search import LocalDateBetweenFilter
 from admin_views.case_search import apply_case_search
 from app.access import INTAKE_ROLES
@@ -38,6 +40,7 @@ from app.validators import Phone
 from models import lifecycle
 from models.case import Case
 from models.catalog import Category
+from models.deadline import STAGE_LABELS
 from models.enums import CHANNEL_LABELS
 from models.enums import GRADE_LABELS
 from models.enums import REQUEST_TYPE_LABELS
@@ -70,7 +73,7 @@ def _department_options():
     return [(d.id, d.name) for d in rows]
 
 
-class CaseView(SecuredModelView):
+class CaseView(ArmedCaseListMixin, SecuredModelView):
     """Cases: every staff role reads (handlers only their department's), intake roles register."""
 
     create_roles = INTAKE_ROLES
@@ -91,7 +94,7 @@ class CaseView(SecuredModelView):
     column_type_formatters = cols.LIST_TYPE_FORMATTERS
     column_type_formatters_detail = cols.LIST_TYPE_FORMATTERS
     column_type_formatters_export = cols.EXPORT_TYPE_FORMATTERS
-    column_sortable_list = ("number", "received_at", "grade", "status")
+    column_sortable_list = ("number", "received_at", "grade", "status", "next_due_at")
     column_default_sort = ("received_at", True)
     column_searchable_list = ("number", "title", "citizen_phone")
     column_filters = (
@@ -108,6 +111,7 @@ class CaseView(SecuredModelView):
         sqla_filters.BooleanEqualFilter(Case.is_key, _l("Key")),
         sqla_filters.BooleanEqualFilter(Case.is_supervised, _l("Supervised")),
         LocalDateBetweenFilter(Case.received_at, _l("Time received")),
+        DueFilter(Case.next_due_at, _l("Deadline")),
     )
 
     form_columns = cols.FORM
@@ -195,6 +199,8 @@ class CaseView(SecuredModelView):
             actions=actions,
             open_action=open_action,
             events=case.events,
+            deadlines=case.deadlines,
+            stage_labels=STAGE_LABELS,
             action_labels=lifecycle.ACTION_LABELS,
             status_labels=STATUS_LABELS,
         )

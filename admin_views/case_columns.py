@@ -42,6 +42,7 @@ LABELS = {
     "owner_leader": _l("Owning leader"),
     "merged_into": _l("Merged into"),
     "received_at": _l("Time received"),
+    "next_due_at": _l("Next due"),
     "registered_at": _l("Time registered"),
     "dispatched_at": _l("Time dispatched"),
     "signed_at": _l("Time signed for"),
@@ -65,6 +66,7 @@ LIST = (
     "status",
     "lead_department",
     "received_at",
+    "next_due_at",
     "flags",
 )
 
@@ -159,6 +161,7 @@ LIST_FORMATTERS = {
     "status": fmt.status_badge,
     "flags": fmt.flags_badges,
     "number": fmt.number_link,
+    "next_due_at": fmt.due_badge,
 }
 
 DETAIL_FORMATTERS = {

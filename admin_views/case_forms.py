@@ -7,12 +7,15 @@ rules and their messages live in one place.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import Optional
 
 from app.extensions import db
+from models.deadline import STAGE_LABELS
 from models.enums import REPLY_OUTCOME_LABELS
 from models.enums import SATISFACTION_LABELS
 from models.enums import choices
@@ -77,6 +80,12 @@ class RevisitForm(TransitionForm):
     note = TextAreaField(_l("Revisit notes"))
 
 
+class ExtensionRequestForm(TransitionForm):
+    stage = SelectField(_l("Deadline"), choices=[("", "")] + choices(STAGE_LABELS))
+    amount = IntegerField(_l("Extra time (in the deadline's unit)"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"))
+
+
 class MergeForm(TransitionForm):
     target = StringField(_l("Number of the original case"))
     note = TextAreaField(_l("Note"))
@@ -94,6 +103,9 @@ FORMS = {
     "reopen": ReasonForm,
     "merge": MergeForm,
     "comment": NoteForm,
+    "request_extension": ExtensionRequestForm,
+    "approve_extension": NoteForm,
+    "reject_extension": ReasonForm,
 }
 
 

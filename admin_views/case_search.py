@@ -4,10 +4,13 @@ import re
 from datetime import timedelta
 
 from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy import or_
 
+from app.timeutil import local_day
 from app.timeutil import local_day_start
+from app.timeutil import utcnow
 from models.case import Case
 
 CASE_NUMBER_RE = re.compile(r"^SQ\d", re.IGNORECASE)
@@ -48,3 +51,32 @@ class LocalDateBetweenFilter(sqla_filters.DateBetweenFilter):
         return query.filter(
             column >= local_day_start(start), column < local_day_start(end + timedelta(days=1))
         )
+
+
+class DueFilter(sqla_filters.BaseSQLAFilter):
+    """Cases by their next due time, relative to the moment the list is shown."""
+
+    def __init__(self, column, name):
+        super().__init__(
+            column,
+            name,
+            options=[
+                ("overdue", _l("Overdue")),
+                ("hour", _l("Due within 1 hour")),
+                ("today", _l("Due today")),
+            ],
+        )
+
+    def apply(self, query, value, alias=None):
+        """Overdue: due by now; within 1 h; today: not yet due, due before midnight Asia/Shanghai."""
+        column = self.get_column(alias)
+        now = utcnow()
+        if value == "overdue":
+            return query.filter(column <= now)
+        if value == "hour":
+            return query.filter(column > now, column <= now + timedelta(hours=1))
+        end_of_today = local_day_start(local_day(now) + timedelta(days=1))
+        return query.filter(column > now, column < end_of_today)
+
+    def operation(self):
+        return _l("is")

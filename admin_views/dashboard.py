@@ -11,7 +11,10 @@ from sqlalchemy import func
 
 from app.access import INTAKE_ROLES
 from app.access import scope_query
+from app.calendar_seed import calendar_health
 from app.extensions import db
+from app.timeutil import local_day
+from app.timeutil import utcnow
 from models.case import Case
 from models.enums import Role
 from models.enums import Status
@@ -39,7 +42,7 @@ class Dashboard(AdminIndexView):
 
     @expose("/")
     def index(self):
-        """Counts per queue for the user's scope."""
+        """Counts per queue for the user's scope, and a warning when the work calendar lacks a year."""
         tiles = []
         for status, label, roles in QUEUES:
             if current_user.role not in roles:
@@ -48,4 +51,5 @@ class Dashboard(AdminIndexView):
             count = query.filter(Case.status == status).scalar()
             url = url_for("case.index_view", flt0_status_equals=str(status))
             tiles.append({"label": label, "count": count, "url": url, "status": str(status)})
-        return self.render("admin/index.html", tiles=tiles)
+        health = calendar_health(local_day(utcnow()))
+        return self.render("admin/index.html", tiles=tiles, calendar_health=health)

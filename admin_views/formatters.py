@@ -80,6 +80,17 @@ def grade_badge(view, context, model, name):
     return badge(GRADE_LABELS.get(grade, grade), GRADE_CLASSES.get(grade, "badge-light"))
 
 
+URGENCY_CLASSES = {"red": "badge-danger", "yellow": "badge-warning", "green": "badge-success"}
+
+
+def due_badge(view, context, model, name):
+    """The next due time, coloured by the case's urgency; blank when no clock runs."""
+    due = getattr(model, name)
+    if due is None:
+        return ""
+    return badge(format_local(due, "%m-%d %H:%M"), URGENCY_CLASSES.get(model.urgency, "badge-light"))
+
+
 def status_badge(view, context, model, name):
     """Status as a badge."""
     status = getattr(model, name)

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import DefaultConfig
+from app.config import engine_options
 from app.config import ensure_secret_key
 from app.config import normalise_database_url
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'suqiu.db'}")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
@@ -37,6 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    if os.environ.get("SUQIU_SCHEDULER") == "1" and not app.testing:
+        from jobs.scheduler import start_in_process
+
+        start_in_process(app)
     return app
 
 
@@ -60,6 +66,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     init_admin(app)
+    from jobs import delivery
+
+    delivery.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -97,6 +106,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["enums"] = enums
     app.jinja_env.globals["get_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LANGUAGE_NAMES"] = {"zh_Hans_CN": "中文", "en": "English"}
+    from app import notify
+
+    notify.register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

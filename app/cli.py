@@ -4,7 +4,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app.calendar_cli import calendar_group
 from app.extensions import db
+from jobs.cli import jobs_group
 from models.enums import Role
 from models.org import Department
 from models.user import User
@@ -14,6 +16,30 @@ def register(app: Flask) -> None:
     """Attach the commands to ``app``."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(analyze_command)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(calendar_group)
+    app.cli.add_command(seed_policies_command)
+
+
+@click.command("seed-policies")
+@with_appcontext
+def seed_policies_command() -> None:
+    """Add the default deadline policy sets that are missing (idempotent)."""
+    from app.deadline_policies import seed_default_policies
+
+    added = seed_default_policies()
+    db.session.commit()
+    click.echo(f"Deadline policies added: {added}")
+
+
+@click.command("analyze")
+@with_appcontext
+def analyze_command() -> None:
+    """Refresh the query planner's table statistics (run after upgrades and big imports; the jobs do it daily)."""
+    from app.maintenance import refresh_planner_statistics
+
+    click.echo(f"Planner statistics refreshed ({refresh_planner_statistics()}).")
 
 
 @click.command("seed-demo")

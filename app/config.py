@@ -24,6 +24,9 @@ class DefaultConfig:
     LIST_COUNT_CAP = 10000
     EXPORT_MAX_ROWS = 50000
     FLASK_ADMIN_SWATCH = "cerulean"
+    # Background jobs: the morning digest's local send time, and how long the scheduler lease lasts.
+    DIGEST_TIME = "08:30"
+    SCHEDULER_LEASE_SECONDS = 90
 
 
 def normalise_database_url(url: str) -> str:
@@ -32,6 +35,15 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str) -> dict:
+    """Engine settings per database kind."""
+    if url.startswith("postgresql+psycopg"):
+        # psycopg prepares a statement on its 5th run and PostgreSQL may then switch to a generic plan
+        # that ignores which department is asked for; the scoped case list needs the custom plan.
+        return {"connect_args": {"prepare_threshold": None}}
+    return {}
 
 
 def ensure_secret_key(instance_path: str) -> str:

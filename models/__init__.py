@@ -1,11 +1,22 @@
 """SQLAlchemy models, one module per area; importing this package registers them all."""
 
+from models.calendar import WorkCalendarDay
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
 from models.catalog import Category
 from models.counter import Counter
+from models.deadline import CaseDeadline
+from models.deadline import DeadlineExtension
+from models.deadline import DeadlineFire
+from models.deadline import DeadlinePolicy
+from models.jobstate import ConfigChange
+from models.jobstate import JobLock
+from models.jobstate import JobRun
+from models.jobstate import OnceKey
+from models.jobstate import RecomputeRequest
 from models.mailbox import Mailbox
+from models.notification import Notification
 from models.org import Department
 from models.user import User
 from models.volunteer import RewardPayout
@@ -13,13 +24,24 @@ from models.volunteer import Volunteer
 
 __all__ = [
     "Case",
+    "CaseDeadline",
     "CaseEvent",
     "Category",
+    "ConfigChange",
     "Counter",
+    "DeadlineExtension",
+    "DeadlineFire",
+    "DeadlinePolicy",
     "Department",
+    "JobLock",
+    "JobRun",
     "Mailbox",
+    "Notification",
+    "OnceKey",
+    "RecomputeRequest",
     "RewardPayout",
     "User",
     "Volunteer",
+    "WorkCalendarDay",
     "case_co_department",
 ]

@@ -13,7 +13,9 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -37,7 +39,13 @@ case_co_department = Table(
     db.metadata,
     Column("case_id", ForeignKey("case_item.id", ondelete="CASCADE"), primary_key=True),
     Column("department_id", ForeignKey("department.id"), primary_key=True),
-    Index("ix_case_co_department_department_id", "department_id", "case_id"),
+    # Copies of the case's status, received time and lead, kept by ``_sync_co_department_copies`` so a
+    # co-handling department's list walks this table's index instead of every case it ever co-handled.
+    Column("status", String(20)),
+    Column("received_at", UTCDateTime),
+    Column("lead_department_id", Integer),
+    Index("ix_case_co_department_dept_status_received", "department_id", "status", "received_at"),
+    Index("ix_case_co_department_dept_received", "department_id", "received_at"),
 )
 
 
@@ -96,6 +104,10 @@ class Case(db.Model):
     return_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     redo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    # Cached from the running deadlines (models.deadline) for lists: earliest due time and its colour.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    urgency: Mapped[str | None] = mapped_column(String(10))
+
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     mailbox: Mapped[Mailbox | None] = relationship()
@@ -118,6 +130,10 @@ class Case(db.Model):
         Index("ix_case_item_received_at", "received_at"),
         Index("ix_case_item_status_received_at", "status", "received_at"),
         Index("ix_case_item_lead_status_received", "lead_department_id", "status", "received_at"),
+        Index("ix_case_item_lead_received", "lead_department_id", "received_at"),
+        Index("ix_case_item_merged_into_id", "merged_into_id"),
+        Index("ix_case_item_repeat_of_id", "repeat_of_id"),
+        Index("ix_case_item_next_due_at", "next_due_at"),
     )
 
     def __str__(self) -> str:
@@ -151,3 +167,18 @@ class CaseEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
     __table_args__ = (Index("ix_case_event_case_id_at", "case_id", "at"),)
+
+
+@event.listens_for(Session, "after_flush")
+def _sync_co_department_copies(session, flush_context) -> None:
+    """Copy status, received time and lead of every case written in this flush onto its co-department rows."""
+    for case in [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Case)]:
+        session.execute(
+            case_co_department.update()
+            .where(case_co_department.c.case_id == case.id)
+            .values(
+                status=case.status,
+                received_at=case.received_at,
+                lead_department_id=case.lead_department_id,
+            )
+        )

@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import deadline_clock
 from app.access import INTAKE_ROLES
 from app.access import STAFF_ROLES
 from app.access import SUPERVISOR_ROLES
@@ -52,15 +53,16 @@ class Action:
     roles: frozenset
     lead_only: bool
     apply: Callable
+    guard: Callable | None = None  # (case) -> refusal message or None, for conditions beyond status
 
 
 ACTIONS: dict[str, Action] = {}
 ALL_STATUSES = frozenset(Status)
 
 
-def _action(name, label, sources, roles, lead_only=False):
+def _action(name, label, sources, roles, lead_only=False, guard=None):
     def register(fn):
-        ACTIONS[name] = Action(name, label, frozenset(sources), frozenset(roles), lead_only, fn)
+        ACTIONS[name] = Action(name, label, frozenset(sources), frozenset(roles), lead_only, fn, guard)
         return fn
 
     return register
@@ -239,7 +241,7 @@ def refusal(case: Case, name: str, user) -> str | None:
         return _("Only the lead department may do this.")
     if case.status not in action.sources:
         return _("This cannot be done while the case is in its current status.")
-    return None
+    return action.guard(case) if action.guard is not None else None
 
 
 def available_actions(case: Case, user) -> list[Action]:
@@ -266,6 +268,7 @@ def perform(
     from_status = case.status
     to_status, note, data = ACTIONS[name].apply(case, actor, now, params)
     case.status = to_status
+    deadline_clock.on_action(case, name, now, data)
     event = CaseEvent(
         at=now,
         actor=actor,
@@ -307,9 +310,12 @@ def open_case(case: Case, actor=None, *, now: datetime | None = None, note: str 
         )
     )
     db.session.add(case)
+    deadline_clock.on_action(case, "receive", now)
     db.session.flush()
     return case
 
+
+from models import deadline_actions  # noqa: E402, F401  (registers the extension actions)
 
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 ACTION_LABELS.update({"receive": _l("Case received"), "merge_in": _l("Duplicate merged in")})

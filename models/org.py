@@ -41,6 +41,9 @@ class Department(db.Model):
     path: Mapped[str] = mapped_column(String(255), default="", index=True)
     leader_name: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(120))
+    # 企业微信 / 钉钉 group-robot URL that receives this department's reminders.
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -26,6 +26,7 @@ from app.validators import is_valid_phone
 from models.case import Case
 from models.case import CaseEvent
 from models.catalog import Category
+from models.deadline import DeadlinePolicy
 from models.enums import Channel
 from models.enums import DepartmentKind
 from models.enums import Grade
@@ -108,7 +109,7 @@ def test_categories_link_bureaus(demo):
 
 def test_mailboxes(demo):
     boxes = {m.slug: m for m in db.session.scalars(select(Mailbox))}
-    assert set(boxes) == {"jzxx", "sjzx", "qzxx"}
+    assert set(boxes) == {"jzxx", "sjzx", "qzxx", "xinfang"}
     assert boxes["jzxx"].kind == "bureau_chief" and boxes["jzxx"].department.code == "GAFJ"
     assert boxes["jzxx"].real_name_required
     assert (
@@ -116,6 +117,18 @@ def test_mailboxes(demo):
     )
     assert boxes["qzxx"].kind == "district_head"
     assert all(m.intro and m.leader_name for m in boxes.values())
+    # The statutory petition track's policies attach to the 网上信访 mailbox and are active.
+    statutory = db.session.scalars(
+        select(DeadlinePolicy).where(DeadlinePolicy.policy_set == "信访法定时限")
+    ).all()
+    assert statutory and all(p.active and p.mailbox.slug == "xinfang" for p in statutory)
+
+
+def test_demo_cases_carry_deadlines(demo):
+    open_cases = db.session.scalars(select(Case).where(Case.status.in_(["dispatched", "in_progress"]))).all()
+    assert open_cases and all(c.next_due_at is not None for c in open_cases)
+    closed = db.session.scalars(select(Case).where(Case.status == "closed")).all()
+    assert closed and all(c.next_due_at is None for c in closed)
 
 
 def test_users_and_handlers(demo):

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlalchemy import select
 
+from app.calendar_seed import seed_calendar
+from app.deadline_policies import seed_default_policies
 from app.demo.cases import plan_cases
 from app.demo.cases import run_plans
 from app.demo.org import DEMO_PASSWORD
@@ -35,10 +37,13 @@ from models.user import User
 __all__ = ["DEMO_PASSWORD", "demo_exists", "print_logins", "seed_demo"]
 
 SEED = 20190501  # 光明区群众诉求服务中心 opened in 2019; any fixed number keeps the demo reproducible
+DEMO_CALENDAR_YEARS = range(2025, 2027)
 KINDS = (
+    "calendar_days",
     "departments",
     "categories",
     "mailboxes",
+    "deadline_policies",
     "users",
     "volunteers",
     "cases",
@@ -57,6 +62,8 @@ def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
     """Load the demo district, accounts, volunteers and ``cases`` cases; return counts created per kind."""
     session = db.session
     counts = dict.fromkeys(KINDS, 0)
+    # The calendar first (idempotent): the demo cases' deadlines count working days on it.
+    counts["calendar_days"] = seed_calendar(DEMO_CALENDAR_YEARS)["created"]
     if demo_exists(session):
         return counts
     now = as_utc(now) if now is not None else utcnow()
@@ -65,6 +72,7 @@ def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
     counts["categories"] = ensure_categories(session)
     load_categories(session, org)
     counts["mailboxes"] = build_mailboxes(session, gen, org)
+    counts["deadline_policies"] = seed_default_policies()
     counts["users"] = build_users(session, gen, org)
     volunteers = build_volunteers(session, gen, org, now)
     counts["volunteers"] = len(volunteers)

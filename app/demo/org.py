@@ -54,6 +54,8 @@ MAILBOXES = (
      "区委书记在线受理群众诉求，实行“10-30-24”快速响应：10分钟响应、30分钟联系、24小时内给出处理意见。"),
     ("qzxx", "区长信箱", MailboxKind.DISTRICT_HEAD, DISTRICT_CODE, False,
      "欢迎对全区经济社会发展、政务服务和民生事项提出意见建议，区长信箱来信件件有回音。"),
+    ("xinfang", "网上信访", MailboxKind.OTHER, DISTRICT_CODE, True,
+     "依照《信访工作条例》受理信访事项：15日内告知是否受理，60日内办结（情况复杂的可延长30日）。"),
 )  # fmt: skip
 
 ROLE_NAMES = {

@@ -176,18 +176,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_item_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_item_citizen_phone'), ['citizen_phone'], unique=False)
         batch_op.create_index('ix_case_item_lead_status_received', ['lead_department_id', 'status', 'received_at'], unique=False)
+        batch_op.create_index('ix_case_item_lead_received', ['lead_department_id', 'received_at'], unique=False)
+        batch_op.create_index('ix_case_item_merged_into_id', ['merged_into_id'], unique=False)
+        batch_op.create_index('ix_case_item_repeat_of_id', ['repeat_of_id'], unique=False)
         batch_op.create_index('ix_case_item_received_at', ['received_at'], unique=False)
         batch_op.create_index('ix_case_item_status_received_at', ['status', 'received_at'], unique=False)
 
     op.create_table('case_co_department',
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=True),
+    sa.Column('received_at', sa.DateTime(), nullable=True),
+    sa.Column('lead_department_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_item.id'], name=op.f('fk_case_co_department_case_id_case_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_case_co_department_department_id_department')),
     sa.PrimaryKeyConstraint('case_id', 'department_id', name=op.f('pk_case_co_department'))
     )
     with op.batch_alter_table('case_co_department', schema=None) as batch_op:
-        batch_op.create_index('ix_case_co_department_department_id', ['department_id', 'case_id'], unique=False)
+        batch_op.create_index('ix_case_co_department_dept_status_received', ['department_id', 'status', 'received_at'], unique=False)
+        batch_op.create_index('ix_case_co_department_dept_received', ['department_id', 'received_at'], unique=False)
 
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -244,13 +251,17 @@ def downgrade():
 
     op.drop_table('case_event')
     with op.batch_alter_table('case_co_department', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_co_department_department_id')
+        batch_op.drop_index('ix_case_co_department_dept_status_received')
+        batch_op.drop_index('ix_case_co_department_dept_received')
 
     op.drop_table('case_co_department')
     with op.batch_alter_table('case_item', schema=None) as batch_op:
         batch_op.drop_index('ix_case_item_status_received_at')
         batch_op.drop_index('ix_case_item_received_at')
         batch_op.drop_index('ix_case_item_lead_status_received')
+        batch_op.drop_index('ix_case_item_lead_received')
+        batch_op.drop_index('ix_case_item_merged_into_id')
+        batch_op.drop_index('ix_case_item_repeat_of_id')
         batch_op.drop_index(batch_op.f('ix_case_item_citizen_phone'))
         batch_op.drop_index(batch_op.f('ix_case_item_category_id'))
 

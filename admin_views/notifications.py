@@ -1,0 +1,222 @@
+"""The in-app inbox (endpoint ``inbox``) and the outbox of deliveries for administrators (``notification``)."""
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import url_for
+from flask_admin import BaseView
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.model.base import filter_char_re
+from flask_admin.model.base import filter_compact_re
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import selectinload
+
+from admin_views import formatters as fmt
+from admin_views.base import SecuredModelView
+from app.access import ADMIN_ROLES
+from app.access import STAFF_ROLES
+from app.access import can_see_case
+from app.extensions import db
+from app.notify import unread_count
+from app.timeutil import utcnow
+from models.case import Case
+from models.enums import choices
+from models.notification import DELIVERY_STATUS_LABELS
+from models.notification import NOTIFY_CHANNEL_LABELS
+from models.notification import Channel
+from models.notification import DeliveryStatus
+from models.notification import Notification
+
+
+def _own_inbox():
+    """The current user's inbox rows (``ix_notification_inbox``)."""
+    return (Notification.user_id == current_user.id, Notification.channel == Channel.INBOX)
+
+
+def _page_arg(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class InboxView(BaseView):
+    """The logged-in user's own notifications."""
+
+    page_size = 20
+
+    def is_accessible(self):
+        """Every logged-in member of staff."""
+        return bool(current_user.is_authenticated and current_user.role in STAFF_ROLES)
+
+    def inaccessible_callback(self, name, **kwargs):
+        """Anonymous users go to the login page; others get 403."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    @expose("/")
+    def index(self):
+        """The user's notifications, newest first, a page at a time."""
+        page = _page_arg(request.args.get("page"))
+        total = db.session.scalar(select(func.count(Notification.id)).where(*_own_inbox())) or 0
+        pages = max((total + self.page_size - 1) // self.page_size, 1)
+        page = min(page, pages - 1)
+        rows = db.session.scalars(
+            select(Notification)
+            .where(*_own_inbox())
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .offset(page * self.page_size)
+            .limit(self.page_size)
+            .options(selectinload(Notification.case).selectinload(Case.co_departments))
+        ).all()
+        items = [
+            {"row": row, "case": row.case if row.case and can_see_case(current_user, row.case) else None}
+            for row in rows
+        ]
+        return self.render(
+            "admin/inbox.html",
+            items=items,
+            page=page,
+            pages=pages,
+            total=total,
+            unread=unread_count(current_user),
+            pager_url=lambda p: url_for(".index", page=p),
+        )
+
+    @expose("/read/<int:notification_id>/", methods=("POST",))
+    def mark_read(self, notification_id):
+        """Mark one of the user's own notifications read; anyone else's answers 404."""
+        row = db.session.scalar(select(Notification).where(Notification.id == notification_id, *_own_inbox()))
+        if row is None:
+            abort(404)
+        if row.read_at is None:
+            row.read_at = utcnow()
+            db.session.commit()
+        return redirect(url_for(".index", page=_page_arg(request.form.get("page")) or None))
+
+    @expose("/read-all/", methods=("POST",))
+    def mark_all_read(self):
+        """Mark every unread notification of the user read."""
+        result = db.session.execute(
+            update(Notification)
+            .where(*_own_inbox(), Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        flash(_("%(num)d notifications marked as read.", num=result.rowcount), "success")
+        return redirect(url_for(".index"))
+
+
+STATUS_CLASSES = {
+    DeliveryStatus.PENDING: "badge-warning",
+    DeliveryStatus.SENT: "badge-success",
+    DeliveryStatus.FAILED: "badge-danger",
+}
+
+
+def _status_badge(view, context, model, name):
+    text = DELIVERY_STATUS_LABELS.get(model.status, model.status)
+    return fmt.badge(text, STATUS_CLASSES.get(model.status, "badge-light"))
+
+
+def _recipient(view, context, model, name):
+    """Who the row is for: the person or department, then the address."""
+    parts = [str(who) for who in (model.user, model.department) if who is not None]
+    if model.address:
+        parts.append(model.address)
+    return " · ".join(parts)
+
+
+def _short_error(view, context, model, name):
+    error = model.last_error or ""
+    if len(error) <= 80:
+        return error
+    return Markup('<span title="{}">{}…</span>').format(error, error[:80])
+
+
+class OutboxView(SecuredModelView):
+    """Every queued, sent and failed delivery; administrators retry failures here."""
+
+    read_roles = ADMIN_ROLES
+    create_roles = frozenset()
+    edit_roles = frozenset()
+    delete_roles = frozenset()
+    action_roles = {"retry": ADMIN_ROLES}
+
+    column_list = (
+        "created_at",
+        "status",
+        "channel",
+        "kind",
+        "address",
+        "subject",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    )
+    column_details_list = column_list + ("case", "body", "read_at", "data")
+    column_default_sort = ("id", True)
+    column_sortable_list = ("created_at", "status", "attempts", "next_attempt_at", "sent_at")
+    column_searchable_list = ("subject", "address")
+    column_labels = {
+        "created_at": _l("Created"),
+        "status": _l("Status"),
+        "channel": _l("Channel"),
+        "kind": _l("Kind"),
+        "address": _l("Recipient"),
+        "subject": _l("Subject"),
+        "body": _l("Message"),
+        "attempts": _l("Attempts"),
+        "next_attempt_at": _l("Next attempt"),
+        "last_error": _l("Last error"),
+        "sent_at": _l("Sent at"),
+        "read_at": _l("Read at"),
+        "case": _l("Case"),
+        "data": _l("Data"),
+    }
+    column_formatters = {
+        "status": _status_badge,
+        "channel": fmt.labelled(NOTIFY_CHANNEL_LABELS),
+        "address": _recipient,
+        "last_error": _short_error,
+        "case": fmt.link_to_case,
+    }
+    column_formatters_detail = {**column_formatters, "last_error": lambda v, c, m, n: m.last_error or ""}
+    column_type_formatters = fmt.LIST_TYPE_FORMATTERS
+    column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
+    column_filters = (
+        sqla_filters.FilterEqual(Notification.status, _l("Status"), options=choices(DELIVERY_STATUS_LABELS)),
+        sqla_filters.FilterEqual(Notification.channel, _l("Channel"), options=choices(NOTIFY_CHANNEL_LABELS)),
+        sqla_filters.FilterEqual(Notification.kind, _l("Kind")),
+    )
+
+    def get_filter_arg(self, index, flt):
+        """URL names from the English labels: Flask-Admin would use the page's language for sort and page links."""
+        name = getattr(flt.name, "_args", (flt.name,))[0]
+        operation = flt.operation()
+        operation = getattr(operation, "_args", (operation,))[0]
+        return filter_compact_re.sub("_", filter_char_re.sub("", f"{name} {operation}".lower()))
+
+    @action("retry", _l("Retry"), _l("Send the selected failed deliveries again?"))
+    def action_retry(self, ids):
+        """Put failed rows back in the queue, due now, with a fresh series of attempts."""
+        rows = self.scoped_ids(ids).filter(Notification.status == DeliveryStatus.FAILED).all()
+        now = utcnow()
+        for row in rows:
+            row.status = DeliveryStatus.PENDING
+            row.next_attempt_at = now
+            row.attempts = 0
+        db.session.commit()
+        flash(_("%(num)d deliveries queued again.", num=len(rows)), "success")

@@ -1,0 +1,131 @@
+"""The bench report: markdown tables, goals, statements with their plans, and the JSON file."""
+
+import json
+import os
+import platform
+import sqlite3
+import time
+from pathlib import Path
+
+from bench import RESULTS_DIR
+
+GOAL_MS = 150.0
+GOAL_GROWTH = 1.5
+
+
+def machine() -> dict:
+    """Core count, Python and SQLite versions, and the load average (other work skews timings)."""
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _fmt(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _short(n: int) -> str:
+    for unit, suffix in ((1_000_000, "M"), (1000, "k")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit:,}{suffix}"
+    return f"{n:,}"
+
+
+def growth(runs: list[dict]) -> dict:
+    """Median at each size divided by the median at the smallest size, per page."""
+    if not runs:
+        return {}
+    base = {p["page"]: p["median_ms"] for p in runs[0]["pages"]}
+    return {
+        (run["size"], p["page"]): p["median_ms"] / base[p["page"]] if run is not runs[0] else None
+        for run in runs
+        for p in run["pages"]
+    }
+
+
+def results_table(runs: list[dict]) -> str:
+    """size | page | median | p95 | SQL floor | page/floor | ratio to the smallest size | CPU median."""
+    if not runs:
+        return ""
+    ratios = growth(runs)
+    label = f"{_short(runs[-1]['size'])}/{_short(runs[0]['size'])} ratio"
+    lines = [
+        f"| size | page | median ms | p95 ms | SQL floor ms | page/floor | {label} | CPU median ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        for p in run["pages"]:
+            lines.append(
+                f"| {run['size']:,} | {p['page']} | {_fmt(p['median_ms'])} | {_fmt(p['p95_ms'])} | "
+                f"{_fmt(p['floor_ms'], 2)} | {_fmt(p['ratio'])} | {_fmt(ratios[(run['size'], p['page'])], 2)} | "
+                f"{_fmt(p['cpu_median_ms'])} |"
+            )
+    return "\n".join(lines)
+
+
+def generation_table(gens: list[dict]) -> str:
+    """size | cases added | seconds | rows/s | reused."""
+    lines = ["| size | added | seconds | rows/s | note |", "|---:|---:|---:|---:|---|"]
+    for g in gens:
+        rate = g["added"] / g["seconds"] if g["added"] and g["seconds"] else None
+        note = "reused" if g["reused"] else f"grown from {g['existing']:,}" if g["existing"] else "built"
+        if g["reused"] and g.get("generated_seconds"):
+            note += f" (built earlier in {g['generated_seconds']:,.0f} s)"
+        lines.append(f"| {g['size']:,} | {g['added']:,} | {g['seconds']:,.1f} | {_fmt(rate, 0)} | {note} |")
+    return "\n".join(lines)
+
+
+def goals(runs: list[dict]) -> list[str]:
+    """PASS/MISS lines for the largest size: under 150 ms, and within 1.5x of the smallest size."""
+    if not runs:
+        return []
+    ratios, last, out = growth(runs), runs[-1], []
+    for p in last["pages"]:
+        fast = p["median_ms"] < GOAL_MS
+        out.append(
+            f"- {'PASS' if fast else 'MISS'}: {p['page']} at {last['size']:,}: "
+            f"median {p['median_ms']:.1f} ms (goal < {GOAL_MS:.0f} ms)"
+        )
+        ratio = ratios[(last["size"], p["page"])]
+        if ratio is not None:
+            ok = ratio <= GOAL_GROWTH
+            out.append(
+                f"- {'PASS' if ok else 'MISS'}: {p['page']}: {last['size']:,}/{runs[0]['size']:,} = "
+                f"{ratio:.2f}x (goal <= {GOAL_GROWTH}x)"
+            )
+    return out
+
+
+def page_details(run: dict) -> str:
+    """Each page's statements (shortened), their raw time and their query plan."""
+    out = [
+        f"### {run['size']:,} cases ({run['kind']}); handler department {run['handler_department']['name']}; "
+        f"load average {run.get('loadavg')}"
+    ]
+    for p in run["pages"]:
+        out.append(
+            f"\n**{p['page']}** `{p['url']}`: median {p['median_ms']:.1f} ms, p95 {p['p95_ms']:.1f} ms, "
+            f"SQL floor {p['floor_ms']:.2f} ms, {len(p['numbers'])} case numbers on the page"
+        )
+        for i, st in enumerate(p["statements"], 1):
+            out.append(f"{i}. ({_fmt(st['floor_ms'], 3)} ms) `{st['sql']}` params={st['params'][:80]}")
+            if st["plan"]:
+                out.append(
+                    "   ```\n" + "\n".join("   " + line for line in st["plan"].splitlines()) + "\n   ```"
+                )
+        if p.get("profile"):
+            own = ", ".join(f"{k} {v:.1f}" for k, v in p["profile"]["own_ms_by_package"].items())
+            out.append(f"   profile, own ms by package (cProfile inflates these): {own}")
+    return "\n".join(out)
+
+
+def write_json(payload: dict, directory: Path = RESULTS_DIR) -> Path:
+    """Write the run to ``bench/results/bench-<kind>-<time>.json`` and return the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"bench-{payload['kind']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return path

@@ -1,0 +1,54 @@
+"""A database lease so that only one scheduler runs jobs, whatever is started by mistake."""
+
+import os
+import socket
+import uuid
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from app.extensions import db
+from app.timeutil import utcnow
+from models.jobstate import JobLock
+
+
+def new_holder() -> str:
+    """A name for this process: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire(name: str, holder: str, ttl_seconds: int = 90, now: datetime | None = None) -> bool:
+    """Take or renew lease ``name`` for ``holder``; False while another holder's lease is unexpired."""
+    now = now or utcnow()
+    expires = now + timedelta(seconds=ttl_seconds)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(JobLock)
+        .values(name=name, holder=holder, expires_at=expires, acquired_at=now)
+        .on_conflict_do_nothing(index_elements=[JobLock.name])
+    )
+    db.session.execute(
+        update(JobLock)
+        .where(JobLock.name == name, or_(JobLock.holder == holder, JobLock.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    row = db.session.get(JobLock, name, populate_existing=True)
+    return row is not None and row.holder == holder
+
+
+def release(name: str, holder: str) -> None:
+    """Give the lease up (on a clean shutdown) so another process may take it at once."""
+    db.session.execute(
+        update(JobLock)
+        .where(JobLock.name == name, JobLock.holder == holder)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
