@@ -16,6 +16,8 @@ from flask import url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.ajax import create_ajax_loader
+from flask_admin.model.base import filter_char_re
+from flask_admin.model.base import filter_compact_re
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -211,6 +213,17 @@ class SecuredModelView(ModelView):
         if name == "delete":
             return self.can_delete
         return self._user_in(self.action_roles.get(name, ())) and super().is_action_allowed(name)
+
+    def get_filter_arg(self, index, flt):
+        """Filter URL names from the English labels, so links keep their filters in every language.
+
+        Flask-Admin derives them from the label in the page's language; a Chinese label has no ASCII
+        letters, so sort and page links would carry ``flt0__equals`` and silently drop the filter.
+        """
+        name = getattr(flt.name, "_args", (flt.name,))[0]
+        operation = flt.operation()
+        operation = getattr(operation, "_args", (operation,))[0]
+        return filter_compact_re.sub("_", filter_char_re.sub("", f"{name} {operation}".lower()))
 
     # --- scoping ---------------------------------------------------------------------------
     def scope(self, query):

@@ -9,8 +9,6 @@ from flask_admin import BaseView
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.model.base import filter_char_re
-from flask_admin.model.base import filter_compact_re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -201,13 +199,6 @@ class OutboxView(SecuredModelView):
         sqla_filters.FilterEqual(Notification.channel, _l("Channel"), options=choices(NOTIFY_CHANNEL_LABELS)),
         sqla_filters.FilterEqual(Notification.kind, _l("Kind")),
     )
-
-    def get_filter_arg(self, index, flt):
-        """URL names from the English labels: Flask-Admin would use the page's language for sort and page links."""
-        name = getattr(flt.name, "_args", (flt.name,))[0]
-        operation = flt.operation()
-        operation = getattr(operation, "_args", (operation,))[0]
-        return filter_compact_re.sub("_", filter_char_re.sub("", f"{name} {operation}".lower()))
 
     @action("retry", _l("Retry"), _l("Send the selected failed deliveries again?"))
     def action_retry(self, ids):
