@@ -10,6 +10,7 @@ from bench import database_url
 from bench import db_kind
 from bench import report
 from bench.case_list import measure_all
+from bench.deadlines import measure_sweep
 from bench.generate import generate
 
 
@@ -26,6 +27,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--department", help="handler's department code (default: the one leading most cases)"
     )
+    parser.add_argument("--skip-sweep", action="store_true", help="do not time the deadline sweep")
+    parser.add_argument("--due", type=int, default=10_000, help="deadlines made due for the busy sweep")
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
     return parser.parse_args(argv)
 
@@ -44,6 +47,19 @@ def _measure(sizes: list[int], urls: list[str], args) -> list[dict]:
     return runs
 
 
+def _measure_sweeps(sizes: list[int], urls: list[str], args) -> list[dict]:
+    print(f"\n## deadline sweep ({args.runs} idle runs, {args.due:,} due stages)", flush=True)
+    sweeps = []
+    for size, url in zip(sizes, urls, strict=True):
+        print(f"  {size:,} cases:", flush=True)
+        sweep = measure_sweep(url, runs=args.runs, due=args.due, log=lambda m: print(m, flush=True))
+        sweep["size"] = size
+        sweep["loadavg"] = report.machine()["loadavg"]
+        print(report.sweep_details(sweep), flush=True)
+        sweeps.append(sweep)
+    return sweeps
+
+
 def main(argv=None) -> int:
     """Run the bench; with ``--strict``, exit 1 when a goal is missed."""
     args = parse_args(argv)
@@ -57,7 +73,7 @@ def main(argv=None) -> int:
         print(f"(one SQLite file per size in {args.db_dir}, reused while it holds that many cases)")
     else:
         print("(one PostgreSQL database, grown to each size in turn; a smaller size empties it first)")
-    gens, runs = [], []
+    gens, runs, sweeps = [], [], []
     for size in sizes:
         url = database_url(size, args.db_dir)
         print(f"\n## {size:,} cases: generating", flush=True)
@@ -67,16 +83,26 @@ def main(argv=None) -> int:
         print(f"  {gen['count']:,} cases ready in {gen['seconds']:.1f} s", flush=True)
         if kind != "sqlite" and not args.only_generate:  # one database: measure before it grows
             runs += _measure([size], [url], args)
+            if not args.skip_sweep:
+                sweeps += _measure_sweeps([size], [url], args)
     if kind == "sqlite" and not args.only_generate:  # one file per size: measure them side by side
-        runs = _measure(sizes, [database_url(size, args.db_dir) for size in sizes], args)
+        urls = [database_url(size, args.db_dir) for size in sizes]
+        runs = _measure(sizes, urls, args)
+        if not args.skip_sweep:
+            sweeps = _measure_sweeps(sizes, urls, args)
     print("\n## Generation\n\n" + report.generation_table(gens))
     outcome = []
     if runs:
         print("\n## Case list pages\n\n" + report.results_table(runs))
         outcome = report.goals(runs)
+    if sweeps:
+        print("\n## Deadline sweep\n\n" + report.sweep_table(sweeps))
+        outcome += report.sweep_goals(sweeps)
+    if outcome:
         print("\n## Goals\n\n" + "\n".join(outcome))
     machine["loadavg_after"] = report.machine()["loadavg"]
     payload = {"kind": kind, "machine": machine, "args": vars(args), "generation": gens, "runs": runs}
+    payload["sweeps"] = sweeps
     print(f"\nJSON: {report.write_json(payload)}")
     return 1 if args.strict and any(line.startswith("- MISS") for line in outcome) else 0
 

@@ -129,3 +129,65 @@ def write_json(payload: dict, directory: Path = RESULTS_DIR) -> Path:
     path = directory / f"bench-{payload['kind']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return path
+
+
+SWEEP_GOAL_RATIO = 3.0
+SWEEP_GOAL_IDLE_MS = 100.0
+SWEEP_GOAL_DUE_S = 10.0
+
+
+def sweep_table(sweeps: list[dict]) -> str:
+    """Per size: running deadlines, the idle sweep against its floor, and one sweep of the due stages."""
+    lines = [
+        "| size | running deadlines | idle sweep median ms | idle p95 ms | floor ms (due_query 500) | "
+        "sweep/floor | raw SQL ms | due stages | sweep s | stages/s | floor ms (due_query N) | "
+        "raw SQL ms | notifications |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in sweeps:
+        idle, due = s["idle"], s["due"]
+        lines.append(
+            f"| {s['size']:,} | {s['running']:,} | {_fmt(idle['median_ms'], 2)} | {_fmt(idle['p95_ms'], 2)} | "
+            f"{_fmt(idle['floor_ms'], 3)} | {_fmt(idle['ratio'], 2)} | {_fmt(idle['raw_sql_ms'], 3)} | "
+            f"{due['stats']['fired']:,}/{due['made_due']:,} | {_fmt(due['seconds'], 2)} | "
+            f"{_fmt(due['stages_per_s'], 0)} | {_fmt(due['floor_ms'], 2)} | {_fmt(due['raw_sql_ms'], 2)} | "
+            f"{due['notifications']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def sweep_goals(sweeps: list[dict]) -> list[str]:
+    """PASS/MISS for the largest size: idle within 3x its floor and under 100 ms; the due stages under 10 s."""
+    if not sweeps:
+        return []
+    last = sweeps[-1]
+    idle, due, size = last["idle"], last["due"], f"{last['size']:,}"
+    ratio_ok = idle["ratio"] is not None and idle["ratio"] <= SWEEP_GOAL_RATIO
+    fast = idle["median_ms"] < SWEEP_GOAL_IDLE_MS
+    due_ok = due["seconds"] < SWEEP_GOAL_DUE_S and due["stats"]["fired"] == due["made_due"]
+    return [
+        f"- {'PASS' if ratio_ok else 'MISS'}: idle sweep at {size}: {idle['median_ms']:.2f} ms = "
+        f"{_fmt(idle['ratio'], 2)}x its floor {idle['floor_ms']:.3f} ms (goal <= {SWEEP_GOAL_RATIO:.0f}x)",
+        f"- {'PASS' if fast else 'MISS'}: idle sweep at {size}: median {idle['median_ms']:.2f} ms "
+        f"(goal < {SWEEP_GOAL_IDLE_MS:.0f} ms)",
+        f"- {'PASS' if due_ok else 'MISS'}: {due['made_due']:,} due stages at {size}: "
+        f"{due['stats']['fired']:,} fired in {due['seconds']:.2f} s, {_fmt(due['stages_per_s'], 0)} stages/s "
+        f"(goal < {SWEEP_GOAL_DUE_S:.0f} s)",
+    ]
+
+
+def sweep_details(sweep: dict) -> str:
+    """The due SELECT, its plan, and what the busy sweep wrote."""
+    idle, due = sweep["idle"], sweep["due"]
+    plan = "\n".join("   " + line for line in idle["plan"].splitlines())
+    seeded = sweep["seeded"]
+    note = f"added {seeded['added']:,} in {seeded['seconds']:.1f} s" if seeded["added"] else "reused"
+    return (
+        f"### sweep at {sweep['size']:,} cases: {sweep['running']:,} running deadlines ({note}), now = "
+        f"{sweep['now']}; load average {sweep.get('loadavg')}\n"
+        f"idle: {idle['runs']} sweeps, fired {idle['fired']}; due query `{idle['sql']}`\n   ```\n{plan}\n   ```\n"
+        f"due: {due['made_due']:,} made due, {due['found_by_floor']:,} found by the floor query, "
+        f"stats {due['stats']}, {due['fires']:,} deadline_fire rows, {due['notifications']:,} notifications "
+        f"({_fmt(due['notifications_per_fire'], 2)} per fire); restored {due['restored']:,}, "
+        f"{due['still_due_after_restore']} still due after"
+    )

@@ -10,6 +10,7 @@ from bench import bench_config
 from bench import database_url
 from bench.case_list import measure
 from bench.case_list import visible_numbers
+from bench.deadlines import measure_sweep
 from bench.generate import generate
 from models.case import Case
 from models.case import case_co_department
@@ -96,3 +97,16 @@ def test_measurement_of_both_pages(bench_url):
             s for s in page["statements"] if s["full_sql"].startswith("SELECT") and "case_item" in s["sql"]
         ]
         assert case_selects and all(s["plan"] for s in case_selects)
+
+
+def test_sweep_measurement_fires_exactly_the_due_stages_and_restores_them(bench_url):
+    first = measure_sweep(bench_url, runs=3, due=50)
+    assert first["seeded"]["added"] == first["running"] > 0
+    assert first["idle"]["fired"] == 0 and first["idle"]["median_ms"] > 0 and first["idle"]["floor_ms"] > 0
+    due = first["due"]
+    assert due["made_due"] == due["found_by_floor"] == due["stats"]["fired"] == due["fires"] == 50
+    assert due["notifications"] >= 50 and due["seconds"] > 0
+    assert due["restored"] == 50 and due["still_due_after_restore"] == 0
+    again = measure_sweep(bench_url, runs=1, due=50)  # repeatable: nothing added, the same stages fire
+    assert again["seeded"]["added"] == 0 and again["due"]["stats"]["fired"] == 50
+    assert again["restored_leftovers"] == 0
