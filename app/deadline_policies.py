@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from models.catalog import Category
 from models.deadline import DeadlinePolicy
 from models.deadline import LadderStep
 from models.deadline import Stage
@@ -24,7 +25,10 @@ def _category_match(policy: DeadlinePolicy, case) -> int | None:
         return 0
     if policy.category_id == case.category_id:
         return 2
-    if case.category is not None and policy.category_id == case.category.parent_id:
+    category = case.category
+    if category is None and case.category_id is not None:  # a new case given only the id: no lazy load yet
+        category = db.session.get(Category, case.category_id)
+    if category is not None and policy.category_id == category.parent_id:
         return 1
     return None
 

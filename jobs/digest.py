@@ -36,24 +36,28 @@ def is_due(now: datetime) -> bool:
     return (local.hour, local.minute) >= (hour, minute)
 
 
-def _claim(day) -> bool:
+def _claim(day, now: datetime) -> bool:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(OnceKey).values(job="digest", key=day.isoformat(), created_at=datetime.now(LOCAL_TZ))
-    return db.session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    stmt = insert(OnceKey).values(job="digest", key=day.isoformat(), created_at=now)
+    # RETURNING, not rowcount: PostgreSQL reports -1 for an INSERT with its implicit RETURNING of the key.
+    return db.session.execute(stmt.on_conflict_do_nothing().returning(OnceKey.id)).first() is not None
 
 
 def send_digest(now: datetime) -> int:
     """Send today's digest unless already sent; return how many departments got one."""
     day = local_day(now)
-    if not _claim(day):
+    if not _claim(day, now):
         db.session.rollback()
         return 0
     end_of_day = local_day_start(day + timedelta(days=1))
     rows = db.session.execute(
         select(Case.lead_department_id, Case.id, Case.number, Case.title, Case.next_due_at)
         .where(
-            Case.next_due_at.is_not(None), Case.next_due_at < end_of_day, Case.lead_department_id.is_not(None)
+            # <=: a day-based time limit falls due at 24:00 that ends its last day, which is today's
+            Case.next_due_at.is_not(None),
+            Case.next_due_at <= end_of_day,
+            Case.lead_department_id.is_not(None),
         )
         .order_by(Case.next_due_at)
     ).all()

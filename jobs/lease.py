@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import case
 from sqlalchemy import or_
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
@@ -35,7 +36,11 @@ def acquire(name: str, holder: str, ttl_seconds: int = 90, now: datetime | None 
     db.session.execute(
         update(JobLock)
         .where(JobLock.name == name, or_(JobLock.holder == holder, JobLock.expires_at < now))
-        .values(holder=holder, expires_at=expires)
+        .values(
+            holder=holder,
+            expires_at=expires,
+            acquired_at=case((JobLock.holder == holder, JobLock.acquired_at), else_=now),  # a takeover
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -43,12 +48,13 @@ def acquire(name: str, holder: str, ttl_seconds: int = 90, now: datetime | None 
     return row is not None and row.holder == holder
 
 
-def release(name: str, holder: str) -> None:
+def release(name: str, holder: str, now: datetime | None = None) -> None:
     """Give the lease up (on a clean shutdown) so another process may take it at once."""
+    now = now or utcnow()
     db.session.execute(
         update(JobLock)
         .where(JobLock.name == name, JobLock.holder == holder)
-        .values(expires_at=utcnow() - timedelta(seconds=1))
+        .values(expires_at=now - timedelta(seconds=1))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

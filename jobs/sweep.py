@@ -69,6 +69,7 @@ def sweep(now: datetime | None = None, batch: int = 500) -> dict:
             select(CaseDeadline)
             .where(CaseDeadline.id.in_(ids))
             .options(joinedload(CaseDeadline.case).joinedload(Case.lead_department))
+            .order_by(CaseDeadline.case_id, CaseDeadline.id)  # lock cases in one order: no deadlock
         ).all()
         for deadline in deadlines:
             fire(deadline, now, stats)
@@ -76,10 +77,15 @@ def sweep(now: datetime | None = None, batch: int = 500) -> dict:
 
 
 def _insert_fire(values: dict) -> int:
+    """Insert the fire row; 1 when inserted, 0 when it already existed.
+
+    RETURNING, not ``rowcount``: on PostgreSQL the INSERT carries an implicit RETURNING of the key and
+    its ``rowcount`` reads -1 whether or not a row went in.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DeadlineFire).values(**values).on_conflict_do_nothing()
-    return db.session.execute(stmt).rowcount
+    stmt = insert(DeadlineFire).values(**values).on_conflict_do_nothing().returning(DeadlineFire.id)
+    return int(db.session.execute(stmt).first() is not None)
 
 
 def fire(deadline: CaseDeadline, now: datetime, stats: dict) -> None:
@@ -154,17 +160,19 @@ def message(deadline: CaseDeadline, step: str, missed: list[str]) -> tuple[str, 
 
 
 def _notify(deadline: CaseDeadline, step: str, missed: list[str], now: datetime) -> None:
+    """Send the rung's message to everyone it, or a rung it stands in for after downtime, would tell."""
     case = deadline.case
     subject, body = message(deadline, step, missed)
     kwargs = {"kind": f"deadline_{step}", "case": case, "now": now, "data": {"stage": deadline.stage}}
-    if step in (LadderStep.WARN, LadderStep.BREACH):
+    steps = {step, *missed}  # after downtime the skipped rungs' recipients still hear, once, of the highest
+    if steps & {LadderStep.WARN, LadderStep.BREACH}:
         if deadline.stage in INTAKE_STAGES or case.lead_department is None:
             notify_role(Role.CLERK, subject, body, **kwargs)
         else:
             notify_department(case.lead_department, subject, body, **kwargs)
-    if step in (LadderStep.BREACH, LadderStep.ESCALATE_SUPERVISOR):
+    if steps & {LadderStep.BREACH, LadderStep.ESCALATE_SUPERVISOR}:
         notify_role(Role.SUPERVISOR, subject, body, **kwargs)
-    if step == LadderStep.ESCALATE_LEADER:
+    if LadderStep.ESCALATE_LEADER in steps:
         if case.owner_leader is not None:
             notify_users([case.owner_leader], subject, body, **kwargs)
         else:

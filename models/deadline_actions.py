@@ -55,6 +55,17 @@ def _has_pending(case):
     return None if _pending(case) is not None else _("There is no extension request to decide.")
 
 
+def _can_approve(case):
+    """A request may only be approved while its deadline still runs the run it was made for."""
+    extension = _pending(case)
+    if extension is None:
+        return _("There is no extension request to decide.")
+    deadline = extension.deadline
+    if deadline.status != DeadlineStatus.RUNNING or extension.requested_at < deadline.started_at:
+        return _("The deadline of this request has stopped or restarted; reject the request instead.")
+    return None
+
+
 @_action(
     "request_extension",
     _l("Request an extension"),
@@ -92,7 +103,7 @@ def _request_extension(case, actor, now, params):
     return case.status, f"{STAGE_LABELS[stage]} +{amount} {UNIT_LABELS[deadline.clock]}: {reason}", data
 
 
-@_action("approve_extension", _l("Approve the extension"), HANDLING, SUPERVISOR_ROLES, guard=_has_pending)
+@_action("approve_extension", _l("Approve the extension"), HANDLING, SUPERVISOR_ROLES, guard=_can_approve)
 def _approve_extension(case, actor, now, params):
     extension = _pending(case)
     deadline = extension.deadline

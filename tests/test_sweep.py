@@ -1,0 +1,357 @@
+"""The deadline sweep: each rung fires exactly once with its notifications, under concurrency, crashes and downtime."""
+
+import threading
+from datetime import timedelta
+
+import flask_migrate
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from jobs import sweep as sweep_module
+from jobs.runner import run_job
+from jobs.sweep import sweep
+from models.case import Case
+from models.deadline import LADDER_STEP_LABELS
+from models.deadline import CaseDeadline
+from models.deadline import DeadlineFire
+from models.deadline import Unit
+from models.deadline import Urgency
+from models.jobstate import JobRun
+from models.notification import Notification
+from models.user import User
+from tests import factories
+from tests.conftest import make_config
+from tests.pg_server import create_database
+from tests.pg_server import drop_database
+from tests.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
+from tests.test_deadlines import MINUTE
+from tests.test_deadlines import T0
+from tests.test_deadlines import act
+from tests.test_deadlines import deadline
+from tests.test_deadlines import drive
+from tests.test_deadlines import new_case
+from tests.test_deadlines import stage_policies
+from tests.test_deadlines import user
+
+# sign: 10 minutes, so warn at +8, breach at +10, supervisors at +40, the leader at +250 minutes
+SIGN_LADDER = {"warn": 8, "breach": 10, "escalate_supervisor": 40, "escalate_leader": 250}
+
+
+@pytest.fixture
+def policies(app):
+    return stage_policies(sign=(10, Unit.MINUTES), register=(10, Unit.MINUTES))
+
+
+def dispatched(now=T0, lead="SA", **fields) -> Case:
+    """A case registered and dispatched to ``lead`` at ``now``: its sign clock runs from ``now``."""
+    return drive(new_case(now, **fields), now, "register", "dispatch", lead=lead)
+
+
+def inbox(case=None, kind=None) -> list[str]:
+    """Usernames of the inbox rows written (for ``case`` / of ``kind``), sorted, duplicates kept."""
+    query = select(User.username).join(Notification, Notification.user_id == User.id)
+    if case is not None:
+        query = query.where(Notification.case_id == case.id)
+    if kind is not None:
+        query = query.where(Notification.kind == kind)
+    return sorted(db.session.scalars(query))
+
+
+def fires(case=None) -> list[tuple]:
+    """(stage, step, version, missed) of every fire row (of ``case``), in firing order."""
+    query = (
+        select(CaseDeadline.stage, DeadlineFire.step, DeadlineFire.deadline_version, DeadlineFire.missed)
+        .join(CaseDeadline, CaseDeadline.id == DeadlineFire.deadline_id)
+        .order_by(DeadlineFire.id)
+    )
+    if case is not None:
+        query = query.where(CaseDeadline.case_id == case.id)
+    return [
+        (str(stage), step, version, list(missed))
+        for stage, step, version, missed in db.session.execute(query)
+    ]
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# --- 4. each rung once, to the right people -------------------------------------------------------
+
+
+def test_each_rung_fires_once_to_its_recipients(app, policies):
+    factories.make_user("leader", "BA")  # a second leader, who does not own the case
+    case = dispatched(owner_leader=user("leader"))
+    sign = deadline(case, "sign")
+
+    assert sweep(T0 + 7 * MINUTE)["fired"] == 0
+    assert fires() == [] and inbox() == []
+
+    expected = {
+        "warn": ["handler_SA"],
+        "breach": ["handler_SA", "supervisor"],
+        "escalate_supervisor": ["supervisor"],
+        "escalate_leader": ["leader"],
+    }
+    fired = []
+    for step, minutes in SIGN_LADDER.items():
+        now = T0 + minutes * MINUTE
+        assert sweep(now - timedelta(seconds=1))["fired"] == 0  # not a second early
+        assert sweep(now) == {"fired": 1, "missed": 0, "taken": 0}
+        fired.append(("sign", step, 1, []))
+        assert fires() == fired
+        assert inbox(case, f"deadline_{step}") == expected[step]
+        before = count(Notification)
+        assert sweep(now)["fired"] == 0  # again at the same instant: nothing new
+        assert sweep(now + MINUTE)["fired"] == 0
+        assert count(Notification) == before
+        db.session.expire_all()
+        assert sign.last_fired == step
+        if step == "warn":
+            assert case.urgency == Urgency.YELLOW and sign.breached_at is None
+        else:
+            assert case.urgency == Urgency.RED and sign.breached_at == T0 + 10 * MINUTE
+
+    assert sign.next_fire_at is None and sign.next_step == 4
+    assert sweep(T0 + timedelta(days=3))["fired"] == 0
+    assert count(DeadlineFire) == 4
+    assert count(Notification) == 5
+    [row] = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "deadline_breach", Notification.user_id == user("supervisor").id
+        )
+    ).all()
+    assert row.data == {"stage": "sign"} and case.number in row.subject
+    assert str(LADDER_STEP_LABELS["breach"]) in row.subject
+    assert (row.channel, row.status, row.created_at) == ("inbox", "sent", T0 + 10 * MINUTE)
+
+
+def test_without_an_owner_every_leader_is_told(app, policies):
+    factories.make_user("leader", "BA")
+    case = dispatched(lead="SB")
+    for minutes in SIGN_LADDER.values():
+        sweep(T0 + minutes * MINUTE)
+    assert inbox(case, "deadline_warn") == ["handler_SB"]
+    assert inbox(case, "deadline_escalate_leader") == ["leader", "leader_BA"]
+
+
+def test_intake_stages_warn_the_clerks(app, policies):
+    case = new_case(T0)  # register: 10 minutes, no lead department yet
+    sweep(T0 + 8 * MINUTE)
+    assert inbox(case, "deadline_warn") == ["clerk"]
+    sweep(T0 + 10 * MINUTE)
+    assert inbox(case, "deadline_breach") == ["clerk", "supervisor"]
+    assert fires(case) == [("register", "warn", 1, []), ("register", "breach", 1, [])]
+
+
+def test_stopped_clocks_do_not_fire(app, policies):
+    signed = drive(dispatched(), T0 + 5 * MINUTE, "sign")
+    returned = act(dispatched(lead="SB"), "return", T0 + 5 * MINUTE).case
+    assert deadline(returned, "sign").status == "cancelled"
+    assert sweep(T0 + timedelta(days=1))["fired"] == 0
+    assert fires(signed) == [] and fires(returned) == []
+
+
+# --- 7. downtime: one message per recipient, for the highest rung only -----------------------------
+
+
+def test_after_downtime_only_the_highest_rung_fires_naming_the_missed_ones(app, policies):
+    everything = dispatched(owner_leader=user("leader"))  # all four rungs pass during the outage
+    half = dispatched(T0 + 1430 * MINUTE, lead="SB")  # warn and breach pass during the outage
+    later = T0 + timedelta(days=1)
+
+    assert sweep(later) == {"fired": 2, "missed": 4, "taken": 0}
+    assert fires(everything) == [("sign", "escalate_leader", 1, ["warn", "breach", "escalate_supervisor"])]
+    assert fires(half) == [("sign", "breach", 1, ["warn"])]
+
+    # each recipient set the ladder would have told hears once, about the highest rung
+    assert inbox(everything) == ["handler_SA", "leader", "supervisor"]
+    assert set(
+        db.session.scalars(select(Notification.kind).where(Notification.case_id == everything.id))
+    ) == {"deadline_escalate_leader"}
+    assert inbox(half) == ["handler_SB", "supervisor"]
+    [message] = db.session.scalars(
+        select(Notification).where(
+            Notification.case_id == everything.id, Notification.user_id == user("leader").id
+        )
+    ).all()
+    assert str(LADDER_STEP_LABELS["escalate_leader"]) in message.subject
+    for step in ("warn", "breach", "escalate_supervisor"):
+        assert str(LADDER_STEP_LABELS[step]) in message.body
+    db.session.expire_all()
+    assert (everything.urgency, half.urgency) == (Urgency.RED, Urgency.RED)
+    assert deadline(everything, "sign").breached_at == T0 + 10 * MINUTE
+
+    before = count(Notification)
+    assert sweep(later)["fired"] == 0
+    assert count(Notification) == before
+    assert sweep(later + timedelta(hours=1)) == {"fired": 1, "missed": 0, "taken": 0}  # half: supervisors
+    assert fires(half)[-1] == ("sign", "escalate_supervisor", 1, [])
+    assert count(Notification) == before + 1
+
+
+# --- 6. a crash between claim and commit ------------------------------------------------------------
+
+
+def test_a_crash_inside_notify_leaves_nothing_and_the_next_sweep_fires_once(app, policies, monkeypatch):
+    first, second = dispatched(lead="SA"), dispatched(lead="SB")
+    real, calls = sweep_module.notify_department, []
+
+    def flaky(department, *args, **kwargs):
+        calls.append(department.code)
+        if len(calls) == 2:  # the first deadline is claimed and notified, then the process dies
+            raise RuntimeError("connection to the mail relay lost")
+        return real(department, *args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "notify_department", flaky)
+    with pytest.raises(RuntimeError):
+        sweep(T0 + 8 * MINUTE)
+    db.session.rollback()  # what the dying process's connection does
+    assert count(DeadlineFire) == 0 and count(Notification) == 0
+    for case in (first, second):
+        sign = deadline(case, "sign")
+        assert (sign.next_step, sign.last_fired, sign.next_fire_at) == (0, None, T0 + 8 * MINUTE)
+        assert db.session.get(Case, case.id).urgency == Urgency.GREEN
+
+    assert sweep(T0 + 8 * MINUTE)["fired"] == 2
+    assert sweep(T0 + 8 * MINUTE)["fired"] == 0
+    assert fires() == [("sign", "warn", 1, []), ("sign", "warn", 1, [])]
+    assert inbox(first) == ["handler_SA"] and inbox(second) == ["handler_SB"]
+
+
+def test_a_crash_after_writing_before_commit_is_recorded_by_the_job_and_caught_up(app, policies, monkeypatch):
+    first, second = dispatched(lead="SA"), dispatched(lead="SB")
+    real, calls = sweep_module._notify, []
+
+    def notify_then_die(deadline, *args):
+        real(deadline, *args)
+        db.session.flush()  # fire rows, claims and outbox rows are all written ...
+        calls.append(deadline.id)
+        if len(calls) == 2:
+            raise RuntimeError("killed before commit")  # ... and the process dies before COMMIT
+
+    monkeypatch.setattr(sweep_module, "_notify", notify_then_die)
+    result = run_job("sweep", T0 + 10 * MINUTE)
+    assert "killed before commit" in result
+    run = db.session.get(JobRun, "sweep")
+    assert "killed before commit" in run.error and run.result is None
+    assert count(DeadlineFire) == 0 and count(Notification) == 0
+    assert deadline(first, "sign").next_step == deadline(second, "sign").next_step == 0
+
+    assert run_job("sweep", T0 + 11 * MINUTE) == {"fired": 2, "missed": 2, "taken": 0}
+    assert db.session.get(JobRun, "sweep").error is None
+    assert run_job("sweep", T0 + 11 * MINUTE) == {"fired": 0, "missed": 0, "taken": 0}
+    assert fires(first) == fires(second) == [("sign", "breach", 1, ["warn"])]
+    assert inbox(first) == ["handler_SA", "supervisor"] and inbox(second) == ["handler_SB", "supervisor"]
+
+
+# --- 5. two sweepers at once --------------------------------------------------------------------------
+
+
+def sweep_concurrently(app, now, workers: int = 4, batch: int = 3) -> list[dict]:
+    """Run ``sweep(now)`` in ``workers`` threads at once, each in its own app context (own session)."""
+    results, errors, lock = [], [], threading.Lock()
+    start = threading.Barrier(workers)
+
+    def worker():
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                result = sweep(now, batch=batch)
+            with lock:
+                results.append(result)
+        except BaseException as exc:  # reported below
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(results) == workers
+    return results
+
+
+def assert_each_fired_once(cases, results):
+    """Every case's sign deadline fired its breach once, with one inbox row per recipient."""
+    db.session.expire_all()
+    assert sum(r["fired"] for r in results) == len(cases)
+    rows = db.session.execute(
+        select(DeadlineFire.deadline_id, DeadlineFire.step, DeadlineFire.deadline_version)
+    ).all()
+    assert len(rows) == len(set(rows)) == len(cases)
+    assert {step for _, step, _ in rows} == {"breach"}
+    recipients = db.session.execute(
+        select(Notification.case_id, Notification.user_id, Notification.kind)
+    ).all()
+    assert len(recipients) == len(set(recipients)) == 2 * len(cases)  # lead handler and supervisor
+    for case in cases:
+        assert len(inbox(case)) == 2
+
+
+def test_two_sweepers_at_once_on_sqlite(app, policies):
+    cases = [dispatched(lead=("SA", "SB", "BA")[i % 3]) for i in range(24)]
+    results = sweep_concurrently(app, T0 + 10 * MINUTE)
+    assert_each_fired_once(cases, results)
+    assert sweep(T0 + 10 * MINUTE)["fired"] == 0
+
+
+@pytest.fixture(scope="module")
+def pg_template(pg_url):
+    url = create_database(pg_url)
+    application = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
+    with application.app_context():
+        flask_migrate.upgrade()
+        factories.build_org()
+        db.session.remove()
+        db.engine.dispose()
+    return make_url(url).database
+
+
+@pytest.fixture
+def pg_app(pg_url, pg_template):
+    url = create_database(pg_url, template=pg_template)
+    application = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(url)
+
+
+@pytest.mark.pg
+@pytest.mark.xdist_group("pg")
+def test_two_sweepers_at_once_on_postgres(pg_app):
+    stage_policies(sign=(10, Unit.MINUTES))
+    cases = [dispatched(lead=("SA", "SB", "BA")[i % 3]) for i in range(24)]
+    results = sweep_concurrently(pg_app, T0 + 10 * MINUTE, workers=4, batch=3)
+    assert_each_fired_once(cases, results)
+    assert sweep(T0 + 10 * MINUTE)["fired"] == 0
+
+
+@pytest.mark.pg
+@pytest.mark.xdist_group("pg")
+def test_sweepers_on_postgres_with_several_due_deadlines_per_case(pg_app):
+    """After downtime a case has several due deadlines: sweepers sharing cases must not deadlock."""
+    stage_policies(
+        sign=(10, Unit.MINUTES),
+        first_reply=(20, Unit.MINUTES),
+        resolve=(30, Unit.MINUTES),
+        contact=(10, Unit.MINUTES),
+    )
+    cases = [dispatched(lead=("SA", "SB")[i % 2]) for i in range(12)]
+    results = sweep_concurrently(pg_app, T0 + timedelta(days=1), workers=4, batch=2)
+    db.session.expire_all()
+    assert sum(r["fired"] for r in results) == 3 * len(cases)  # sign, first reply, resolve
+    rows = db.session.execute(select(DeadlineFire.deadline_id, DeadlineFire.step)).all()
+    assert len(rows) == len(set(rows)) == 3 * len(cases)
+    recipients = [
+        (n.case_id, n.user_id, n.kind, n.data["stage"]) for n in db.session.scalars(select(Notification))
+    ]
+    assert len(recipients) == len(set(recipients)) == 3 * 3 * len(cases)  # handler, supervisor, leader
