@@ -169,3 +169,43 @@ def pg_url_fixture():
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def app_on(url: str, **overrides):
+    """The app on the PostgreSQL database at ``url``, with the test settings."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    return create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url, **overrides))
+
+
+@pytest.fixture(scope="session", name="pg_template")
+def pg_template_fixture(pg_url):
+    """A database migrated through the real migrations with the test organisation, to copy from."""
+    import flask_migrate
+
+    from app.extensions import db
+    from tests import factories
+
+    url = create_database(pg_url)
+    app = app_on(url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        factories.build_org()
+        db.session.remove()
+        db.engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it without connections
+    return make_url(url).database
+
+
+@pytest.fixture(name="pg_app")
+def pg_app_fixture(pg_url, pg_template, app_config):
+    """The app on a fresh copy of the template database, with an app context pushed."""
+    from app.extensions import db
+
+    url = create_database(pg_url, template=pg_template)
+    application = app_on(url, **app_config)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(url)

@@ -12,20 +12,17 @@ from email import policy
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
-import flask_migrate
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app import create_app
 from app import notify
 from app.extensions import db as _db
 from jobs import delivery
 from models.notification import Notification
 from tests import factories
-from tests.conftest import make_config
-from tests.pg_server import create_database
-from tests.pg_server import drop_database
+from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
+from tests.pg_server import pg_template_fixture  # noqa: F401
 from tests.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 Beijing time
@@ -304,20 +301,6 @@ def test_redirect_is_a_failure(db, robot):
     db.session.commit()
     assert delivery.deliver_due(now=T0)["retried"] == 1
     assert "HTTP 302" in outbox("webhook")[0].last_error
-
-
-@pytest.fixture
-def pg_app(pg_url):
-    """The app on a fresh, migrated PostgreSQL database with the test organisation."""
-    url = create_database(pg_url)
-    application = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
-    with application.app_context():
-        flask_migrate.upgrade()
-        factories.build_org()
-        yield application
-        _db.session.remove()
-        _db.engine.dispose()
-    drop_database(url)
 
 
 @pytest.mark.pg

@@ -19,6 +19,8 @@ from models.jobstate import JobLock
 from models.jobstate import JobRun
 from models.jobstate import OnceKey
 from models.notification import Notification
+from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
+from tests.pg_server import pg_template_fixture  # noqa: F401
 from tests.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
 from tests.test_deadlines import T0
 from tests.test_deadlines import at
@@ -27,8 +29,6 @@ from tests.test_deadlines import end_of
 from tests.test_deadlines import new_case
 from tests.test_deadlines import stage_policies
 from tests.test_deadlines import user
-from tests.test_sweep import pg_app  # noqa: F401  (fixture: the app on a fresh PostgreSQL database)
-from tests.test_sweep import pg_template  # noqa: F401
 
 SECOND = timedelta(seconds=1)
 

@@ -13,7 +13,6 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import create_app
@@ -24,16 +23,14 @@ from models.case import Case
 from models.enums import Status
 from tests import factories
 from tests.conftest import make_config
+from tests.pg_server import app_on
 from tests.pg_server import create_database
 from tests.pg_server import drop_database
+from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
+from tests.pg_server import pg_template_fixture  # noqa: F401
 from tests.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
 
 RECEIVED = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)  # 10:30 Beijing time
-
-
-def pg_app(url: str, **overrides):
-    """The app on the PostgreSQL database at ``url``."""
-    return create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url, **overrides))
 
 
 def schema_differences(app) -> list:
@@ -45,29 +42,10 @@ def schema_differences(app) -> list:
         return compare_metadata(context, db.metadata)
 
 
-@pytest.fixture(scope="module")
-def pg_template(pg_url):
-    """A database migrated through the real migrations with the test organisation, to copy from."""
-    url = create_database(pg_url)
-    app = pg_app(url)
-    with app.app_context():
-        flask_migrate.upgrade()
-        factories.build_org()
-        db.session.remove()
-        db.engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it without connections
-    return make_url(url).database
-
-
 @pytest.fixture
-def app(pg_url, pg_template, app_config):
-    """A fresh copy of the template database for this test, with an app context pushed."""
-    url = create_database(pg_url, template=pg_template)
-    application = pg_app(url, **app_config)
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
+def app(pg_app):
+    """Every test here runs on PostgreSQL."""
+    return pg_app
 
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -77,7 +55,7 @@ def app(pg_url, pg_template, app_config):
 @pytest.mark.xdist_group("pg")
 def test_migrations_build_the_models_schema_on_postgres(pg_url):
     url = create_database(pg_url)
-    app = pg_app(url)
+    app = app_on(url)
     with app.app_context():
         flask_migrate.upgrade()
         tables = set(db.inspect(db.engine).get_table_names())

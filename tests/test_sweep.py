@@ -3,13 +3,10 @@
 import threading
 from datetime import timedelta
 
-import flask_migrate
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.extensions import db
 from jobs import sweep as sweep_module
 from jobs.runner import run_job
@@ -24,9 +21,8 @@ from models.jobstate import JobRun
 from models.notification import Notification
 from models.user import User
 from tests import factories
-from tests.conftest import make_config
-from tests.pg_server import create_database
-from tests.pg_server import drop_database
+from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
+from tests.pg_server import pg_template_fixture  # noqa: F401
 from tests.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
 from tests.test_deadlines import MINUTE
 from tests.test_deadlines import T0
@@ -300,29 +296,6 @@ def test_two_sweepers_at_once_on_sqlite(app, policies):
     results = sweep_concurrently(app, T0 + 10 * MINUTE)
     assert_each_fired_once(cases, results)
     assert sweep(T0 + 10 * MINUTE)["fired"] == 0
-
-
-@pytest.fixture(scope="module")
-def pg_template(pg_url):
-    url = create_database(pg_url)
-    application = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
-    with application.app_context():
-        flask_migrate.upgrade()
-        factories.build_org()
-        db.session.remove()
-        db.engine.dispose()
-    return make_url(url).database
-
-
-@pytest.fixture
-def pg_app(pg_url, pg_template):
-    url = create_database(pg_url, template=pg_template)
-    application = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
 
 
 @pytest.mark.pg
