@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy import inspect as sa_inspect
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -21,3 +22,22 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def dialect_insert(entity):
+    """An INSERT for the session's database that offers ``on_conflict_*`` (SQLite or PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.dialects import sqlite
+
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return (postgresql.insert if postgres else sqlite.insert)(entity)
+
+
+def insert_unless_exists(entity, **values) -> bool:
+    """Insert a row unless its key or a unique constraint is taken; True when this call inserted it.
+
+    RETURNING, not ``rowcount``: PostgreSQL reports -1 for an INSERT carrying an implicit RETURNING.
+    """
+    key = sa_inspect(entity).primary_key
+    stmt = dialect_insert(entity).values(**values).on_conflict_do_nothing().returning(*key)
+    return db.session.execute(stmt).first() is not None

@@ -7,10 +7,9 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from app.extensions import db
+from app.extensions import insert_unless_exists
 from app.notify import notify_department
 from app.timeutil import LOCAL_TZ
 from app.timeutil import format_local
@@ -37,11 +36,7 @@ def is_due(now: datetime) -> bool:
 
 
 def _claim(day, now: datetime) -> bool:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(OnceKey).values(job="digest", key=day.isoformat(), created_at=now)
-    # RETURNING, not rowcount: PostgreSQL reports -1 for an INSERT with its implicit RETURNING of the key.
-    return db.session.execute(stmt.on_conflict_do_nothing().returning(OnceKey.id)).first() is not None
+    return insert_unless_exists(OnceKey, job="digest", key=day.isoformat(), created_at=now)
 
 
 def send_digest(now: datetime) -> int:

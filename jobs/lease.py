@@ -9,10 +9,9 @@ from datetime import timedelta
 from sqlalchemy import case
 from sqlalchemy import or_
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from app.extensions import db
+from app.extensions import insert_unless_exists
 from app.timeutil import utcnow
 from models.jobstate import JobLock
 
@@ -26,13 +25,7 @@ def acquire(name: str, holder: str, ttl_seconds: int = 90, now: datetime | None 
     """Take or renew lease ``name`` for ``holder``; False while another holder's lease is unexpired."""
     now = now or utcnow()
     expires = now + timedelta(seconds=ttl_seconds)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(JobLock)
-        .values(name=name, holder=holder, expires_at=expires, acquired_at=now)
-        .on_conflict_do_nothing(index_elements=[JobLock.name])
-    )
+    insert_unless_exists(JobLock, name=name, holder=holder, expires_at=expires, acquired_at=now)
     db.session.execute(
         update(JobLock)
         .where(JobLock.name == name, or_(JobLock.holder == holder, JobLock.expires_at < now))

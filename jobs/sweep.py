@@ -11,12 +11,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import joinedload
 
 from app.deadline_clock import ladder_times
 from app.extensions import db
+from app.extensions import insert_unless_exists
 from app.notify import notify_department
 from app.notify import notify_role
 from app.notify import notify_users
@@ -76,18 +75,6 @@ def sweep(now: datetime | None = None, batch: int = 500) -> dict:
         db.session.commit()
 
 
-def _insert_fire(values: dict) -> int:
-    """Insert the fire row; 1 when inserted, 0 when it already existed.
-
-    RETURNING, not ``rowcount``: on PostgreSQL the INSERT carries an implicit RETURNING of the key and
-    its ``rowcount`` reads -1 whether or not a row went in.
-    """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DeadlineFire).values(**values).on_conflict_do_nothing().returning(DeadlineFire.id)
-    return int(db.session.execute(stmt).first() is not None)
-
-
 def fire(deadline: CaseDeadline, now: datetime, stats: dict) -> None:
     """Fire the highest rung of ``deadline`` reached by ``now``, once; skip it if another sweeper did."""
     times = ladder_times(deadline)
@@ -119,7 +106,7 @@ def fire(deadline: CaseDeadline, now: datetime, stats: dict) -> None:
         "fired_at": now,
         "missed": missed,
     }
-    if claimed != 1 or _insert_fire(fire_row) != 1:
+    if claimed != 1 or not insert_unless_exists(DeadlineFire, **fire_row):
         stats["taken"] += 1
         return
     _raise_urgency(deadline.case_id, step)

@@ -2,12 +2,11 @@
 
 from sqlalchemy import Integer
 from sqlalchemy import String
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from app.extensions import db
+from app.extensions import dialect_insert
 
 
 class Counter(db.Model):
@@ -21,9 +20,7 @@ class Counter(db.Model):
 
 def next_value(name: str) -> int:
     """Increment counter ``name`` (creating it at 1) and return the new value, race-free."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Counter).values(name=name, value=1)
+    stmt = dialect_insert(Counter).values(name=name, value=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Counter.name], set_={"value": Counter.value + 1}
     ).returning(Counter.value)
