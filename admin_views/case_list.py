@@ -5,7 +5,6 @@ from flask import g
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_login import current_user
 from sqlalchemy import and_
-from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -86,10 +85,8 @@ class ArmedCaseListMixin:
         top_ids = rows.order_by(order).limit(wanted)
         cap = current_app.config["LIST_COUNT_CAP"]
         count = db.session.scalar(select(func.count()).select_from(rows.limit(cap + 1).subquery()))
-        # The top ids drive the lookup; membership and lead are re-checked against the real rows.
-        member = exists().where(co.case_id == Case.id, co.department_id == arm.co_department_id)
-        lead_elsewhere = Case.lead_department_id.is_distinct_from(arm.co_department_id)
-        return ScopeArm(and_(Case.id.in_(top_ids), member, lead_elsewhere)), count
+        # The top ids drive the lookup; the scope rule is re-checked against the real rows.
+        return ScopeArm(and_(Case.id.in_(top_ids), arm.row_check)), count
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """Merge per-arm first pages for scoped users; everyone else gets Flask-Admin's single query."""

@@ -3,6 +3,7 @@
 from typing import NamedTuple
 
 from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -27,10 +28,15 @@ def is_department_scoped(user) -> bool:
 
 
 class ScopeArm(NamedTuple):
-    """One part of a scope: its condition, and for the co-handled arm the department it is for."""
+    """One part of a scope: its condition; for the co-handled arm also the department and a per-row check.
+
+    ``row_check`` is the same rule as ``clause`` written as a correlated test, for queries that are
+    driven by a short list of ids found elsewhere (so the planner does not start from this arm's ids).
+    """
 
     clause: object
     co_department_id: int | None = None
+    row_check: object = None
 
 
 def case_clause_arms(user):
@@ -47,11 +53,16 @@ def case_clause_arms(user):
     co_case_ids = select(case_co_department.c.case_id).where(
         case_co_department.c.department_id == department_id
     )
+    lead_elsewhere = Case.lead_department_id.is_distinct_from(department_id)
+    co_handled = exists().where(
+        case_co_department.c.case_id == Case.id, case_co_department.c.department_id == department_id
+    )
     return [
         ScopeArm(Case.lead_department_id == department_id),
         ScopeArm(
-            and_(Case.id.in_(co_case_ids), Case.lead_department_id.is_distinct_from(department_id)),
+            and_(Case.id.in_(co_case_ids), lead_elsewhere),
             co_department_id=department_id,
+            row_check=and_(co_handled, lead_elsewhere),
         ),
     ]
 
