@@ -203,3 +203,11 @@ def recompute(deadline: CaseDeadline, now: datetime) -> bool:
     arm(deadline)
     refresh_case(deadline.case, now)
     return True
+
+
+def ladder_urgency(step: str) -> Urgency:
+    """The colour a case takes when a rung fires: yellow at the warning, red from the breach on.
+
+    The same rule as :func:`refresh_case`: a warning passed is yellow, a due time passed is red.
+    """
+    return Urgency.YELLOW if step == LadderStep.WARN else Urgency.RED

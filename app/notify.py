@@ -26,6 +26,41 @@ FAILED_BADGE_CAP = 99
 SUBJECT_MAX = 200  # Notification.subject is String(200)
 
 
+class Outbox:
+    """Notification rows of many notify calls, written by one INSERT; recipients looked up once per outbox.
+
+    The sweep uses one per run: thousands of rungs then cost a handful of statements, not a flush each.
+    Rows must refer to saved users, departments and cases (their ids are copied).
+    """
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self._members: dict = {}
+
+    def members(self, key, query) -> list[User]:
+        """The users ``query`` selects, cached under ``key``."""
+        if key not in self._members:
+            self._members[key] = list(db.session.scalars(query))
+        return self._members[key]
+
+    def add(self, rows: list[dict]) -> None:
+        """Queue ``rows`` (from :class:`_Batch`) for :meth:`write`."""
+        for row in rows:
+            flat = {"user_id": None, "department_id": None, "case_id": None, "address": None, **row}
+            for name in ("user", "department", "case"):
+                if (related := flat.pop(name, None)) is not None:
+                    flat[f"{name}_id"] = related.id
+            self.rows.append(flat)
+
+    def write(self) -> int:
+        """Insert the queued rows in one statement; return how many."""
+        count = len(self.rows)
+        if self.rows:
+            db.session.connection().execute(Notification.__table__.insert(), self.rows)
+            self.rows = []
+        return count
+
+
 class _Batch:
     """The rows of one notify call, with the people and mail addresses already served."""
 
@@ -33,25 +68,25 @@ class _Batch:
         self.fields = {"subject": str(subject)[:SUBJECT_MAX], "body": str(body), "kind": kind, "case": case}
         self.data = data or {}
         self.now = now or utcnow()
-        self.rows: list[Notification] = []
+        self.rows: list[dict] = []
         self.user_ids: set = set()
         self.addresses: set[str] = set()
 
-    def _row(self, channel, **fields) -> Notification:
+    def _row(self, channel, **fields) -> None:
         delivered = channel == Channel.INBOX
-        row = Notification(
-            channel=channel,
-            created_at=self.now,
-            status=DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING,
-            sent_at=self.now if delivered else None,
-            next_attempt_at=None if delivered else self.now,
-            attempts=0,
-            data=dict(self.data),
-            **self.fields,
-            **fields,
+        self.rows.append(
+            {
+                "channel": channel,
+                "created_at": self.now,
+                "status": DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING,
+                "sent_at": self.now if delivered else None,
+                "next_attempt_at": None if delivered else self.now,
+                "attempts": 0,
+                "data": dict(self.data),
+                **self.fields,
+                **fields,
+            }
         )
-        self.rows.append(row)
-        return row
 
     def email(self, address: str | None, **fields) -> None:
         """A pending e-mail, once per address within the call."""
@@ -77,39 +112,49 @@ class _Batch:
         if url:
             self._row(Channel.WEBHOOK, address=url, department=department)
 
-    def save(self) -> list[Notification]:
-        db.session.add_all(self.rows)
-        return self.rows
+    def save(self, outbox: Outbox | None) -> list[Notification]:
+        """Add the rows to the session (returned), or queue them on ``outbox`` (nothing returned)."""
+        if outbox is not None:
+            outbox.add(self.rows)
+            return []
+        rows = [Notification(**row) for row in self.rows]
+        db.session.add_all(rows)
+        return rows
+
+
+def _members(outbox: Outbox | None, key, query) -> list[User]:
+    return outbox.members(key, query) if outbox is not None else list(db.session.scalars(query))
 
 
 def notify_users(
-    users: Iterable[User], subject, body, *, kind, case=None, data=None, now=None
+    users: Iterable[User], subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify each active user: an inbox row (delivered at once) and a pending e-mail when they have one."""
     batch = _Batch(subject, body, kind, case, data, now)
     for user in users:
         batch.user(user)
-    return batch.save()
+    return batch.save(outbox)
 
 
 def notify_department(
-    department: Department, subject, body, *, kind, case=None, data=None, now=None
+    department: Department, subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify a department's active users, its mailbox and its group robot."""
     batch = _Batch(subject, body, kind, case, data, now)
-    members = db.session.scalars(
-        select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.id)
-    )
-    for user in members:
+    query = select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.id)
+    for user in _members(outbox, ("department", department.id), query):
         batch.user(user, department)
     batch.department(department)
-    return batch.save()
+    return batch.save(outbox)
 
 
-def notify_role(role, subject, body, *, kind, case=None, data=None, now=None) -> list[Notification]:
+def notify_role(
+    role, subject, body, *, kind, case=None, data=None, now=None, outbox=None
+) -> list[Notification]:
     """Notify every active user holding ``role`` (e.g. all supervisors)."""
-    users = db.session.scalars(select(User).where(User.role == role, User.active.is_(True)).order_by(User.id))
-    return notify_users(users, subject, body, kind=kind, case=case, data=data, now=now)
+    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
+    users = _members(outbox, ("role", str(role)), query)
+    return notify_users(users, subject, body, kind=kind, case=case, data=data, now=now, outbox=outbox)
 
 
 # --- the navbar bell ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -328,3 +329,62 @@ def test_sweepers_on_postgres_with_several_due_deadlines_per_case(pg_app):
         (n.case_id, n.user_id, n.kind, n.data["stage"]) for n in db.session.scalars(select(Notification))
     ]
     assert len(recipients) == len(set(recipients)) == 3 * 3 * len(cases)  # handler, supervisor, leader
+
+
+# --- 7. a batch claimed in one statement, and a claim lost in between ---------------------------------
+
+
+def test_a_rung_taken_between_read_and_claim_sends_the_rest_of_the_batch_once(app, policies):
+    """Another writer bumps one deadline after the sweep read the batch: that rung is not fired, the rest are."""
+    cases = [dispatched(lead=("SA", "SB")[i % 2]) for i in range(6)]
+    victim = deadline(cases[2], "sign")
+    victim_id, engine = victim.id, db.engine
+    bumped = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def bump_first(conn, cursor, statement, parameters, context, executemany):
+        if executemany and statement.lstrip().upper().startswith("UPDATE CASE_DEADLINE") and not bumped:
+            bumped.append(True)
+            with engine.connect() as other:  # another process extends it: version 2, nothing due
+                other.execute(
+                    CaseDeadline.__table__.update()
+                    .where(CaseDeadline.__table__.c.id == victim_id)
+                    .values(version=2, next_fire_at=T0 + timedelta(days=9), due_at=T0 + timedelta(days=9))
+                )
+                other.commit()
+
+    try:
+        result = sweep(T0 + 10 * MINUTE)
+    finally:
+        event.remove(engine, "before_cursor_execute", bump_first)
+    assert bumped, "the batch was never claimed in one statement"
+    assert result == {"fired": 5, "missed": 1 * 5, "taken": 1}
+    assert fires(cases[2]) == [] and inbox(cases[2]) == []
+    for case in cases[:2] + cases[3:]:
+        assert fires(case) == [("sign", "breach", 1, ["warn"])]
+        assert inbox(case) == sorted([f"handler_{case.lead_department.code}", "supervisor"])
+        assert db.session.get(Case, case.id).urgency == Urgency.RED
+    assert db.session.get(Case, cases[2].id).urgency == Urgency.GREEN
+    assert sweep(T0 + 10 * MINUTE) == {"fired": 0, "missed": 0, "taken": 0}
+
+
+def test_one_sweep_fires_a_mixed_batch_with_one_insert_of_notifications(app, policies):
+    """Warnings and breaches in one batch: yellow and red cases, and one INSERT for all their notifications."""
+    early = [dispatched(now=T0, lead="SA") for _ in range(3)]  # breached at T0+10
+    late = [dispatched(now=T0 + 2 * MINUTE, lead="SB") for _ in range(3)]  # warned at T0+10 (+8 from +2)
+
+    inserts = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def count_inserts(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO NOTIFICATION"):
+            inserts.append(len(parameters) if executemany else 1)
+
+    try:
+        assert sweep(T0 + 10 * MINUTE) == {"fired": 6, "missed": 3, "taken": 0}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_inserts)
+    assert len(inserts) == 1 and inserts[0] == count(Notification)
+    assert {db.session.get(Case, c.id).urgency for c in early} == {Urgency.RED}
+    assert {db.session.get(Case, c.id).urgency for c in late} == {Urgency.YELLOW}
+    assert all(fires(c) == [("sign", "warn", 1, [])] for c in late)
