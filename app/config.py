@@ -27,6 +27,8 @@ class DefaultConfig:
     # Background jobs: the morning digest's local send time, and how long the scheduler lease lasts.
     DIGEST_TIME = "08:30"
     SCHEDULER_LEASE_SECONDS = 90
+    # Where citizens and staff reach this server from outside: links in e-mails, QR codes, posters.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 
 def normalise_database_url(url: str) -> str:
@@ -60,3 +62,10 @@ def ensure_secret_key(instance_path: str) -> str:
         fh.write(f"\n# Generated on first run; keep it secret, keep it stable.\nSECRET_KEY = {key!r}\n")
     os.chmod(path, 0o600)
     return key
+
+
+def public_url(path: str) -> str:
+    """``path`` under the configured PUBLIC_BASE_URL (for links that leave the app: mail, QR codes)."""
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/" + path.lstrip("/")

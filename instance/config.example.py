@@ -9,3 +9,4 @@
 # LIST_COUNT_CAP = 10000                  # the case list counts up to this many rows, then shows "10000+"
 # EXPORT_MAX_ROWS = 50000                 # most rows one export may hold
 # SESSION_COOKIE_SECURE = True            # set when served over HTTPS
+# PUBLIC_BASE_URL = "https://suqiu.example.gov.cn"  # links in e-mails and QR codes (or set it in the environment)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
+from app.config import public_url
 from app.deadline_clock import ladder_times
 from app.deadline_clock import ladder_urgency
 from app.extensions import db
@@ -210,7 +211,7 @@ def message(deadline: CaseDeadline, step: str, missed: list[str]) -> tuple[str, 
     if missed:
         skipped = ", ".join(str(LADDER_STEP_LABELS.get(s, s)) for s in missed)
         lines.append(_("Reminders missed while the system was down: %(steps)s.", steps=skipped))
-    lines.append(f"/admin/case/details/?id={case.id}")
+    lines.append(public_url(f"/admin/case/details/?id={case.id}"))
     return subject, "\n".join(lines)
 
 

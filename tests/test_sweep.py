@@ -388,3 +388,13 @@ def test_one_sweep_fires_a_mixed_batch_with_one_insert_of_notifications(app, pol
     assert {db.session.get(Case, c.id).urgency for c in early} == {Urgency.RED}
     assert {db.session.get(Case, c.id).urgency for c in late} == {Urgency.YELLOW}
     assert all(fires(c) == [("sign", "warn", 1, [])] for c in late)
+
+
+def test_messages_link_to_the_case_under_the_public_base_url(app, policies):
+    app.config["PUBLIC_BASE_URL"] = "https://suqiu.example.gov.cn/"
+    case = dispatched(lead="SA")
+    sweep(T0 + 8 * MINUTE)
+    bodies = db.session.scalars(select(Notification.body).where(Notification.case_id == case.id)).all()
+    assert bodies and all(
+        body.endswith(f"https://suqiu.example.gov.cn/admin/case/details/?id={case.id}") for body in bodies
+    )
