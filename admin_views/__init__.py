@@ -6,6 +6,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views import intake_controls
 from admin_views.calendar import WorkCalendarView
 from admin_views.case import CaseView
 from admin_views.dashboard import Dashboard
@@ -88,4 +89,5 @@ def init_admin(app) -> Admin:
         OutboxView(Notification, db, name=_l("Deliveries"), endpoint="notification", category=_l("Settings"))
     )
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
+    intake_controls.add_views(admin, db)
     return admin

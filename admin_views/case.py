@@ -4,6 +4,7 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_admin import expose
 from flask_admin.actions import action
@@ -31,6 +32,7 @@ from admin_views.case_list import ArmedCaseListMixin
 from admin_views.case_search import DueFilter
 from admin_views.case_search import LocalDateBetweenFilter
 from admin_views.case_search import apply_case_search
+from app import uploads
 from app.access import INTAKE_ROLES
 from app.access import STAFF_ROLES
 from app.access import SUPERVISOR_ROLES
@@ -38,6 +40,7 @@ from app.extensions import db
 from app.validators import IdNumber
 from app.validators import Phone
 from models import lifecycle
+from models.attachment import Attachment
 from models.case import Case
 from models.catalog import Category
 from models.deadline import STAGE_LABELS
@@ -200,6 +203,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             open_action=open_action,
             events=case.events,
             deadlines=case.deadlines,
+            attachments=case.attachments,
             stage_labels=STAGE_LABELS,
             action_labels=lifecycle.ACTION_LABELS,
             status_labels=STATUS_LABELS,
@@ -210,6 +214,31 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         """The case page: fields, lifecycle buttons and the timeline."""
         case = self.get_one(request.args.get("id"))
         return self._render_case(case)
+
+    @expose("/attachment/<int:attachment_id>")
+    def attachment_view(self, attachment_id):
+        """One attachment's bytes, for staff who may see its case (inline, or ``?download=1``)."""
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is None:
+            abort(404)
+        self.get_one(attachment.case_id)  # 404 unless the case is in the user's scope
+        try:
+            path = uploads.path_of(attachment.stored_name)
+        except FileNotFoundError:
+            abort(404)
+        if not path.is_file():
+            abort(404)
+        response = send_file(
+            path,
+            mimetype=attachment.content_type,
+            as_attachment=request.args.get("download") == "1",
+            download_name=attachment.original_name,
+            max_age=0,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @expose("/transition/<action_name>/", methods=("POST",))
     def transition_view(self, action_name):

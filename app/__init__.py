@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel
     from app.extensions import csrf
     from app.extensions import db
+    from app.extensions import limiter
     from app.extensions import login_manager
     from app.extensions import migrate
     from app.i18n import get_locale
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -74,12 +76,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Login and language switching."""
+    """Login, language switching, the citizens' pages and the Open311 API."""
     from app import auth
     from app import i18n
+    from app import open311
+    from app import public
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(i18n.bp)
+    public.register(app)
+    open311.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -29,6 +29,17 @@ class DefaultConfig:
     SCHEDULER_LEASE_SECONDS = 90
     # Where citizens and staff reach this server from outside: links in e-mails, QR codes, posters.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Citizens' uploads: kept under instance/uploads unless UPLOAD_FOLDER says otherwise.
+    UPLOAD_FOLDER = None
+    UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
+    UPLOAD_MAX_CASE_BYTES = 30 * 1024 * 1024
+    UPLOAD_MAX_FILES = 9
+    # Rate limits (Flask-Limiter / limits notation). Storage: memory, or e.g. redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI = "memory://"
+    SUBMIT_LIMIT_PER_IP = "20/hour"
+    SUBMIT_LIMIT_PER_PHONE = "5/hour"
+    TRACK_FAILURE_LIMIT = "10/15minute"
+    OPEN311_LIMIT_PER_KEY = "600/minute"
 
 
 def normalise_database_url(url: str) -> str:

@@ -126,7 +126,7 @@ def page_details(run: dict) -> str:
 def write_json(payload: dict, directory: Path = RESULTS_DIR) -> Path:
     """Write the run to ``bench/results/bench-<kind>-<time>.json`` and return the path."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"bench-{payload['kind']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path = directory / f"bench-{payload.get('kind', 'open311')}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return path
 

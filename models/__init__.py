@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per area; importing this package registers them all."""
 
+from models.attachment import Attachment
 from models.calendar import WorkCalendarDay
 from models.case import Case
 from models.case import CaseEvent
@@ -10,6 +11,9 @@ from models.deadline import CaseDeadline
 from models.deadline import DeadlineExtension
 from models.deadline import DeadlineFire
 from models.deadline import DeadlinePolicy
+from models.intake_control import ApiKey
+from models.intake_control import BanEntry
+from models.intake_control import SensitiveWord
 from models.jobstate import ConfigChange
 from models.jobstate import JobLock
 from models.jobstate import JobRun
@@ -23,6 +27,10 @@ from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 
 __all__ = [
+    "ApiKey",
+    "Attachment",
+    "BanEntry",
+    "SensitiveWord",
     "Case",
     "CaseDeadline",
     "CaseEvent",

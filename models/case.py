@@ -109,6 +109,11 @@ class Case(db.Model):
     urgency: Mapped[str | None] = mapped_column(String(10))
 
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The public front door: one case per submission (double submits), the Open311 token, the rating.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    api_token: Mapped[str | None] = mapped_column(String(32))
+    submitted_ip: Mapped[str | None] = mapped_column(String(45))
+    citizen_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     mailbox: Mapped[Mailbox | None] = relationship()
     category: Mapped[Category | None] = relationship()
@@ -124,6 +129,9 @@ class Case(db.Model):
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821  (models.attachment)
+        back_populates="case", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -133,6 +141,9 @@ class Case(db.Model):
         Index("ix_case_item_lead_received", "lead_department_id", "received_at"),
         Index("ix_case_item_merged_into_id", "merged_into_id"),
         Index("ix_case_item_repeat_of_id", "repeat_of_id"),
+        # unique indexes, not constraints: SQLite adds them without copying the table
+        Index("ix_case_item_submission_key", "submission_key", unique=True),
+        Index("ix_case_item_api_token", "api_token", unique=True),
         Index("ix_case_item_next_due_at", "next_due_at"),
     )
 

@@ -264,9 +264,14 @@ def perform(
         raise TransitionError(reason)
     if expected_version is not None and int(expected_version) != case.version:
         raise TransitionError(_("Someone else has changed this case. Reload the page and try again."))
-    now = now or utcnow()
+    return _apply(case, name, actor, now or utcnow(), params)
+
+
+def _apply(case: Case, name: str, actor, now: datetime, params: dict, extra: dict | None = None) -> CaseEvent:
     from_status = case.status
     to_status, note, data = ACTIONS[name].apply(case, actor, now, params)
+    if extra:
+        data = {**(data or {}), **extra}
     case.status = to_status
     deadline_clock.on_action(case, name, now, data)
     event = CaseEvent(
@@ -280,6 +285,27 @@ def perform(
     )
     case.events.append(event)
     db.session.flush()
+    return event
+
+
+def citizen_may_rate(case: Case) -> bool:
+    """Whether the citizen may rate now: the case is replied and not yet rated since that reply."""
+    if case.status != Status.REPLIED or case.replied_at is None:
+        return False
+    return case.citizen_rated_at is None or case.citizen_rated_at < case.replied_at
+
+
+def rate_by_citizen(
+    case: Case, satisfaction: str, comment: str | None, *, now: datetime | None = None
+) -> CaseEvent:
+    """The citizen's own revisit: satisfied closes the case, unsatisfied sends it back (重办); once per reply."""
+    if not citizen_may_rate(case):
+        raise TransitionError(_("This reply has already been rated."))
+    now = now or utcnow()
+    event = _apply(
+        case, "revisit", None, now, {"satisfaction": satisfaction, "note": comment}, extra={"by": "citizen"}
+    )
+    case.citizen_rated_at = now
     return event
 
 

@@ -14,6 +14,7 @@ from app.calendar_seed import seed_calendar
 from app.deadline_policies import seed_default_policies
 from app.demo.cases import plan_cases
 from app.demo.cases import run_plans
+from app.demo.front_door import build_intake_controls
 from app.demo.org import DEMO_PASSWORD
 from app.demo.org import DISTRICT_CODE
 from app.demo.org import ROLE_NAMES
@@ -43,6 +44,7 @@ KINDS = (
     "departments",
     "categories",
     "mailboxes",
+    "intake_controls",
     "deadline_policies",
     "users",
     "volunteers",
@@ -72,6 +74,7 @@ def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
     counts["categories"] = ensure_categories(session)
     load_categories(session, org)
     counts["mailboxes"] = build_mailboxes(session, gen, org)
+    counts["intake_controls"] = build_intake_controls(session)
     counts["deadline_policies"] = seed_default_policies()
     counts["users"] = build_users(session, gen, org)
     volunteers = build_volunteers(session, gen, org, now)

@@ -1,0 +1,152 @@
+"""Cases from outside: the public mailbox form and the Open311 API both come in through :func:`submit`.
+
+One place for the intake rules: the ban list, the sensitive-word flag, one case per submission key
+(a double click or a retried POST returns the first case), attachments saved with the case or not at all.
+"""
+
+import secrets
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import uploads
+from app.extensions import db
+from app.timeutil import utcnow
+from app.validators import normalise_phone
+from models.attachment import Attachment
+from models.case import Case
+from models.enums import Channel
+from models.intake_control import BanEntry
+from models.intake_control import BanKind
+from models.intake_control import SensitiveWord
+from models.lifecycle import open_case
+from models.mailbox import Mailbox
+
+
+@dataclass
+class CitizenRequest:
+    """A checked submission, ready to become a case."""
+
+    channel: str
+    request_type: str
+    title: str
+    content: str
+    mailbox: Mailbox | None = None
+    category_id: int | None = None
+    street_id: int | None = None
+    community_id: int | None = None
+    address: str | None = None
+    people_involved: int | None = None
+    money_involved: Decimal | None = None
+    citizen_name: str | None = None
+    citizen_phone: str | None = None
+    ip: str | None = None
+    submission_key: str | None = None
+    files: list[uploads.CheckedFile] = field(default_factory=list)
+    note: str | None = None
+
+
+def ban_refusal(phone: str | None, ip: str | None) -> str | None:
+    """Why submissions from this phone or IP are refused (the ban list), or None."""
+    wanted = []
+    if phone:
+        wanted.append((BanKind.PHONE.value, normalise_phone(phone)))
+    if ip:
+        wanted.append((BanKind.IP.value, ip))
+    for kind, value in wanted:
+        banned = db.session.scalar(
+            select(BanEntry.id).where(
+                BanEntry.kind == kind, BanEntry.value == value, BanEntry.active.is_(True)
+            )
+        )
+        if banned:
+            return _(
+                "Submissions from this phone number or network are not accepted. Please call the hotline."
+            )
+    return None
+
+
+def sensitive_words(*texts: str | None) -> list[str]:
+    """The active sensitive words found in ``texts``."""
+    joined = "\n".join(t for t in texts if t)
+    words = db.session.scalars(select(SensitiveWord.word).where(SensitiveWord.active.is_(True))).all()
+    return sorted({w for w in words if w and w in joined})
+
+
+def existing_case(submission_key: str | None) -> Case | None:
+    """The case an earlier submission with this key created, if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Case).where(Case.submission_key == submission_key))
+
+
+def new_api_token() -> str:
+    """The Open311 token handed back with a case created through the API."""
+    return secrets.token_urlsafe(18)
+
+
+def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, bool]:
+    """Create and commit the case with its attachments; ``(case, False)`` if this submission already made one."""
+    earlier = existing_case(request.submission_key)
+    if earlier is not None:
+        return earlier, False
+    now = now or utcnow()
+    flagged = sensitive_words(request.title, request.content, request.address)
+    case = Case(
+        channel=request.channel,
+        mailbox=request.mailbox,
+        request_type=request.request_type,
+        category_id=request.category_id,
+        title=request.title,
+        content=request.content,
+        street_id=request.street_id,
+        community_id=request.community_id,
+        address=request.address,
+        people_involved=request.people_involved,
+        money_involved=request.money_involved,
+        citizen_name=request.citizen_name or None,
+        citizen_phone=normalise_phone(request.citizen_phone) or None,
+        submitted_ip=request.ip,
+        submission_key=request.submission_key,
+        is_sensitive=bool(flagged),
+        received_at=now,
+    )
+    if request.channel == Channel.API:
+        case.api_token = new_api_token()
+    stored: list[str] = []
+    try:
+        open_case(case, None, now=now, note=request.note)
+        if flagged:
+            case.events[0].data = {**(case.events[0].data or {}), "sensitive_words": flagged}
+        for checked in request.files:
+            name = uploads.store(checked)
+            stored.append(name)
+            case.attachments.append(
+                Attachment(
+                    stored_name=name,
+                    original_name=checked.original_name,
+                    content_type=checked.content_type,
+                    kind=checked.kind,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    created_at=now,
+                )
+            )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        uploads.discard(stored)
+        earlier = existing_case(request.submission_key)
+        if earlier is None:
+            raise
+        return earlier, False  # the same submission won a race against itself (double click)
+    except BaseException:
+        db.session.rollback()
+        uploads.discard(stored)
+        raise
+    return case, True

@@ -1,0 +1,113 @@
+"""The citizen's submission form and the tracking and rating forms."""
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import MultipleFileField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+
+from app.validators import Phone
+from models.enums import REQUEST_TYPE_LABELS
+from models.enums import SATISFACTION_LABELS
+
+REQUIRED = _l("This field is required.")
+
+
+def _choice(value) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class SubmissionForm(FlaskForm):
+    """A letter to a mailbox. Choices for category, street and community are set per request."""
+
+    request_type = SelectField(
+        _l("Type of request"),
+        choices=[(str(k), v) for k, v in REQUEST_TYPE_LABELS.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
+    category = SelectField(_l("What it is about"), coerce=_choice, validate_choice=True)
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    content = TextAreaField(
+        _l("What happened, and what you ask for"),
+        validators=[DataRequired(REQUIRED), Length(min=10, max=5000)],
+    )
+    street = SelectField(_l("Street"), coerce=_choice, validate_choice=True)
+    community = SelectField(_l("Community"), coerce=_choice, validate_choice=True)
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    people_involved = IntegerField(
+        _l("People involved"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100000.")),
+        ],
+    )
+    money_involved = DecimalField(
+        _l("Money involved (yuan)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan."))],
+    )
+    citizen_name = StringField(_l("Your name"), validators=[Length(max=50)])
+    citizen_phone = StringField(_l("Your phone"), validators=[Phone()])
+    attachments = MultipleFileField(_l("Photos or voice notes"))
+    website = StringField()  # honeypot: hidden from people, filled in by bots
+    submission_key = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}$")])
+
+    def __init__(self, *args, real_name_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.real_name_required = real_name_required
+        if not self.submission_key.data:
+            self.submission_key.data = uuid.uuid4().hex
+
+    def validate_citizen_name(self, field):
+        if self.real_name_required and not (field.data or "").strip():
+            raise ValidationError(_l("This mailbox takes real-name letters: enter your name."))
+
+    def validate_citizen_phone(self, field):
+        if self.real_name_required and not (field.data or "").strip():
+            raise ValidationError(_l("This mailbox takes real-name letters: enter your phone number."))
+
+    def validate_community(self, field):
+        if (
+            field.data
+            and self.street.data
+            and field.data not in self.community_parents.get(self.street.data, ())
+        ):
+            raise ValidationError(_l("This community is not in the chosen street."))
+
+    community_parents: dict = {}
+
+
+class TrackForm(FlaskForm):
+    """Tracking code, and the last four digits of the phone for real-name cases."""
+
+    code = StringField(_l("Tracking code"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    phone_tail = StringField(
+        _l("Last 4 digits of your phone"),
+        validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Enter the last 4 digits."))],
+    )
+
+
+class RatingForm(FlaskForm):
+    """The citizen's satisfaction with the reply."""
+
+    satisfaction = RadioField(
+        _l("How satisfied are you with the reply?"),
+        choices=[(str(k), v) for k, v in SATISFACTION_LABELS.items()],
+        validators=[DataRequired(_l("Choose one."))],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    code = HiddenField()
+    phone_tail = HiddenField()

@@ -1,0 +1,150 @@
+"""Public mailbox pages: ``/m/<slug>`` shows the mailbox and takes a letter; ``/m/<slug>/done`` confirms it."""
+
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import ratelimit
+from app import uploads
+from app.extensions import csrf
+from app.extensions import db
+from app.intake import CitizenRequest
+from app.intake import ban_refusal
+from app.intake import submit
+from app.promises import mailbox_promises
+from app.public import bp
+from app.public.forms import SubmissionForm
+from app.validators import normalise_phone
+from models.case import Case
+from models.catalog import Category
+from models.enums import Channel
+from models.enums import DepartmentKind
+from models.mailbox import Mailbox
+from models.org import Department
+
+
+def _mailbox(slug: str) -> Mailbox:
+    mailbox = db.session.scalar(select(Mailbox).where(Mailbox.slug == slug, Mailbox.active.is_(True)))
+    if mailbox is None:
+        abort(404)
+    return mailbox
+
+
+def _set_choices(form: SubmissionForm) -> None:
+    """Two-level category choices (grouped by level 1), streets, and communities grouped by street."""
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
+    ).all()
+    groups: dict[str, list] = {}
+    for top in (c for c in categories if c.parent_id is None):
+        items = [(c.id, c.name) for c in categories if c.parent_id == top.id]
+        groups[top.name] = items or [(top.id, top.name)]
+    form.category.choices = {"": [("", _("Choose…"))], **groups}
+    departments = db.session.scalars(
+        select(Department)
+        .where(
+            Department.active.is_(True),
+            Department.kind.in_([DepartmentKind.STREET, DepartmentKind.COMMUNITY]),
+        )
+        .order_by(Department.sort_order, Department.id)
+    ).all()
+    streets = [d for d in departments if d.kind == DepartmentKind.STREET]
+    form.street.choices = [("", _("Choose…"))] + [(s.id, s.name) for s in streets]
+    form.community.choices = {"": [("", _("Not sure / none"))]}
+    form.community_parents = {}
+    for street in streets:
+        children = [(d.id, d.name) for d in departments if d.parent_id == street.id]
+        form.community.choices[street.name] = children
+        form.community_parents[street.id] = {cid for cid, _name in children}
+
+
+def _refusal(form: SubmissionForm) -> str | None:
+    """Honeypot, ban list and rate limits; a message for the top of the form, or None."""
+    if form.website.data:
+        return _("The letter could not be accepted. Please try again, or call the hotline.")
+    ip = request.remote_addr or ""
+    phone = normalise_phone(form.citizen_phone.data)
+    if (message := ban_refusal(phone, ip)) is not None:
+        return message
+    if not ratelimit.allowed("SUBMIT_LIMIT_PER_IP", ip) or (
+        phone and not ratelimit.allowed("SUBMIT_LIMIT_PER_PHONE", phone)
+    ):
+        return _("Too many letters have been sent from here in a short time. Please try again later.")
+    return None
+
+
+@bp.route("/m/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired page keeps the citizen's text
+def mailbox(slug: str):
+    """The mailbox's page and letter form."""
+    box = _mailbox(slug)
+    form = SubmissionForm(real_name_required=box.real_name_required)
+    _set_choices(form)
+    refusal = None
+    if request.method == "POST":
+        valid = form.validate()
+        refusal = _refusal(form) if valid else None
+        files = []
+        if valid and refusal is None:
+            try:
+                files = uploads.check_all([(f.filename, f.read()) for f in form.attachments.data or []])
+            except uploads.UploadError as error:
+                form.attachments.errors = [str(error)]
+                valid = False
+        if valid and refusal is None:
+            case, created = submit(_citizen_request(form, box, files))
+            if created:
+                ratelimit.hit("SUBMIT_LIMIT_PER_IP", request.remote_addr or "")
+                if case.citizen_phone:
+                    ratelimit.hit("SUBMIT_LIMIT_PER_PHONE", case.citizen_phone)
+            session["submitted_case"] = case.id
+            return redirect(url_for("public.done", slug=slug))
+        if "csrf_token" in form.errors:
+            refusal = _("The page was open too long. Check your letter and send it again.")
+    return render_template(
+        "public/mailbox.html",
+        mailbox=box,
+        form=form,
+        refusal=refusal,
+        promises=mailbox_promises(box),
+        had_files=request.method == "POST" and any(f.filename for f in form.attachments.data or []),
+    ), (400 if request.method == "POST" else 200)
+
+
+def _citizen_request(form: SubmissionForm, box: Mailbox, files) -> CitizenRequest:
+    def text(field):
+        return (field.data or "").strip() or None
+
+    return CitizenRequest(
+        channel=Channel.MAILBOX,
+        mailbox=box,
+        request_type=form.request_type.data,
+        category_id=form.category.data,
+        title=form.title.data.strip(),
+        content=form.content.data.strip(),
+        street_id=form.street.data,
+        community_id=form.community.data,
+        address=text(form.address),
+        people_involved=form.people_involved.data,
+        money_involved=form.money_involved.data,
+        citizen_name=text(form.citizen_name),
+        citizen_phone=text(form.citizen_phone),
+        ip=request.remote_addr,
+        submission_key=form.submission_key.data,
+        files=files,
+    )
+
+
+@bp.route("/m/<slug>/done")
+def done(slug: str):
+    """The confirmation: case number, tracking code and what happens next (for the submitter only)."""
+    box = _mailbox(slug)
+    case = db.session.get(Case, session.get("submitted_case") or 0)
+    if case is None or case.mailbox_id != box.id:
+        return redirect(url_for("public.mailbox", slug=slug))
+    return render_template("public/done.html", mailbox=box, case=case, promises=mailbox_promises(box))

@@ -1,0 +1,89 @@
+"""``/track``: the citizen finds their case by tracking code, follows it, and rates the reply."""
+
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+
+from app import ratelimit
+from app.extensions import csrf
+from app.extensions import db
+from app.public import bp
+from app.public.forms import RatingForm
+from app.public.forms import TrackForm
+from app.tracking import find_case
+from app.tracking import promised_deadlines
+from app.tracking import public_timeline
+from app.tracking import status_label
+from models.case import Case
+from models.lifecycle import TransitionError
+from models.lifecycle import citizen_may_rate
+from models.lifecycle import rate_by_citizen
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token
+def track():
+    """Ask for the tracking code (and phone tail); on a match, show the case."""
+    form = TrackForm()
+    message, status = None, 200
+    if request.method == "POST" and form.validate():
+        ip = request.remote_addr or ""
+        if not ratelimit.allowed("TRACK_FAILURE_LIMIT", ip):
+            message = _("Too many wrong tries. Please wait a quarter of an hour and try again.")
+            status = 429
+        else:
+            case = find_case(form.code.data, form.phone_tail.data)
+            if case is not None:
+                session["tracked_case"] = case.id
+                return redirect(url_for("public.tracked"))
+            ratelimit.hit("TRACK_FAILURE_LIMIT", ip)
+            message = _("No case matches this tracking code and phone number. Check both and try again.")
+    elif request.method == "POST" and "csrf_token" in form.errors:
+        message = _("The page was open too long. Please try again.")
+    return render_template("public/track.html", form=form, message=message), status
+
+
+def _tracked_case() -> Case | None:
+    case_id = session.get("tracked_case")
+    return db.session.get(Case, case_id) if case_id else None
+
+
+@bp.route("/track/case", methods=["GET", "POST"])
+@csrf.exempt  # the rating form checks its own token
+def tracked():
+    """The case found by :func:`track`: status, public timeline, reply, promised deadlines and rating."""
+    case = _tracked_case()
+    if case is None:
+        return redirect(url_for("public.track"))
+    form = RatingForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                rate_by_citizen(case, form.satisfaction.data, (form.comment.data or "").strip() or None)
+                db.session.commit()
+            except TransitionError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                flash(_("Thank you. Your rating has been recorded."), "info")
+            return redirect(url_for("public.tracked"))
+    return render_template(
+        "public/case.html",
+        case=case,
+        status=status_label(case),
+        timeline=public_timeline(case),
+        deadlines=promised_deadlines(case),
+        may_rate=citizen_may_rate(case),
+        form=form,
+    )
+
+
+@bp.route("/track/leave", methods=["POST"])
+def leave():
+    """Forget the tracked case on this device."""
+    session.pop("tracked_case", None)
+    return redirect(url_for("public.track"))
