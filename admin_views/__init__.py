@@ -7,6 +7,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from admin_views import intake_controls
+from admin_views.api_keys import ApiKeyView
 from admin_views.calendar import WorkCalendarView
 from admin_views.case import CaseView
 from admin_views.dashboard import Dashboard
@@ -17,9 +18,10 @@ from admin_views.org import CategoryView
 from admin_views.org import DepartmentView
 from admin_views.org import MailboxView
 from admin_views.people import UserView
-from admin_views.volunteers import RewardView
+from admin_views.rewards import RewardView
 from admin_views.volunteers import VolunteerView
 from app.extensions import db
+from models import ApiKey
 from models import Case
 from models import Category
 from models import DeadlinePolicy
@@ -90,4 +92,5 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     intake_controls.add_views(admin, db)
+    admin.add_view(ApiKeyView(ApiKey, db, name=_l("API keys"), endpoint="api_key", category=_l("Settings")))
     return admin

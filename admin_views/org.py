@@ -1,5 +1,7 @@
 """Configuration views: departments, categories (派单目录) and mailboxes. Staff read; admins edit."""
 
+from flask import request
+from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
@@ -7,8 +9,10 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Regexp
 
 from admin_views import formatters as fmt
+from admin_views import mailbox_qr
 from admin_views.base import SecuredModelView
 from app.extensions import db
+from app.promises import mailbox_promises
 from app.validators import Phone
 from models.catalog import Category
 from models.enums import DEPARTMENT_KIND_LABELS
@@ -91,10 +95,10 @@ class CategoryView(SecuredModelView):
 
 
 class MailboxView(SecuredModelView):
-    """Leader mailboxes (局长信箱, 书记在线 …)."""
+    """Leader mailboxes (局长信箱, 书记在线 …), each with a QR code and a printable poster."""
 
-    column_list = ("name", "kind", "department", "leader_name", "slug", "real_name_required", "active")
-    column_details_list = column_list + ("intro",)
+    column_list = ("name", "kind", "department", "leader_name", "slug", "real_name_required", "active", "qr")
+    column_details_list = column_list[:-1] + ("intro", "qr")
     column_labels = {
         "name": _l("Name"),
         "kind": _l("Kind"),
@@ -104,9 +108,10 @@ class MailboxView(SecuredModelView):
         "intro": _l("Introduction"),
         "real_name_required": _l("Real name required"),
         "active": _l("Active"),
+        "qr": _l("QR code and poster"),
     }
-    column_formatters = {"kind": fmt.labelled(MAILBOX_KIND_LABELS)}
-    column_formatters_detail = column_formatters
+    column_formatters = {"kind": fmt.labelled(MAILBOX_KIND_LABELS), "qr": mailbox_qr.qr_links}
+    column_formatters_detail = {"kind": fmt.labelled(MAILBOX_KIND_LABELS), "qr": mailbox_qr.qr_details}
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     form_columns = (
         "name",
@@ -129,3 +134,27 @@ class MailboxView(SecuredModelView):
             ]
         },
     }
+
+    @expose("/qr.png")
+    def qr_png(self):
+        """The mailbox's QR code as a PNG (``?id=``; ``&download=1`` for a file)."""
+        return mailbox_qr.qr_response(self.get_one(request.args.get("id")), "png")
+
+    @expose("/qr.svg")
+    def qr_svg(self):
+        """The mailbox's QR code as an SVG (``?id=``; ``&download=1`` for a file)."""
+        return mailbox_qr.qr_response(self.get_one(request.args.get("id")), "svg")
+
+    @expose("/poster/")
+    def poster(self):
+        """A printable A4 poster: the mailbox, its leader, the promised times and the big QR code."""
+        mailbox = self.get_one(request.args.get("id"))
+        url = mailbox_qr.mailbox_url(mailbox)
+        return self.render(
+            "admin/mailbox/poster.html",
+            mailbox=mailbox,
+            url=url,
+            qr_svg=mailbox_qr.inline_svg(mailbox_qr.make_code(url)),
+            promises=mailbox_promises(mailbox),
+            back_url=self.get_url(f"{self.endpoint}.details_view", id=mailbox.id),
+        )

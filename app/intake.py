@@ -90,6 +90,16 @@ def new_api_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def _commit_keeping(case: Case) -> None:
+    """Commit without expiring the new case: the caller answers from it without reloading it."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        db.session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, bool]:
     """Create and commit the case with its attachments; ``(case, False)`` if this submission already made one."""
     earlier = existing_case(request.submission_key)
@@ -137,7 +147,7 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
                     created_at=now,
                 )
             )
-        db.session.commit()
+        _commit_keeping(case)
     except IntegrityError:
         db.session.rollback()
         uploads.discard(stored)

@@ -73,10 +73,9 @@ def public_timeline(case: Case) -> list[PublicEvent]:
                     satisfaction=SATISFACTION_LABELS.get(data["satisfaction"], data["satisfaction"]),
                 )
             events.append(PublicEvent(event.at, label, event.note if PUBLIC_EVENTS[event.action] else None))
-        elif data.get("public"):  # e.g. an approved extension: the citizen is told of the new date
-            events.append(
-                PublicEvent(event.at, str(ACTION_LABELS.get(event.action, event.action)), event.note)
-            )
+        elif data.get("public"):  # e.g. an approved extension: the citizen is told the new date and why
+            label = str(ACTION_LABELS.get(event.action, event.action))
+            events.append(PublicEvent(event.at, label, data.get("public_note")))
     return events
 
 

@@ -24,6 +24,7 @@ ALLOWED = {
     "webp": (AttachmentKind.IMAGE, "image/webp"),
     "heic": (AttachmentKind.IMAGE, "image/heic"),
     "m4a": (AttachmentKind.AUDIO, "audio/mp4"),
+    "mp4": (AttachmentKind.AUDIO, "audio/mp4"),  # Android recorders label M4A voice notes 'mp42' or 'isom'
     "mp3": (AttachmentKind.AUDIO, "audio/mpeg"),
     "amr": (AttachmentKind.AUDIO, "audio/amr"),
     "wav": (AttachmentKind.AUDIO, "audio/wav"),
@@ -108,11 +109,15 @@ def store(checked: CheckedFile) -> str:
     stored_name = f"{uuid.uuid4().hex}.{checked.extension}"
     folder = upload_folder()
     partial = folder / f".{stored_name}.part"
-    with open(partial, "wb") as fh:
-        fh.write(checked.data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(partial, folder / stored_name)
+    try:
+        with open(partial, "wb") as fh:
+            fh.write(checked.data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, folder / stored_name)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # e.g. disk full: leave no half-written file behind
+        raise
     return stored_name
 
 

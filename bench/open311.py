@@ -177,7 +177,7 @@ def _postgres(args):
     cluster.init()
     cluster.start()
     try:
-        return measure("postgresql", create_database(cluster.url(), "open311_bench"), args)
+        return measure("postgresql", create_database(cluster.url, "open311_bench"), args)
     finally:
         cluster.stop()
 

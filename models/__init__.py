@@ -6,6 +6,7 @@ from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
 from models.catalog import Category
+from models.clue import Clue
 from models.counter import Counter
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineExtension
@@ -23,6 +24,7 @@ from models.mailbox import Mailbox
 from models.notification import Notification
 from models.org import Department
 from models.user import User
+from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 
@@ -35,6 +37,7 @@ __all__ = [
     "CaseDeadline",
     "CaseEvent",
     "Category",
+    "Clue",
     "ConfigChange",
     "Counter",
     "DeadlineExtension",
@@ -47,6 +50,7 @@ __all__ = [
     "Notification",
     "OnceKey",
     "RecomputeRequest",
+    "RewardFund",
     "RewardPayout",
     "User",
     "Volunteer",

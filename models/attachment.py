@@ -26,12 +26,13 @@ ATTACHMENT_KIND_LABELS = {AttachmentKind.IMAGE: _l("Photo"), AttachmentKind.AUDI
 
 
 class Attachment(db.Model):
-    """One stored file of a case; the bytes live at ``UPLOAD_FOLDER/stored_name``."""
+    """One stored file of a case or a clue; the bytes live at ``UPLOAD_FOLDER/stored_name``."""
 
     __tablename__ = "attachment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"), index=True)
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id", ondelete="CASCADE"), index=True)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -40,7 +41,8 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    case: Mapped[Case] = relationship(back_populates="attachments")
+    case: Mapped[Case | None] = relationship(back_populates="attachments")
+    clue: Mapped["Clue | None"] = relationship(back_populates="attachments")  # noqa: F821  (models.clue)
 
     def __str__(self) -> str:
         return self.original_name

@@ -14,6 +14,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
@@ -184,6 +185,8 @@ class CaseEvent(db.Model):
 def _sync_co_department_copies(session, flush_context) -> None:
     """Copy status, received time and lead of every case written in this flush onto its co-department rows."""
     for case in [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Case)]:
+        if case in session.new and not sa_inspect(case).dict.get("co_departments"):
+            continue  # a new case without co-departments has no rows to copy onto (spares the UPDATE)
         session.execute(
             case_co_department.update()
             .where(case_co_department.c.case_id == case.id)

@@ -118,7 +118,18 @@ def _approve_extension(case, actor, now, params):
         stage=STAGE_LABELS[deadline.stage],
         due=format_local(new_due),
     )
-    data = {"public": True, "stage": deadline.stage, "new_due_at": new_due.isoformat()}
+    public_note = _(
+        "%(stage)s: the time limit is extended to %(due)s. Reason: %(reason)s",
+        stage=STAGE_LABELS[deadline.stage],
+        due=format_local(new_due),
+        reason=extension.reason,
+    )
+    data = {
+        "public": True,
+        "public_note": public_note,  # what the citizen sees on /track
+        "stage": deadline.stage,
+        "new_due_at": new_due.isoformat(),
+    }
     return case.status, note, data
 
 

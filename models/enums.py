@@ -211,6 +211,34 @@ REWARD_STATUS_LABELS = {
 }
 
 
+class VolunteerStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    LEFT = "left"
+
+
+VOLUNTEER_STATUS_LABELS = {
+    VolunteerStatus.ACTIVE: _l("Active"),
+    VolunteerStatus.SUSPENDED: _l("Suspended"),
+    VolunteerStatus.LEFT: _l("Left"),
+}
+
+
+class ClueStatus(StrEnum):
+    NEW = "new"
+    CONVERTED = "converted"
+    MERGED = "merged"
+    DISMISSED = "dismissed"
+
+
+CLUE_STATUS_LABELS = {
+    ClueStatus.NEW: _l("Awaiting triage"),
+    ClueStatus.CONVERTED: _l("Converted into a case"),
+    ClueStatus.MERGED: _l("Merged with a case"),
+    ClueStatus.DISMISSED: _l("Dismissed"),
+}
+
+
 def choices(labels: dict) -> list[tuple[str, object]]:
     """Return ``(value, label)`` pairs for a select field from a labels dict."""
     return [(str(value), label) for value, label in labels.items()]

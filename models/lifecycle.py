@@ -300,7 +300,12 @@ def rate_by_citizen(
 ) -> CaseEvent:
     """The citizen's own revisit: satisfied closes the case, unsatisfied sends it back (重办); once per reply."""
     if not citizen_may_rate(case):
-        raise TransitionError(_("This reply has already been rated."))
+        rated = case.citizen_rated_at is not None and (
+            case.replied_at is None or case.citizen_rated_at >= case.replied_at
+        )
+        if rated:
+            raise TransitionError(_("This reply has already been rated."))
+        raise TransitionError(_("There is no reply to rate yet."))
     now = now or utcnow()
     event = _apply(
         case, "revisit", None, now, {"satisfaction": satisfaction, "note": comment}, extra={"by": "citizen"}

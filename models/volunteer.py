@@ -4,14 +4,16 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -22,6 +24,7 @@ from models.case import Case
 from models.enums import VOLUNTEER_GROUP_LABELS
 from models.enums import RewardStatus
 from models.enums import VolunteerGroup
+from models.enums import VolunteerStatus
 from models.enums import enum_column
 from models.org import Department
 from models.types import UTCDateTime
@@ -39,9 +42,28 @@ class Volunteer(db.Model):
     group: Mapped[str] = mapped_column(enum_column(VolunteerGroup, "volunteer_group"))
     community_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     joined_on: Mapped[date] = mapped_column(Date)
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    status: Mapped[str] = mapped_column(
+        enum_column(VolunteerStatus, "volunteer_status"),
+        default=VolunteerStatus.ACTIVE,
+        server_default="active",
+    )
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    patrol_area: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # The personal link to the clue page (/v/<token>): unguessable, replaced when it leaks.
+    link_token: Mapped[str | None] = mapped_column(String(43))
 
     community: Mapped[Department] = relationship()
+
+    __table_args__ = (
+        Index("ix_volunteer_id_number", "id_number", unique=True),
+        Index("ix_volunteer_link_token", "link_token", unique=True),
+    )
+
+    @property
+    def active(self) -> bool:
+        """Whether the volunteer is on active duty (status active)."""
+        return self.status == VolunteerStatus.ACTIVE
 
     def __str__(self) -> str:
         return self.name
@@ -70,13 +92,72 @@ class RewardPayout(db.Model):
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id"), index=True)
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("reward_fund.id"), index=True)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    pay_method: Mapped[str | None] = mapped_column(String(20))
+    pay_reference: Mapped[str | None] = mapped_column(String(100))
 
     volunteer: Mapped[Volunteer] = relationship()
     case: Mapped[Case | None] = relationship()
+    clue: Mapped["Clue | None"] = relationship(back_populates="rewards")  # noqa: F821  (models.clue)
+    fund: Mapped["RewardFund | None"] = relationship()
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    rejected_by: Mapped[User | None] = relationship(foreign_keys=[rejected_by_id])
+    paid_by: Mapped[User | None] = relationship(foreign_keys=[paid_by_id])
 
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # At most one approved (or paid) reward per clue, enforced by the database.
+        Index(
+            "ux_reward_payout_clue_granted",
+            "clue_id",
+            unique=True,
+            sqlite_where=text("status IN ('approved', 'paid') AND clue_id IS NOT NULL"),
+            postgresql_where=text("status IN ('approved', 'paid') AND clue_id IS NOT NULL"),
+        ),
+    )
 
     def __str__(self) -> str:
         return f"{self.volunteer} ¥{self.amount}"
+
+
+class RewardFund(db.Model):
+    """A district's yearly 平安奖励金 budget. ``approved_total`` counts approved and paid rewards.
+
+    The CHECK constraints make overspending impossible in the database itself: an approval is a
+    conditional UPDATE of this row, and two concurrent approvals are serialised on it.
+    """
+
+    __tablename__ = "reward_fund"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    budget: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    approved_total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0, server_default="0")
+    paid_total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text)
+
+    district: Mapped[Department] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("year", "district_id", name="uq_reward_fund_year_district"),
+        CheckConstraint("budget >= 0", name="budget_not_negative"),
+        CheckConstraint("approved_total >= 0 AND approved_total <= budget", name="within_budget"),
+        CheckConstraint("paid_total >= 0 AND paid_total <= approved_total", name="paid_within_approved"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.district}"
+
+    @property
+    def remaining(self) -> Decimal:
+        """Budget not yet approved."""
+        return (self.budget or 0) - (self.approved_total or 0)

@@ -126,3 +126,192 @@ def make_case(status=Status.NEW, lead="SA", co=(), title="路边占道经营影�
         lifecycle.perform(case, "reject", clerk, reason="不属于受理范围")
     db.session.commit()
     return case
+
+
+# --- the citizens' front door: mailboxes and small real upload files ---------------------------------
+
+
+def make_mailbox(
+    slug: str,
+    *,
+    real_name_required: bool = True,
+    active: bool = True,
+    department: str = "BA",
+    name: str = "区长信箱",
+    kind: str = "district_head",
+    leader_name: str | None = "李区长",
+    intro: str | None = "区长亲自阅办群众来信，件件有回音。",
+) -> Mailbox:
+    """A mailbox with a public page at ``/m/<slug>`` (committed)."""
+    mailbox = Mailbox(
+        slug=slug,
+        name=name,
+        kind=kind,
+        department=dept(department),
+        leader_name=leader_name,
+        intro=intro,
+        real_name_required=real_name_required,
+        active=active,
+    )
+    db.session.add(mailbox)
+    db.session.commit()
+    return mailbox
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A valid RGB PNG image (signature, IHDR, zlib-compressed IDAT, IEND with correct CRCs)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xd0\x30\x30" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes() -> bytes:
+    """The start of a JFIF JPEG (SOI, APP0 JFIF segment) and its end marker."""
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    )
+
+
+def webp_bytes() -> bytes:
+    """A RIFF/WEBP container header."""
+    import struct
+
+    body = b"WEBPVP8 " + struct.pack("<I", 10) + b"\x00" * 10
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def heic_bytes() -> bytes:
+    """An ISO-BMFF ``ftyp`` box with the HEIC brand (as iPhones write)."""
+    import struct
+
+    return struct.pack(">I", 24) + b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic" + b"\x00" * 16
+
+
+def wav_bytes(frames: int = 800) -> bytes:
+    """A real mono 8 kHz 16-bit WAV file written by the ``wave`` module (a tenth of a second of silence)."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * frames)
+    return buffer.getvalue()
+
+
+def amr_bytes() -> bytes:
+    """An AMR-NB voice note: the ``#!AMR`` magic and a few 12.2 kbit/s frames."""
+    return b"#!AMR\n" + (b"\x3c" + b"\x00" * 31) * 4
+
+
+def mp3_bytes() -> bytes:
+    """An MP3 with an ID3v2.3 tag header followed by one MPEG-1 Layer III frame header."""
+    return b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 413
+
+
+def m4a_bytes() -> bytes:
+    """An ISO-BMFF ``ftyp`` box with the ``M4A`` brand (an AAC voice note)."""
+    import struct
+
+    return struct.pack(">I", 24) + b"ftypM4A " + b"\x00\x00\x02\x00" + b"M4A isom" + b"\x00" * 16
+
+
+class _PageParser:
+    """Reads a rendered page: element texts by id, form values by name, field errors by field name."""
+
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.by_id: dict[str, str] = {}
+        self.values: dict[str, str] = {}
+        self.errors: dict[str, list[str]] = {}
+        self.tags: list[tuple[str, dict]] = []  # every start tag with its attributes, in order
+        parser = HTMLParser(convert_charrefs=True)
+        parser.handle_starttag = self._start
+        parser.handle_startendtag = self._start
+        parser.handle_endtag = self._end
+        parser.handle_data = self._data
+        self._stack: list[str] = []
+        self._open: list[tuple[int, str, str, list]] = []  # (depth, kind, key, chunks)
+        self._select: str | None = None
+        parser.feed(html)
+        parser.close()
+
+    def _start(self, tag, attrs):
+        attrs = {k: (v if v is not None else "") for k, v in attrs}
+        self.tags.append((tag, attrs))
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("file", "submit", "radio", "checkbox"):
+            self.values[name] = attrs.get("value", "")
+        if tag == "select":
+            self._select = name
+        if tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value", "")
+        if tag in self.VOID:
+            return
+        self._stack.append(tag)
+        depth = len(self._stack)
+        if attrs.get("id"):
+            self._open.append((depth, "id", attrs["id"], []))
+        if attrs.get("data-error-for"):
+            self._open.append((depth, "error", attrs["data-error-for"], []))
+        if tag == "textarea" and name:
+            self._open.append((depth, "value", name, []))
+
+    def _end(self, tag):
+        if tag in self.VOID or tag not in self._stack:
+            return
+        while self._stack:
+            if self._stack.pop() == tag:
+                break
+        if tag == "select":
+            self._select = None
+        depth = len(self._stack)
+        while self._open and self._open[-1][0] > depth:
+            _depth, kind, key, chunks = self._open.pop()
+            text = "".join(chunks)
+            if kind == "id":
+                self.by_id[key] = " ".join(text.split())
+            elif kind == "error":
+                self.errors.setdefault(key, []).append(text.strip())
+            else:
+                # HTML drops one newline right after <textarea> (CR LF counts as one newline)
+                self.values[key] = text.replace("\r\n", "\n").removeprefix("\n")
+
+    def _data(self, data):
+        for record in self._open:
+            record[3].append(data)
+
+
+def parse_page(html: str) -> _PageParser:
+    """Parse a rendered page (see :class:`_PageParser`: ``by_id``, ``values``, ``errors``, ``tags``)."""
+    return _PageParser(html)

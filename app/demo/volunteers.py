@@ -12,6 +12,7 @@ from models.enums import Grade
 from models.enums import RewardStatus
 from models.enums import Status
 from models.enums import VolunteerGroup
+from models.enums import VolunteerStatus
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 
@@ -45,7 +46,9 @@ def build_volunteers(
             group=group,
             community=order[i % len(order)],
             joined_on=today - timedelta(days=rng.randint(0, 3 * 365)),
-            active=rng.random() < 0.92,
+            status=VolunteerStatus.ACTIVE
+            if rng.random() < 0.92
+            else rng.choice([VolunteerStatus.SUSPENDED, VolunteerStatus.LEFT]),
         )
         session.add(volunteer)
         volunteers.append(volunteer)

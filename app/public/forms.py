@@ -1,6 +1,8 @@
 """The citizen's submission form and the tracking and rating forms."""
 
+import re
 import uuid
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +28,24 @@ from models.enums import SATISFACTION_LABELS
 REQUIRED = _l("This field is required.")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Strip the value and drop control characters (NUL and the like; line breaks and tabs stay)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN and infinities as input errors (``sNaN`` breaks WTForms otherwise)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 def _choice(value) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
@@ -39,14 +59,17 @@ class SubmissionForm(FlaskForm):
         validators=[DataRequired(REQUIRED)],
     )
     category = SelectField(_l("What it is about"), coerce=_choice, validate_choice=True)
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    title = StringField(
+        _l("Title"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=100)]
+    )
     content = TextAreaField(
         _l("What happened, and what you ask for"),
+        filters=[clean_text],
         validators=[DataRequired(REQUIRED), Length(min=10, max=5000)],
     )
     street = SelectField(_l("Street"), coerce=_choice, validate_choice=True)
     community = SelectField(_l("Community"), coerce=_choice, validate_choice=True)
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), filters=[clean_text], validators=[Optional(), Length(max=200)])
     people_involved = IntegerField(
         _l("People involved"),
         validators=[
@@ -54,22 +77,25 @@ class SubmissionForm(FlaskForm):
             NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100000.")),
         ],
     )
-    money_involved = DecimalField(
+    money_involved = FiniteDecimalField(
         _l("Money involved (yuan)"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan.")),
+        ],
     )
-    citizen_name = StringField(_l("Your name"), validators=[Length(max=50)])
+    citizen_name = StringField(_l("Your name"), filters=[clean_text], validators=[Length(max=50)])
     citizen_phone = StringField(_l("Your phone"), validators=[Phone()])
     attachments = MultipleFileField(_l("Photos or voice notes"))
     website = StringField()  # honeypot: hidden from people, filled in by bots
-    submission_key = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}$")])
+    submission_key = HiddenField()
 
     def __init__(self, *args, real_name_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.real_name_required = real_name_required
-        if not self.submission_key.data:
-            self.submission_key.data = uuid.uuid4().hex
+        if not re.fullmatch(r"[0-9a-f]{32}", self.submission_key.data or ""):
+            self.submission_key.data = uuid.uuid4().hex  # missing or tampered: a fresh one
 
     def validate_citizen_name(self, field):
         if self.real_name_required and not (field.data or "").strip():
@@ -108,6 +134,6 @@ class RatingForm(FlaskForm):
         choices=[(str(k), v) for k, v in SATISFACTION_LABELS.items()],
         validators=[DataRequired(_l("Choose one."))],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    comment = TextAreaField(_l("Comment"), filters=[clean_text], validators=[Optional(), Length(max=1000)])
     code = HiddenField()
     phone_tail = HiddenField()

@@ -8,6 +8,7 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from app import ratelimit
 from app import uploads
@@ -15,6 +16,7 @@ from app.extensions import csrf
 from app.extensions import db
 from app.intake import CitizenRequest
 from app.intake import ban_refusal
+from app.intake import existing_case
 from app.intake import submit
 from app.promises import mailbox_promises
 from app.public import bp
@@ -88,11 +90,15 @@ def mailbox(slug: str):
     refusal = None
     if request.method == "POST":
         valid = form.validate()
+        earlier = existing_case(form.submission_key.data) if valid else None
+        if earlier is not None and earlier.mailbox_id == box.id:  # a repeat of a letter already sent
+            session["submitted_case"] = earlier.id
+            return redirect(url_for("public.done", slug=slug))
         refusal = _refusal(form) if valid else None
         files = []
         if valid and refusal is None:
             try:
-                files = uploads.check_all([(f.filename, f.read()) for f in form.attachments.data or []])
+                files = uploads.check_all(_uploaded(form))
             except uploads.UploadError as error:
                 form.attachments.errors = [str(error)]
                 valid = False
@@ -112,8 +118,14 @@ def mailbox(slug: str):
         form=form,
         refusal=refusal,
         promises=mailbox_promises(box),
-        had_files=request.method == "POST" and any(f.filename for f in form.attachments.data or []),
+        had_files=request.method == "POST"
+        and any(isinstance(f, FileStorage) and f.filename for f in form.attachments.data or []),
     ), (400 if request.method == "POST" else 200)
+
+
+def _uploaded(form: SubmissionForm) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the real file parts; anything else sent under the field's name is ignored."""
+    return [(f.filename, f.read()) for f in form.attachments.data or [] if isinstance(f, FileStorage)]
 
 
 def _citizen_request(form: SubmissionForm, box: Mailbox, files) -> CitizenRequest:

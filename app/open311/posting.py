@@ -1,0 +1,235 @@
+"""POST requests: another system files a case with its API key; the case is made by ``app.intake.submit``.
+
+Parameters come from the form-encoded body, else the query string; an empty parameter counts as missing.
+Checks, in order: API key (403), the key's rate limit (429), service_code (400 missing, 404 unknown), every
+other parameter (400, all problems listed together), the ban list (400). Nothing is written before all of
+them pass. An ``Idempotency-Key`` header makes retries return the first case (200 instead of 201).
+"""
+
+import hashlib
+import re
+from datetime import timedelta
+from decimal import Decimal
+from decimal import InvalidOperation
+
+from flask import current_app
+from flask import request
+from limits import parse
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app import ratelimit
+from app.api_keys import verify
+from app.extensions import db
+from app.extensions import limiter
+from app.intake import CitizenRequest
+from app.intake import ban_refusal
+from app.intake import submit
+from app.open311.output import Open311Error
+from app.open311.output import respond
+from app.open311.services import MONEY_MAX
+from app.open311.services import PEOPLE_MAX
+from app.open311.services import find_service
+from app.timeutil import utcnow
+from app.validators import is_valid_phone
+from models.enums import RequestType
+from models.intake_control import ApiKey
+
+LIMIT_SETTING = "OPEN311_LIMIT_PER_KEY"
+DESCRIPTION_MAX = 4000  # the spec's limit
+TITLE_MAX = 30
+ADDRESS_MAX = 200
+NAME_MAX = 50
+TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most once a minute per key
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+_COORDINATE = re.compile(r"[+-]?\d{1,3}(\.\d{1,12})?", re.ASCII)  # ASCII: no "١٢" or "１２"
+_WHOLE = re.compile(r"\d{1,7}", re.ASCII)
+_AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _body() -> dict:
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        raise Open311Error(413, "Request too large") from None
+
+
+def _param(name: str, single_line: bool = True) -> str:
+    """A parameter from the body, else the query string; stripped, control characters removed."""
+    form = _body()
+    value = form.get(name) if form.get(name) else request.args.get(name, "")
+    value = _CONTROL.sub("", value or "")
+    if single_line:
+        value = _LINE_BREAKS.sub(" ", value)
+    return value.strip()
+
+
+def _authenticate() -> ApiKey:
+    key = verify(_param("api_key"))
+    if key is None:
+        raise Open311Error(403, "Missing, invalid or inactive api_key -- can't proceed with create_request")
+    return key
+
+
+def _throttle(key: ApiKey) -> None:
+    """Count this request against the key's limit; 429 (in the Open311 format) beyond it."""
+    if ratelimit.hit(LIMIT_SETTING, f"key{key.id}"):
+        return
+    limit = parse(current_app.config[LIMIT_SETTING])
+    reset = limiter.limiter.get_window_stats(limit, LIMIT_SETTING, f"key{key.id}").reset_time
+    retry = max(1, int(reset - utcnow().timestamp()) + 1)
+    raise Open311Error(
+        429, f"Rate limit of {limit} for this api_key exceeded", headers={"Retry-After": str(retry)}
+    )
+
+
+def _touch(key: ApiKey) -> None:
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:
+        key.last_used_at = now
+        db.session.commit()
+
+
+def _name() -> str | None:
+    first, last = _param("first_name"), _param("last_name")
+    if _CJK.search(first + last):  # Chinese order: family name first, no space
+        return (last + first) or None
+    return " ".join(p for p in (first, last) if p) or None
+
+
+def _location(errors: list[str]) -> str | None:
+    """The address text: address_string, plus "(lat,long)" when coordinates were sent."""
+    address, lat, long = _param("address_string"), _param("lat"), _param("long")
+    if len(address) > ADDRESS_MAX:
+        errors.append(f"address_string is longer than {ADDRESS_MAX} characters")
+    coordinates = None
+    if lat or long:
+        if not (lat and long):
+            errors.append("lat and long must be sent together")
+        elif not (_COORDINATE.fullmatch(lat) and _COORDINATE.fullmatch(long)):
+            errors.append("lat and long must be decimal degrees (WGS84)")
+        elif not (-90 <= float(lat) <= 90 and -180 <= float(long) <= 180):
+            errors.append("lat must be within -90..90 and long within -180..180")
+        else:
+            coordinates = f"({float(lat):.7g},{float(long):.7g})"
+    if not address and not (lat or long):
+        if _param("address_id"):
+            errors.append("address_id is not supported here: send address_string or lat and long")
+        else:
+            errors.append("A location is required: lat and long, or address_string")
+    return " ".join(p for p in (address, coordinates) if p) or None
+
+
+def _attributes(errors: list[str]) -> tuple[str | None, int | None, Decimal | None]:
+    kind = _param("attribute[request_type]")
+    if not kind:
+        errors.append("attribute[request_type] was not provided")
+    elif kind not in {str(t) for t in RequestType}:
+        errors.append("attribute[request_type] must be one of " + ", ".join(str(t) for t in RequestType))
+    people = money = None
+    if text := _param("attribute[people_involved]"):
+        if _WHOLE.fullmatch(text) and 1 <= int(text) <= PEOPLE_MAX:
+            people = int(text)
+        else:
+            errors.append(f"attribute[people_involved] must be a whole number from 1 to {PEOPLE_MAX}")
+    if text := _param("attribute[money_involved]"):
+        try:
+            amount = Decimal(text) if _AMOUNT.fullmatch(text) else None
+        except InvalidOperation:  # pragma: no cover (the pattern admits only valid decimals)
+            amount = None
+        if amount is not None and amount <= MONEY_MAX:
+            money = amount
+        else:
+            errors.append(
+                f"attribute[money_involved] must be an amount from 0 to {MONEY_MAX} with 2 decimals"
+            )
+    return kind, people, money
+
+
+def _contact(errors: list[str]) -> tuple[str | None, str | None, list[str]]:
+    name = _name()
+    if name and len(name) > NAME_MAX:
+        errors.append(f"first_name and last_name together are longer than {NAME_MAX} characters")
+    phone = _param("phone")
+    if phone and (len(phone) > 30 or not is_valid_phone(phone)):
+        errors.append("phone must be a mainland mobile number or a landline with its area code")
+    extra = []
+    if email := _param("email"):
+        if len(email) > 254 or not _EMAIL.fullmatch(email):
+            errors.append("email is not a valid e-mail address")
+        extra.append(f"email: {email}")
+    for field in ("device_id", "account_id"):
+        if value := _param(field)[:100]:
+            extra.append(f"{field}: {value}")
+    return name, phone or None, extra
+
+
+def _title(description: str) -> str:
+    first_line = next(line.strip() for line in description.splitlines() if line.strip())
+    return first_line[:TITLE_MAX].strip()
+
+
+def _submission_key(key: ApiKey) -> str | None:
+    """The header ``Idempotency-Key``, scoped to this API key, as a case submission key."""
+    given = _CONTROL.sub("", request.headers.get("Idempotency-Key", "")).strip()
+    if not given:
+        return None
+    if len(given) > 200:
+        raise Open311Error(400, "Idempotency-Key is longer than 200 characters")
+    digest = hashlib.sha256(f"{key.id}:{given}".encode("utf-8", "replace")).hexdigest()
+    return f"o311-{digest[:56]}"
+
+
+def create_request():
+    """Check everything, then create and commit the case; the answer is a list of one request."""
+    key = _authenticate()
+    _throttle(key)
+    _touch(key)
+    code = _param("service_code")
+    if not code:
+        raise Open311Error(400, "service_code was not provided")
+    category = find_service(code)
+    if category is None:
+        raise Open311Error(404, f"service_code '{code[:64]}' was not found")
+    errors: list[str] = []
+    description = _param("description", single_line=False)
+    if not description:
+        errors.append("description was not provided")
+    elif len(description) > DESCRIPTION_MAX:
+        errors.append(f"description is longer than {DESCRIPTION_MAX} characters")
+    kind, people, money = _attributes(errors)
+    address = _location(errors)
+    name, phone, extra = _contact(errors)
+    submission_key = _submission_key(key)
+    if errors:
+        raise Open311Error(400, *errors)
+    ip = request.remote_addr
+    if ban_refusal(phone, ip) is not None:
+        raise Open311Error(400, "Submissions from this phone number or network are not accepted")
+    case, created = submit(
+        CitizenRequest(
+            channel=key.channel,
+            request_type=kind,
+            title=_title(description),
+            content=description,
+            mailbox=key.mailbox,
+            category_id=category.id,
+            address=address,
+            people_involved=people,
+            money_involved=money,
+            citizen_name=name,
+            citizen_phone=phone,
+            ip=ip,
+            submission_key=submission_key,
+            note=" · ".join([f"Open311: {key.name} ({key.system})", *extra]),
+        )
+    )
+    answer = {
+        "service_request_id": case.number,
+        "token": case.api_token,
+        "service_notice": f"诉求已收到，编号 {case.number}。受理后将分派承办单位办理。",
+        "account_id": None,
+    }
+    return respond("service_requests", [answer], 201 if created else 200)
