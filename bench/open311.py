@@ -11,6 +11,7 @@ Run ``python -m bench.open311 --help``.
 import argparse
 import http.client
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -180,6 +181,7 @@ def _postgres(args):
         return measure("postgresql", create_database(cluster.url, "open311_bench"), args)
     finally:
         cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def table(results: list[dict]) -> str:
