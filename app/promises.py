@@ -12,6 +12,7 @@ from models.deadline import STAGE_LABELS
 from models.deadline import UNIT_LABELS
 from models.deadline import DeadlinePolicy
 from models.deadline import Stage
+from models.deadline import Unit
 from models.enums import Grade
 
 # The steps a citizen cares about, in the order they happen.
@@ -29,8 +30,16 @@ class Promise:
 
     @property
     def text(self) -> str:
-        """The limit in words, e.g. "4 working days"."""
-        return _("%(amount)s %(unit)s", amount=self.amount, unit=UNIT_LABELS.get(self.unit, self.unit))
+        """The limit in words, e.g. "4 working days" (4 个工作日)."""
+        if self.unit == Unit.MINUTES:
+            return _("%(n)s minutes", n=self.amount)
+        if self.unit == Unit.HOURS:
+            return _("%(n)s hours", n=self.amount)
+        if self.unit == Unit.NATURAL_DAYS:
+            return _("%(n)s natural days", n=self.amount)
+        if self.unit == Unit.WORKING_DAYS:
+            return _("%(n)s working days", n=self.amount)
+        return f"{self.amount} {UNIT_LABELS.get(self.unit, self.unit)}"
 
 
 def mailbox_promises(mailbox, request_type: str | None = None) -> list[Promise]:

@@ -212,7 +212,7 @@ def test_mailbox_page_shows_name_leader_intro_and_promises(client, db):
     assert "局长信箱" in html and "区城管局" in html
     assert "王局长 亲自阅办" in html and "局长每周一集中阅办来信。" in html
     assert "服务承诺" in html
-    for promise in ("10 分钟", "30 分钟", "4 工作日"):
+    for promise in ("10 分钟", "30 分钟", "4 个工作日"):
         assert promise in html, promise
     # the form has every field, the honeypot is hidden from people
     names = {attrs.get("name") for _tag, attrs in page.tags}
