@@ -11,6 +11,7 @@ import re
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from models.intake_control import ApiKey
@@ -39,7 +40,8 @@ def verify(plaintext: str | None) -> ApiKey | None:
         return None
     digest = _digest(plaintext)
     found = None
-    for row in db.session.scalars(select(ApiKey).where(ApiKey.prefix == match.group(1))):
+    query = select(ApiKey).where(ApiKey.prefix == match.group(1)).options(joinedload(ApiKey.mailbox))
+    for row in db.session.scalars(query):
         if hmac.compare_digest(row.key_hash, digest):
             found = row
     return found if found is not None and found.active else None
