@@ -18,7 +18,10 @@ from admin_views.org import CategoryView
 from admin_views.org import DepartmentView
 from admin_views.org import MailboxView
 from admin_views.people import UserView
+from admin_views.reward_fund import RewardFundView
 from admin_views.rewards import RewardView
+from admin_views.volunteer_stats import LeaderboardView
+from admin_views.volunteer_stats import VolunteerTotalsView
 from admin_views.volunteers import VolunteerView
 from app.extensions import db
 from models import ApiKey
@@ -28,6 +31,7 @@ from models import DeadlinePolicy
 from models import Department
 from models import Mailbox
 from models import Notification
+from models import RewardFund
 from models import RewardPayout
 from models import User
 from models import Volunteer
@@ -62,6 +66,23 @@ def init_admin(app) -> Admin:
         RewardView(
             RewardPayout, db, name=_l("Reward payouts"), endpoint="reward", category=_l("Volunteer programme")
         )
+    )
+    admin.add_view(
+        RewardFundView(
+            RewardFund,
+            db,
+            name=_l("Reward funds"),
+            endpoint="reward_fund",
+            category=_l("Volunteer programme"),
+        )
+    )
+    admin.add_view(
+        VolunteerTotalsView(
+            name=_l("Totals per volunteer"), endpoint="volunteer_totals", category=_l("Volunteer programme")
+        )
+    )
+    admin.add_view(
+        LeaderboardView(name=_l("Leaderboard"), endpoint="leaderboard", category=_l("Volunteer programme"))
     )
     admin.add_view(
         DepartmentView(Department, db, name=_l("Departments"), endpoint="department", category=_l("Settings"))

@@ -1,98 +1,324 @@
-"""Reward payouts (平安奖励金) for volunteers' clues."""
+"""Reward payouts (平安奖励金, endpoint ``reward``): the list with the fund status, proposals, and the decisions.
 
+Every change goes through :mod:`app.rewards`: the create form proposes, the buttons on a reward's page
+approve, reject or mark it paid. No form edits a status.
+"""
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired
-from wtforms.validators import NumberRange
+from wtforms.validators import Optional
 
 from admin_views import formatters as fmt
+from admin_views.base import LazyOptions
+from admin_views.base import ScopedAjaxLoader
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
-from app.access import STAFF_ROLES
+from admin_views.reward_fund import fund_context
+from admin_views.reward_fund import fund_status
+from admin_views.volunteer_stats import MonthFilter
+from admin_views.volunteer_stats import VolunteerFilter
+from admin_views.volunteer_stats import community_options
+from admin_views.volunteer_stats import group_options
+from admin_views.volunteer_stats import month_options
+from app import rewards
 from app.access import SUPERVISOR_ROLES
+from app.access import volunteer_clause
+from app.extensions import db
+from app.timeutil import local_day
 from app.timeutil import utcnow
+from models.clue import Clue
 from models.enums import REWARD_STATUS_LABELS
 from models.enums import RewardStatus
 from models.enums import choices
+from models.jobstate import ConfigChange
+from models.user import User
 from models.volunteer import RewardPayout
+from models.volunteer import Volunteer
+
+
+class ClueLoader(ScopedAjaxLoader):
+    """Clue lookups in the form: only clues of volunteers the user may see."""
+
+    def get_query(self):
+        """Clues of visible volunteers."""
+        query = super().get_query()
+        clause = volunteer_clause(current_user)
+        if clause is not None:
+            query = query.filter(Clue.volunteer_id.in_(select(Volunteer.id).where(clause)))
+        return query
+
+
+class StepForm(FlaskForm):
+    """A decision on one reward: which one."""
+
+    id = HiddenField()
+
+
+class RejectForm(StepForm):
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[DataRequired()])
+
+
+class PayForm(StepForm):
+    paid_on = DateField(_l("Date paid"), validators=[DataRequired()], default=lambda: local_day(utcnow()))
+    method = SelectField(_l("Paid by"), choices=[("", "")] + choices(rewards.PAY_METHOD_LABELS))
+    reference = StringField(_l("Reference (transfer or receipt number)"), validators=[Optional()])
+
+
+# audited action -> the status it leads to (for the history list)
+STEP_STATUS = {"propose": "proposed", "approve": "approved", "reject": "rejected", "pay": "paid"}
+# step -> (form, button, the status it starts from, the message when done)
+STEPS = {
+    "approve": (StepForm, _l("Approve the reward"), RewardStatus.PROPOSED, _l("Reward approved.")),
+    "reject": (RejectForm, _l("Reject the reward"), RewardStatus.PROPOSED, _l("Reward rejected.")),
+    "pay": (PayForm, _l("Mark paid"), RewardStatus.APPROVED, _l("Reward marked paid.")),
+}
 
 
 class RewardView(SecuredModelView):
-    """Reward payouts. Anyone on the desk proposes; supervisors set the status."""
+    """Reward payouts: desk staff propose; supervisors approve, reject and mark paid; leaders read."""
 
-    create_roles = STAFF_ROLES - {"leader"}
-    edit_roles = SUPERVISOR_ROLES
+    create_roles = rewards.PROPOSE_ROLES
+    edit_roles = frozenset()
+    delete_roles = frozenset()
     export_roles = SUPERVISOR_ROLES
+    list_template = "admin/reward/list.html"
+    details_template = "admin/reward/details.html"
 
     column_list = (
         "volunteer",
+        "volunteer.community",
+        "clue",
         "case",
         "amount",
+        "tier",
         "status",
         "proposed_by",
         "proposed_at",
         "approved_by",
-        "paid_at",
+        "paid_on",
     )
-    column_details_list = column_list + ("reason", "approved_at")
+    column_details_list = column_list + (
+        "reason",
+        "approved_at",
+        "rejected_by",
+        "rejected_at",
+        "rejection_reason",
+        "paid_by",
+        "pay_method",
+        "pay_reference",
+    )
     column_export_list = column_details_list
     column_labels = {
         "volunteer": _l("Volunteer"),
+        "volunteer.community": _l("Community"),
+        "clue": _l("Clue"),
         "case": _l("Related case"),
         "amount": _l("Amount (yuan)"),
+        "tier": _l("Tier"),
         "reason": _l("Reason"),
         "status": _l("Status"),
         "proposed_by": _l("Proposed by"),
         "proposed_at": _l("Time proposed"),
         "approved_by": _l("Approved by"),
         "approved_at": _l("Time approved"),
-        "paid_at": _l("Time paid"),
+        "rejected_by": _l("Rejected by"),
+        "rejected_at": _l("Time rejected"),
+        "rejection_reason": _l("Reason for rejecting"),
+        "paid_by": _l("Payment recorded by"),
+        "paid_on": _l("Date paid"),
+        "pay_method": _l("Paid by"),
+        "pay_reference": _l("Reference"),
     }
-    column_formatters = {"status": fmt.labelled(REWARD_STATUS_LABELS), "case": fmt.link_to_case}
-    column_formatters_detail = column_formatters
-    column_formatters_export = {
+    _labels = {
         "status": fmt.labelled(REWARD_STATUS_LABELS),
-        "case": lambda v, c, m, n: m.case.number if m.case else "",
+        "tier": fmt.labelled(rewards.TIER_LABELS),
+        "pay_method": fmt.labelled(rewards.PAY_METHOD_LABELS),
     }
+    column_formatters = {
+        **_labels,
+        "case": fmt.link_to_case,
+        "amount": lambda v, c, m, n: rewards.yuan(m.amount),
+    }
+    column_formatters_detail = column_formatters
+    column_formatters_export = {**_labels, "case": lambda v, c, m, n: m.case.number if m.case else ""}
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
     column_type_formatters_export = fmt.EXPORT_TYPE_FORMATTERS
+    column_sortable_list = ("amount", "status", "proposed_at", "paid_on")
     column_default_sort = ("proposed_at", True)
     column_filters = (
+        MonthFilter(RewardPayout.proposed_at, _l("Month proposed"), options=LazyOptions(month_options)),
+        VolunteerFilter(Volunteer.community_id, _l("Community"), LazyOptions(community_options), int),
+        VolunteerFilter(Volunteer.group, _l("Group"), LazyOptions(group_options)),
         sqla_filters.FilterEqual(RewardPayout.status, _l("Status"), options=choices(REWARD_STATUS_LABELS)),
     )
-    form_columns = ("volunteer", "case", "amount", "reason", "status")
-    form_choices = {"status": choices(REWARD_STATUS_LABELS)}
+    form_columns = ("volunteer", "clue", "case", "amount", "reason")
     form_args = {
-        "amount": {"validators": [DataRequired(), NumberRange(min=1, max=1000000)]},
+        "amount": {"validators": [DataRequired()]},
         "reason": {"validators": [DataRequired()]},
         "volunteer": {"validators": [DataRequired()]},
     }
     form_ajax_refs = {
         "volunteer": {"fields": ["name", "phone"], "page_size": 10, "minimum_input_length": 1},
+        "clue": {"fields": ["place", "description"], "page_size": 10, "minimum_input_length": 1},
         "case": {"fields": ["number", "title"], "page_size": 10, "minimum_input_length": 2},
     }
 
+    def _create_ajax_loader(self, name, options):
+        if name == "clue":
+            return ClueLoader(name, db.session, Clue, **options)
+        return super()._create_ajax_loader(name, options)
+
+    # --- proposing ---------------------------------------------------------------------------
     def create_form(self, obj=None):
-        """New proposals always start as proposed."""
+        """The proposal form; ``?clue=`` / ``?case=`` / ``?volunteer=`` prefill it (only with visible rows)."""
         form = super().create_form(obj)
-        del form.status
+        low, high = rewards.amount_bounds()
+        ranges = "; ".join(
+            f"{tier.label} {rewards.yuan(a)}–{rewards.yuan(b)}"
+            for tier in rewards.TIERS.values()
+            for a, b in [rewards.tier_range(tier)]
+        )
+        form.amount.description = _(
+            "%(low)s to %(high)s yuan. Suggested by the case's grade: %(ranges)s.",
+            low=rewards.yuan(low),
+            high=rewards.yuan(high),
+            ranges=ranges,
+        )
+        if request.method == "GET":
+            for name in ("volunteer", "clue", "case"):
+                if request.args.get(name):
+                    row = self._form_ajax_refs[name].get_one(request.args.get(name))
+                    getattr(form, name).data = row or getattr(form, name).data
+            clue = form.clue.data
+            if clue is not None:
+                form.volunteer.data, form.case.data = clue.volunteer, form.case.data or clue.case
         return form
 
-    def on_model_change(self, form, model, is_created):
-        """Record who proposed and who approved, and when."""
-        now = utcnow()
-        if is_created:
-            model.status = RewardStatus.PROPOSED
-            model.proposed_by = acting_user()
-            model.proposed_at = now
-            return
-        if model.status in (RewardStatus.APPROVED, RewardStatus.PAID) and model.approved_by is None:
-            model.approved_by = acting_user()
-            model.approved_at = now
-        if model.status == RewardStatus.PAID and model.paid_at is None:
-            model.paid_at = now
-        if model.status == RewardStatus.PROPOSED and model.approved_by is not None:
-            raise ValidationError(_("An approved reward cannot go back to proposed."))
+    def create_model(self, form):
+        """Every proposal goes through :func:`app.rewards.propose`."""
+        try:
+            reward = rewards.propose(
+                form.volunteer.data,
+                form.amount.data,
+                form.reason.data,
+                acting_user(),
+                clue=form.clue.data,
+                case=form.case.data,
+            )
+            db.session.commit()
+        except rewards.RewardError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return False
+        low, high = rewards.tier_range(rewards.TIERS_BY_CODE[reward.tier])
+        if not low <= reward.amount <= high:
+            flash(
+                _(
+                    "Note: %(amount)s yuan is outside the suggested %(tier)s range (%(low)s–%(high)s yuan).",
+                    amount=rewards.yuan(reward.amount),
+                    tier=rewards.TIER_LABELS[reward.tier],
+                    low=rewards.yuan(low),
+                    high=rewards.yuan(high),
+                ),
+                "warning",
+            )
+        return reward
+
+    def get_save_return_url(self, model, is_created=False):
+        """After proposing, show the new reward."""
+        return self.get_url(".details_view", id=model.id)
+
+    # --- the reward page and its decisions -----------------------------------------------------
+    def _render_reward(self, reward, open_step=None, open_form=None):
+        steps = []
+        if self._user_in(rewards.DECIDE_ROLES):
+            for name, (form_class, label, source, _done) in STEPS.items():
+                if reward.status == source:
+                    form = open_form if name == open_step else form_class(prefix=name, id=reward.id)
+                    steps.append((name, label, form))
+        history = db.session.execute(
+            select(ConfigChange, User.display_name)
+            .outerjoin(User, User.id == ConfigChange.actor_id)
+            .where(ConfigChange.entity == "reward", ConfigChange.entity_key == str(reward.id))
+            .order_by(ConfigChange.at, ConfigChange.id)
+        ).all()
+        funds = fund_status(rewards.fund_year(reward), current_user)
+        return self.render(
+            self.details_template,
+            model=reward,
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=get_redirect_target() or self.get_url(".index_view"),
+            steps=steps,
+            open_step=open_step,
+            history=history,
+            funds=funds,
+            yuan=rewards.yuan,
+            status_labels=REWARD_STATUS_LABELS,
+            step_statuses=STEP_STATUS,
+        )
+
+    @expose("/details/")
+    def details_view(self):
+        """The reward, its history and the decisions the user may take now."""
+        return self._render_reward(self.get_one(request.args.get("id")))
+
+    @expose("/step/<step>/", methods=("POST",))
+    def step_view(self, step):
+        """Approve, reject or mark paid through :mod:`app.rewards`; on refusal show the page with its reason."""
+        if step not in STEPS:
+            abort(404)
+        if not self._user_in(rewards.DECIDE_ROLES):
+            abort(403)
+        form = STEPS[step][0](prefix=step)
+        reward = self.get_one(form.id.data)
+        reward_id = reward.id
+        if not form.validate():
+            flash(_("Check the form: %(errors)s", errors=_form_errors(form)), "error")
+            return self._render_reward(reward, step, form), 400
+        actor = acting_user()
+        try:
+            if step == "approve":
+                rewards.approve(reward, actor)
+            elif step == "reject":
+                rewards.reject(reward, form.reason.data, actor)
+            else:
+                rewards.mark_paid(reward, form.paid_on.data, form.method.data, form.reference.data, actor)
+            db.session.commit()
+        except rewards.RewardError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self._render_reward(self.get_one(reward_id), step, form), 409
+        flash(str(STEPS[step][3]), "success")
+        return redirect(url_for(".details_view", id=reward_id))
+
+    # --- the list and its fund status ----------------------------------------------------------
+    def render(self, template, **kwargs):
+        """The list page also shows the fund status of the chosen year (``?fund_year=``)."""
+        if template == self.list_template:
+            kwargs.update(fund_context(request.args.get("fund_year"), current_user), yuan=rewards.yuan)
+        return super().render(template, **kwargs)
+
+
+def _form_errors(form) -> str:
+    return "; ".join(
+        f"{form[name].label.text}: {', '.join(map(str, errors))}" for name, errors in form.errors.items()
+    )

@@ -26,8 +26,10 @@ from app.validators import is_valid_phone
 from models.case import Case
 from models.case import CaseEvent
 from models.catalog import Category
+from models.clue import Clue
 from models.deadline import DeadlinePolicy
 from models.enums import Channel
+from models.enums import ClueStatus
 from models.enums import DepartmentKind
 from models.enums import Grade
 from models.enums import RequestType
@@ -36,9 +38,11 @@ from models.enums import Role
 from models.enums import Satisfaction
 from models.enums import Status
 from models.enums import VolunteerGroup
+from models.jobstate import ConfigChange
 from models.mailbox import Mailbox
 from models.org import Department
 from models.user import User
+from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 from tests.conftest import make_config
@@ -243,6 +247,61 @@ def test_volunteers_and_rewards(demo):
         assert (payout.paid_at is not None) == (payout.status == RewardStatus.PAID)
         if payout.paid_at:
             assert payout.approved_at < payout.paid_at <= NOW
+
+
+def test_clues_in_every_state(demo):
+    clues = list(db.session.scalars(select(Clue)))
+    assert demo["clues"] == len(clues)
+    assert {c.status for c in clues} == set(ClueStatus)
+    for clue in clues:
+        assert clue.community_id == clue.volunteer.community_id and clue.reported_at <= NOW
+        triaged = clue.status != ClueStatus.NEW
+        assert (clue.triaged_at is not None) == (clue.triaged_by is not None) == triaged
+        if triaged:
+            assert clue.reported_at <= clue.triaged_at <= NOW
+        assert (clue.case is not None) == (clue.status in (ClueStatus.CONVERTED, ClueStatus.MERGED))
+        assert bool(clue.dismiss_reason) == (clue.status == ClueStatus.DISMISSED)
+        if clue.status == ClueStatus.CONVERTED:
+            assert clue.case.channel == Channel.VOLUNTEER and clue.case.received_at == clue.triaged_at
+    volunteer_cases = db.session.scalars(select(Case).where(Case.channel == Channel.VOLUNTEER)).all()
+    converted = {c.case_id for c in clues if c.status == ClueStatus.CONVERTED}
+    assert volunteer_cases and {c.id for c in volunteer_cases} == converted
+
+
+def test_rewards_in_every_state_from_a_partly_used_fund(demo):
+    payouts = list(db.session.scalars(select(RewardPayout)))
+    assert {p.status for p in payouts} == set(RewardStatus)
+    funds = list(db.session.scalars(select(RewardFund)))
+    assert demo["reward_funds"] == len(funds) >= 1
+    current = next(f for f in funds if f.year == local_day(NOW).year)
+    assert current.district.kind == DepartmentKind.DISTRICT and current.budget == 1_000_000
+    assert 0 < current.paid_total < current.approved_total < current.budget
+    for fund in funds:
+        granted = [p for p in payouts if p.fund_id == fund.id]
+        assert all(local_day(p.proposed_at).year == fund.year for p in granted)
+        assert fund.approved_total == sum(p.amount for p in granted if p.status in ("approved", "paid"))
+        assert fund.paid_total == sum(p.amount for p in granted if p.status == "paid")
+    for payout in payouts:
+        assert payout.clue is not None and payout.clue.volunteer_id == payout.volunteer_id
+        assert payout.case_id == payout.clue.case_id and payout.tier
+        assert (payout.fund_id is not None) == (payout.status in ("approved", "paid"))
+        if payout.status == RewardStatus.PAID:
+            assert payout.pay_method and payout.pay_reference and payout.paid_on == local_day(payout.paid_at)
+        if payout.status == RewardStatus.REJECTED:
+            assert payout.rejection_reason and payout.rejected_by.role == Role.SUPERVISOR
+        audit = db.session.scalars(
+            select(ConfigChange.action)
+            .where(ConfigChange.entity == "reward", ConfigChange.entity_key == str(payout.id))
+            .order_by(ConfigChange.at)
+        ).all()
+        expected = {
+            "proposed": ["propose"],
+            "approved": ["propose", "approve"],
+            "rejected": ["propose", "reject"],
+        }
+        assert audit == expected.get(payout.status, ["propose", "approve", "pay"])
+    granted_clues = [p.clue_id for p in payouts if p.status in ("approved", "paid")]
+    assert len(granted_clues) == len(set(granted_clues))
 
 
 def test_second_run_adds_nothing(demo):

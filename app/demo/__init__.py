@@ -25,6 +25,7 @@ from app.demo.org import build_mailboxes
 from app.demo.org import build_users
 from app.demo.org import load_categories
 from app.demo.texts import Gen
+from app.demo.volunteers import build_clues
 from app.demo.volunteers import build_payouts
 from app.demo.volunteers import build_volunteers
 from app.extensions import db
@@ -50,6 +51,8 @@ KINDS = (
     "volunteers",
     "cases",
     "case_events",
+    "clues",
+    "reward_funds",
     "reward_payouts",
 )
 
@@ -83,8 +86,11 @@ def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
     events_before = session.scalar(select(func.count(CaseEvent.id)))
     plans = plan_cases(max(0, cases), org, gen, volunteers, now)
     counts["cases"] = run_plans(session, plans, org)
+    clues = build_clues(session, gen, org, volunteers, plans, now)
+    counts["clues"] = len(clues)
+    counts["reward_payouts"], counts["reward_funds"] = build_payouts(session, gen, org, clues, now)
+    # after the rewards: their steps leave notes on the cases' timelines
     counts["case_events"] = session.scalar(select(func.count(CaseEvent.id))) - events_before
-    counts["reward_payouts"] = build_payouts(session, gen, org, volunteers, plans, now)
     session.commit()
     return counts
 

@@ -1,30 +1,51 @@
-"""Demo 平安员 volunteers across the communities, and reward payouts (平安奖励金) in every status."""
+"""Demo 平安员 volunteers, their clues (线索) in every state, and rewards (平安奖励金) in every status from a fund.
 
+Rewards go through ``app.rewards`` with past times, so the fund totals, the audit rows and the case
+timelines agree with them exactly as they would in real use.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 
+from app import rewards
 from app.demo import texts
+from app.demo.org import DISTRICT_CODE
 from app.demo.org import Org
+from app.timeutil import local_day
 from app.timeutil import to_local
+from models.case import Case
+from models.clue import Clue
+from models.enums import ClueStatus
 from models.enums import DepartmentKind
-from models.enums import Grade
 from models.enums import RewardStatus
 from models.enums import Status
 from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
-from models.volunteer import RewardPayout
+from models.volunteer import RewardFund
 from models.volunteer import Volunteer
 
 VOLUNTEERS = 50
-# Payouts not tied to a case, per status, so every status shows up whatever the case count.
-UNLINKED_PER_STATUS = {
-    RewardStatus.PROPOSED: 3,
-    RewardStatus.APPROVED: 3,
+# Clues beside the ones that became volunteer-channel cases: merged into closed cases (these are
+# rewarded first, so every reward status shows up whatever the case count), dismissed, and new.
+MERGED_CLUES, DISMISSED_CLUES, NEW_CLUES = 12, 4, 4
+MERGED_TARGET_AGE = timedelta(
+    days=20
+)  # a merged clue's case closed this long ago: room for approval and payment
+FUND_BUDGET = Decimal(1_000_000)
+COVER = (RewardStatus.PAID, RewardStatus.APPROVED, RewardStatus.REJECTED, RewardStatus.PROPOSED)
+STATUS_WEIGHTS = {
+    RewardStatus.PROPOSED: 2,
+    RewardStatus.APPROVED: 2,
     RewardStatus.PAID: 5,
-    RewardStatus.REJECTED: 2,
+    RewardStatus.REJECTED: 1,
 }
-AMOUNTS = {Grade.RED: (1000, 5000), Grade.YELLOW: (200, 1000), Grade.GREEN: (50, 300)}
+DISMISS_REASONS = (
+    "经核实，反映的情况不属实。",
+    "与此前报送的线索为同一事项，不重复受理。",
+    "属个人政策咨询，不属于矛盾纠纷线索，已告知其拨打12345热线。",
+)
 
 
 def build_volunteers(
@@ -56,66 +77,162 @@ def build_volunteers(
     return volunteers
 
 
-def _amount(rng, grade: str) -> Decimal:
-    low, high = AMOUNTS[grade]
+def _clue(volunteer: Volunteer, place: str, description: str, reported: datetime, **fields) -> Clue:
+    return Clue(
+        volunteer=volunteer,
+        community=volunteer.community,
+        place=place[:200],
+        description=description,
+        reported_at=reported,
+        occurred_at=reported - timedelta(hours=2),
+        **fields,
+    )
+
+
+def _place(case: Case) -> str:
+    """The case's address without the district, street and community it starts with."""
+    prefix = f"深圳市光明区{case.street.name}{case.community.name}"
+    return (case.address or case.title).removeprefix(prefix) or case.title
+
+
+def _triage(clue: Clue, status: str, by, at: datetime, case: Case | None = None, reason: str | None = None):
+    clue.status, clue.case, clue.dismiss_reason, clue.triaged_by, clue.triaged_at = (
+        status,
+        case,
+        reason,
+        by,
+        at,
+    )
+
+
+def build_clues(
+    session, gen: texts.Gen, org: Org, volunteers: list, plans: list, now: datetime
+) -> list[Clue]:
+    """Clues in every state: converted (each volunteer-channel case), merged, dismissed with a reason, new."""
+    rng, clerk = gen.rng, org.users["clerk"]
+    clues = []
+    for p in plans:
+        if p.volunteer is None or p.case is None:
+            continue
+        case = p.case
+        entered_by = (
+            org.handler(p.volunteer.community) if rng.random() < 0.5 else None
+        )  # else the volunteer's link
+        reported = case.received_at - timedelta(minutes=rng.randint(10, 360))
+        clue = _clue(p.volunteer, _place(case), case.content, reported, entered_by=entered_by)
+        clue.people_involved, clue.money_involved = case.people_involved, case.money_involved
+        _triage(clue, ClueStatus.CONVERTED, clerk, case.received_at, case)
+        clues.append(clue)
+    old = [
+        p.case
+        for p in plans
+        if p.volunteer is None and p.case is not None and p.case.status == Status.CLOSED
+        and p.case.closed_at < now - MERGED_TARGET_AGE
+    ]  # fmt: skip
+    for case in rng.sample(old, min(MERGED_CLUES, len(old))):
+        volunteer = rng.choice([v for v in volunteers if v.community_id == case.community_id] or volunteers)
+        reported = case.received_at + timedelta(hours=rng.uniform(1, 48))
+        clue = _clue(volunteer, _place(case), f"巡查发现：{case.title}。", reported)
+        _triage(clue, ClueStatus.MERGED, clerk, reported + timedelta(hours=rng.uniform(1, 24)), case)
+        clues.append(clue)
+    for i in range(DISMISSED_CLUES + NEW_CLUES):
+        volunteer = rng.choice(volunteers)
+        place = gen.estate(volunteer.community.name)
+        text = rng.choice(texts.REWARD_CLUES).format(place=place) + "。"
+        if i < DISMISSED_CLUES:
+            clue = _clue(volunteer, place, text, now - timedelta(days=rng.uniform(3, 60)))
+            at = clue.reported_at + timedelta(hours=rng.uniform(1, 48))
+            _triage(clue, ClueStatus.DISMISSED, clerk, at, reason=DISMISS_REASONS[i % len(DISMISS_REASONS)])
+        else:
+            clue = _clue(volunteer, place, text, now - timedelta(hours=rng.uniform(1, 40)))
+            clue.status = ClueStatus.NEW
+        clues.append(clue)
+    session.add_all(clues)
+    session.flush()
+    return clues
+
+
+@dataclass
+class _Plan:
+    clue: Clue
+    status: str
+    proposed: datetime
+    decided: datetime
+    paid: datetime
+    reward: object = None
+
+
+def _plan(rng, clue: Clue, status: str, now: datetime) -> _Plan:
+    """Times after the case's last event, never later than ``now`` (a step that would be is not taken yet)."""
+    start = max(clue.case.events[-1].at, clue.triaged_at)
+    proposed = start + timedelta(hours=rng.uniform(2, 72))
+    decided = proposed + timedelta(hours=rng.uniform(20, 120))
+    paid = decided + timedelta(hours=rng.uniform(24, 240))
+    if status == RewardStatus.PAID and paid > now:
+        status = RewardStatus.APPROVED
+    if status != RewardStatus.PROPOSED and decided > now:
+        status = RewardStatus.PROPOSED
+    return _Plan(clue, status, proposed, decided, paid)
+
+
+def _amount(rng, clue: Clue) -> Decimal:
+    low, high = (int(v) for v in rewards.tier_range(rewards.suggest_tier(clue)))
     return Decimal(rng.randrange(low, high + 1, 10 if high <= 1000 else 100))
 
 
-def _stamp(payout: RewardPayout, status: str, proposed: datetime, rng, org: Org, now: datetime) -> None:
-    """Set the status and the approval and payment times, never later than ``now``."""
-    supervisor = org.users["supervisor"]
-    approved = proposed + timedelta(hours=rng.uniform(20, 120))
-    paid = approved + timedelta(hours=rng.uniform(24, 240))
-    if status == RewardStatus.PAID and paid > now:
-        status = RewardStatus.APPROVED
-    if status == RewardStatus.APPROVED and approved > now:
-        status = RewardStatus.PROPOSED
-    payout.status = status
-    payout.proposed_at = proposed
-    if status in (RewardStatus.APPROVED, RewardStatus.PAID):
-        payout.approved_by, payout.approved_at = supervisor, approved
-    if status == RewardStatus.PAID:
-        payout.paid_at = paid
-    if status == RewardStatus.REJECTED:
-        payout.reason += f"（{rng.choice(texts.REWARD_REJECT_NOTES)}）"
+def _reason(clue: Clue) -> str:
+    if clue.status == ClueStatus.MERGED:
+        return f"平安员报送线索，与诉求{clue.case.number}为同一事项，协助核实了现场情况，建议给予奖励。"
+    return f"平安员报送线索“{clue.case.title}”，经核实属实并已办结，建议给予奖励。"
 
 
-def build_payouts(session, gen: texts.Gen, org: Org, volunteers: list, plans: list, now: datetime) -> int:
-    """Reward payouts for closed volunteer-clue cases, plus a few unlinked ones in each status; return how many."""
-    rng = gen.rng
-    added = 0
-    statuses = list(RewardStatus)
-    for p in plans:
-        case = p.case
-        if p.volunteer is None or case is None or case.status != Status.CLOSED:
-            continue
-        payout = RewardPayout(
-            volunteer=p.volunteer,
-            case=case,
-            amount=_amount(rng, case.grade),
-            reason=f"平安员报送线索“{case.title}”，经核实属实并已办结，建议给予奖励。",
-            proposed_by=org.handler(p.volunteer.community),
-        )
-        status = rng.choices(statuses, weights=(2, 2, 5, 1))[0]
-        _stamp(payout, status, case.closed_at + timedelta(hours=rng.uniform(2, 72)), rng, org, now)
-        if payout.proposed_at > now:
-            continue
-        session.add(payout)
-        added += 1
-    for status, count in UNLINKED_PER_STATUS.items():
-        for _ in range(count):
-            volunteer = rng.choice(volunteers)
-            place = gen.estate(volunteer.community.name)
-            grade = rng.choices(list(AMOUNTS), weights=(1, 3, 6))[0]
-            payout = RewardPayout(
-                volunteer=volunteer,
-                amount=_amount(rng, grade),
-                reason=rng.choice(texts.REWARD_CLUES).format(place=place) + "。",
-                proposed_by=org.handler(volunteer.community),
-            )
-            earliest = 20 if status == RewardStatus.PAID else 8
-            _stamp(payout, status, now - timedelta(days=rng.uniform(earliest, 80)), rng, org, now)
-            session.add(payout)
-            added += 1
+def _pay(rng, plan: _Plan, supervisor) -> None:
+    method = rng.choice(("bank_transfer", "bank_transfer", "wechat", "cash"))
+    reference = {
+        "bank_transfer": f"ZZ{local_day(plan.paid):%Y%m%d}{rng.randrange(10**6):06d}",
+        "wechat": f"4200{rng.randrange(10**16):016d}",
+        "cash": f"收据第{rng.randrange(10**4):04d}号",
+    }[method]
+    rewards.mark_paid(plan.reward, local_day(plan.paid), method, reference, supervisor, now=plan.paid)
+
+
+def build_payouts(session, gen: texts.Gen, org: Org, clues: list, now: datetime) -> tuple[int, int]:
+    """The district's fund for each year rewards fall in, and rewards for clues that led to closed cases.
+
+    Returns (rewards, funds). The rewards on merged clues come first and cover every status.
+    """
+    rng, supervisor = gen.rng, org.users["supervisor"]
+    useful = [c for c in clues if c.status in (ClueStatus.CONVERTED, ClueStatus.MERGED)]
+    useful = [c for c in useful if c.case.status == Status.CLOSED]
+    useful.sort(key=lambda c: (c.status != ClueStatus.MERGED, c.id))
+    statuses = list(COVER[: len(useful)])
+    statuses += rng.choices(
+        list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=len(useful) - len(statuses)
+    )
+    plans = [_plan(rng, clue, status, now) for clue, status in zip(useful, statuses, strict=True)]
+    plans = [plan for plan in plans if plan.proposed <= now]
+    district = org.departments[DISTRICT_CODE]
+    years = sorted({local_day(plan.proposed).year for plan in plans})
+    for year in years:
+        session.add(RewardFund(year=year, district=district, budget=FUND_BUDGET, note="区平安奖励金"))
     session.flush()
-    return added
+    steps = [(plan.proposed, 0, i) for i, plan in enumerate(plans)]
+    steps += [(plan.decided, 1, i) for i, plan in enumerate(plans) if plan.status != RewardStatus.PROPOSED]
+    steps += [(plan.paid, 2, i) for i, plan in enumerate(plans) if plan.status == RewardStatus.PAID]
+    for at, step, i in sorted(steps):
+        plan = plans[i]
+        if step == 0:
+            volunteer = plan.clue.volunteer
+            proposer = org.handler(volunteer.community)
+            amount = _amount(rng, plan.clue)
+            plan.reward = rewards.propose(
+                volunteer, amount, _reason(plan.clue), proposer, clue=plan.clue, now=at
+            )
+        elif step == 1 and plan.status == RewardStatus.REJECTED:
+            rewards.reject(plan.reward, rng.choice(texts.REWARD_REJECT_NOTES), supervisor, now=at)
+        elif step == 1:
+            rewards.approve(plan.reward, supervisor, now=at)
+        else:
+            _pay(rng, plan, supervisor)
+    session.flush()
+    return len(plans), len(years)
