@@ -10,10 +10,9 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
+from app import refcache
 from app.extensions import db
+from app.refcache import KeyRecord
 from models.intake_control import ApiKey
 
 SCHEME = "sq"
@@ -33,15 +32,20 @@ def issue_key(api_key: ApiKey) -> str:
     return plaintext
 
 
-def verify(plaintext: str | None) -> ApiKey | None:
-    """The active key whose plaintext this is, or None (unknown, malformed or inactive)."""
+def find_key(plaintext: str | None) -> KeyRecord | None:
+    """The active key whose plaintext this is (a cached record), or None (unknown, malformed or inactive)."""
     match = _SHAPE.fullmatch(plaintext or "")
     if match is None:
         return None
     digest = _digest(plaintext)
     found = None
-    query = select(ApiKey).where(ApiKey.prefix == match.group(1)).options(joinedload(ApiKey.mailbox))
-    for row in db.session.scalars(query):
-        if hmac.compare_digest(row.key_hash, digest):
-            found = row
+    for record in refcache.snapshot().keys.get(match.group(1), ()):
+        if hmac.compare_digest(record.key_hash, digest):
+            found = record
     return found if found is not None and found.active else None
+
+
+def verify(plaintext: str | None) -> ApiKey | None:
+    """The active key's row (see :func:`find_key`), or None."""
+    record = find_key(plaintext)
+    return db.session.get(ApiKey, record.id) if record is not None else None

@@ -79,7 +79,7 @@ def _row(case, stage) -> CaseDeadline | None:
 
 def _set_due(deadline: CaseDeadline, policy, start: datetime) -> None:
     due, explanation = compute_due(start, policy.amount, str(policy.unit))
-    deadline.policy = policy
+    deadline.policy_id = policy.id  # an id: ``policy`` may be a cached record (app.refcache)
     deadline.policy_snapshot = _snapshot(policy)
     deadline.clock = str(policy.unit)
     deadline.started_at = start

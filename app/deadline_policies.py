@@ -3,8 +3,8 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import refcache
 from app.extensions import db
-from models.catalog import Category
 from models.deadline import DeadlinePolicy
 from models.deadline import LadderStep
 from models.deadline import Stage
@@ -23,14 +23,14 @@ def _category_match(policy: DeadlinePolicy, case) -> int | None:
     """2 for the case's own category, 1 for its parent, 0 for a policy without one, None for no match."""
     if policy.category_id is None:
         return 0
-    if policy.category_id == case.category_id:
+    category_id = case.category_id
+    if category_id is None and case.category is not None:  # a new case given the object, not yet flushed
+        category_id = case.category.id
+    if category_id is None:
+        return None
+    if policy.category_id == category_id:
         return 2
-    category = case.category
-    if category is None and case.category_id is not None:  # a new case given only the id: no lazy load yet
-        category = db.session.get(Category, case.category_id)
-    if category is not None and policy.category_id == category.parent_id:
-        return 1
-    return None
+    return 1 if policy.category_id == refcache.snapshot().parents.get(category_id) else None
 
 
 def match_key(policy: DeadlinePolicy, case) -> tuple | None:
@@ -55,9 +55,7 @@ def match_key(policy: DeadlinePolicy, case) -> tuple | None:
 def choose_policy(case, stage: str, policies=None) -> DeadlinePolicy | None:
     """The most specific active policy for ``stage`` of ``case`` (see CRITERIA_ORDER), or None."""
     if policies is None:
-        policies = db.session.scalars(
-            select(DeadlinePolicy).where(DeadlinePolicy.stage == stage, DeadlinePolicy.active.is_(True))
-        ).all()
+        policies = refcache.snapshot().policies.get(str(stage), ())
     ranked = [(key, p) for p in policies if (key := match_key(p, case)) is not None]
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
 

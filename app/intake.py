@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import refcache
 from app import uploads
 from app.extensions import db
 from app.timeutil import utcnow
@@ -21,9 +22,7 @@ from app.validators import normalise_phone
 from models.attachment import Attachment
 from models.case import Case
 from models.enums import Channel
-from models.intake_control import BanEntry
 from models.intake_control import BanKind
-from models.intake_control import SensitiveWord
 from models.lifecycle import open_case
 from models.mailbox import Mailbox
 
@@ -37,6 +36,7 @@ class CitizenRequest:
     title: str
     content: str
     mailbox: Mailbox | None = None
+    mailbox_id: int | None = None  # instead of ``mailbox`` when only the id is at hand
     category_id: int | None = None
     street_id: int | None = None
     community_id: int | None = None
@@ -53,29 +53,21 @@ class CitizenRequest:
 
 def ban_refusal(phone: str | None, ip: str | None) -> str | None:
     """Why submissions from this phone or IP are refused (the ban list), or None."""
+    bans = refcache.snapshot().bans
     wanted = []
     if phone:
         wanted.append((BanKind.PHONE.value, normalise_phone(phone)))
     if ip:
         wanted.append((BanKind.IP.value, ip))
-    for kind, value in wanted:
-        banned = db.session.scalar(
-            select(BanEntry.id).where(
-                BanEntry.kind == kind, BanEntry.value == value, BanEntry.active.is_(True)
-            )
-        )
-        if banned:
-            return _(
-                "Submissions from this phone number or network are not accepted. Please call the hotline."
-            )
+    if any(pair in bans for pair in wanted):
+        return _("Submissions from this phone number or network are not accepted. Please call the hotline.")
     return None
 
 
 def sensitive_words(*texts: str | None) -> list[str]:
     """The active sensitive words found in ``texts``."""
     joined = "\n".join(t for t in texts if t)
-    words = db.session.scalars(select(SensitiveWord.word).where(SensitiveWord.active.is_(True))).all()
-    return sorted({w for w in words if w and w in joined})
+    return sorted({w for w in refcache.snapshot().sensitive if w in joined})
 
 
 def existing_case(submission_key: str | None) -> Case | None:
@@ -109,7 +101,7 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
     flagged = sensitive_words(request.title, request.content, request.address)
     case = Case(
         channel=request.channel,
-        mailbox=request.mailbox,
+        mailbox_id=request.mailbox.id if request.mailbox is not None else request.mailbox_id,
         request_type=request.request_type,
         category_id=request.category_id,
         title=request.title,
@@ -130,10 +122,7 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
         case.api_token = new_api_token()
     stored: list[str] = []
     try:
-        open_case(case, None, now=now, note=request.note)
-        if flagged:
-            case.events[0].data = {**(case.events[0].data or {}), "sensitive_words": flagged}
-        for checked in request.files:
+        for checked in request.files:  # files first: the database write lock is then held only briefly
             name = uploads.store(checked)
             stored.append(name)
             case.attachments.append(
@@ -147,6 +136,14 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
                     created_at=now,
                 )
             )
+        open_case(
+            case,
+            None,
+            now=now,
+            note=request.note,
+            data={"sensitive_words": flagged} if flagged else None,
+            direct=True,
+        )
         _commit_keeping(case)
     except IntegrityError:
         db.session.rollback()

@@ -24,7 +24,8 @@ from app.timeutil import local_day
 from app.timeutil import utcnow
 from models.case import Case
 from models.case import CaseEvent
-from models.counter import next_value
+from models.counter import NextNumber
+from models.direct_insert import insert_new
 from models.enums import ReplyOutcome
 from models.enums import Role
 from models.enums import Satisfaction
@@ -319,14 +320,23 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
-def open_case(case: Case, actor=None, *, now: datetime | None = None, note: str | None = None) -> Case:
-    """Give a newly received case its number, tracking code and first event; status ``new``."""
+def open_case(
+    case: Case,
+    actor=None,
+    *,
+    now: datetime | None = None,
+    note: str | None = None,
+    data: dict | None = None,
+    direct: bool = False,
+) -> Case:
+    """Give a newly received case its number, tracking code and first event; status ``new``.
+
+    ``data`` is added to the first event's data. ``direct`` writes the case, the event and the first
+    deadlines with one INSERT each instead of a flush (the intake path; see models.direct_insert).
+    """
     now = now or utcnow()
     if case.received_at is None:
         case.received_at = now
-    day = local_day(case.received_at)
-    with db.session.no_autoflush:  # the case may already be pending without its number
-        case.number = f"SQ{day:%Y%m%d}-{next_value(f'case:{day:%Y%m%d}'):06d}"
     case.tracking_code = new_tracking_code()
     case.status = Status.NEW
     case.created_by = actor
@@ -337,12 +347,21 @@ def open_case(case: Case, actor=None, *, now: datetime | None = None, note: str 
             action="receive",
             to_status=str(Status.NEW),
             note=note,
-            data={"channel": str(case.channel)},
+            data={"channel": str(case.channel), **(data or {})},
         )
     )
     db.session.add(case)
     deadline_clock.on_action(case, "receive", now)
-    db.session.flush()
+    # Numbered last: on SQLite the counter's UPDATE takes the write lock, held until the commit.
+    day = local_day(case.received_at)
+    number = NextNumber(f"case:{day:%Y%m%d}", f"SQ{day:%Y%m%d}-")
+    if direct:
+        children = [*case.events, *case.deadlines, *case.attachments]
+        insert_new(case, {"case_id": children}, number=("number", number))
+    else:
+        with db.session.no_autoflush:  # the case is pending without its number
+            case.number = number.take()
+        db.session.flush()
     return case
 
 

@@ -15,10 +15,12 @@ from decimal import InvalidOperation
 from flask import current_app
 from flask import request
 from limits import parse
+from sqlalchemy import or_
+from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import ratelimit
-from app.api_keys import verify
+from app.api_keys import find_key
 from app.extensions import db
 from app.extensions import limiter
 from app.intake import CitizenRequest
@@ -28,7 +30,8 @@ from app.open311.output import Open311Error
 from app.open311.output import respond
 from app.open311.services import MONEY_MAX
 from app.open311.services import PEOPLE_MAX
-from app.open311.services import find_service
+from app.open311.services import service_id
+from app.refcache import KeyRecord
 from app.timeutil import utcnow
 from app.validators import is_valid_phone
 from models.enums import RequestType
@@ -66,14 +69,14 @@ def _param(name: str, single_line: bool = True) -> str:
     return value.strip()
 
 
-def _authenticate() -> ApiKey:
-    key = verify(_param("api_key"))
+def _authenticate() -> KeyRecord:
+    key = find_key(_param("api_key"))
     if key is None:
         raise Open311Error(403, "Missing, invalid or inactive api_key -- can't proceed with create_request")
     return key
 
 
-def _throttle(key: ApiKey) -> None:
+def _throttle(key: KeyRecord) -> None:
     """Count this request against the key's limit; 429 (in the Open311 format) beyond it."""
     if ratelimit.hit(LIMIT_SETTING, f"key{key.id}"):
         return
@@ -85,11 +88,18 @@ def _throttle(key: ApiKey) -> None:
     )
 
 
-def _touch(key: ApiKey) -> None:
+def _touch(key: KeyRecord) -> None:
+    """Record the key's use, at most once a minute per key (one conditional UPDATE, no row loaded)."""
     now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:
-        key.last_used_at = now
-        db.session.commit()
+    touched = current_app.extensions.setdefault("open311_touched", {})  # key id -> last write here
+    seen = touched.get(key.id) or key.last_used_at
+    if seen is not None and now - seen < TOUCH_EVERY:
+        return
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - TOUCH_EVERY)
+    table = ApiKey.__table__
+    db.session.connection().execute(update(table).where(table.c.id == key.id, stale).values(last_used_at=now))
+    db.session.commit()
+    touched[key.id] = now
 
 
 def _name() -> str | None:
@@ -171,7 +181,7 @@ def _title(description: str) -> str:
     return first_line[:TITLE_MAX].strip()
 
 
-def _submission_key(key: ApiKey) -> str | None:
+def _submission_key(key: KeyRecord) -> str | None:
     """The header ``Idempotency-Key``, scoped to this API key, as a case submission key."""
     given = _CONTROL.sub("", request.headers.get("Idempotency-Key", "")).strip()
     if not given:
@@ -190,8 +200,8 @@ def create_request():
     code = _param("service_code")
     if not code:
         raise Open311Error(400, "service_code was not provided")
-    category = find_service(code)
-    if category is None:
+    category_id = service_id(code)
+    if category_id is None:
         raise Open311Error(404, f"service_code '{code[:64]}' was not found")
     errors: list[str] = []
     description = _param("description", single_line=False)
@@ -214,8 +224,8 @@ def create_request():
             request_type=kind,
             title=_title(description),
             content=description,
-            mailbox=key.mailbox,
-            category_id=category.id,
+            mailbox_id=key.mailbox_id,
+            category_id=category_id,
             address=address,
             people_involved=people,
             money_involved=money,

@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app import refcache
 from app.config import public_url
 from app.extensions import db
 from app.open311.output import Open311Error
@@ -38,6 +39,12 @@ def find_service(code: str | None) -> Category | None:
         return None
     row = db.session.execute(_services_query().where(Category.code == code)).first()
     return row[0] if row else None
+
+
+def service_id(code: str | None) -> int | None:
+    """The id of the category :func:`find_service` would return, from the process cache (app.refcache)."""
+    code = clean_id(code)
+    return None if code is None else refcache.snapshot().services.get(code)
 
 
 def _service(category: Category, group: Category) -> dict:
