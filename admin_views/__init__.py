@@ -10,6 +10,7 @@ from admin_views import intake_controls
 from admin_views.api_keys import ApiKeyView
 from admin_views.calendar import WorkCalendarView
 from admin_views.case import CaseView
+from admin_views.clues import ClueView
 from admin_views.dashboard import Dashboard
 from admin_views.deadlines import DeadlinePolicyView
 from admin_views.notifications import InboxView
@@ -20,6 +21,7 @@ from admin_views.org import MailboxView
 from admin_views.people import UserView
 from admin_views.reward_fund import RewardFundView
 from admin_views.rewards import RewardView
+from admin_views.volunteer_links import VolunteerLinkView
 from admin_views.volunteer_stats import LeaderboardView
 from admin_views.volunteer_stats import VolunteerTotalsView
 from admin_views.volunteers import VolunteerView
@@ -27,6 +29,7 @@ from app.extensions import db
 from models import ApiKey
 from models import Case
 from models import Category
+from models import Clue
 from models import DeadlinePolicy
 from models import Department
 from models import Mailbox
@@ -60,6 +63,12 @@ def init_admin(app) -> Admin:
             name=_l("Volunteer roster"),
             endpoint="volunteer",
             category=_l("Volunteer programme"),
+        )
+    )
+    admin.add_view(ClueView(Clue, db, name=_l("Clues"), endpoint="clue", category=_l("Volunteer programme")))
+    admin.add_view(
+        VolunteerLinkView(
+            name=_l("Personal links"), endpoint="volunteer_link", category=_l("Volunteer programme")
         )
     )
     admin.add_view(

@@ -36,6 +36,7 @@ from app import uploads
 from app.access import INTAKE_ROLES
 from app.access import STAFF_ROLES
 from app.access import SUPERVISOR_ROLES
+from app.clues import source_clues
 from app.extensions import db
 from app.validators import IdNumber
 from app.validators import Phone
@@ -45,6 +46,7 @@ from models.case import Case
 from models.catalog import Category
 from models.deadline import STAGE_LABELS
 from models.enums import CHANNEL_LABELS
+from models.enums import CLUE_STATUS_LABELS
 from models.enums import GRADE_LABELS
 from models.enums import REQUEST_TYPE_LABELS
 from models.enums import STAFF_INTAKE_CHANNELS
@@ -74,6 +76,27 @@ def _category_options():
 def _department_options():
     rows = db.session.query(Department).order_by(Department.path).all()
     return [(d.id, d.name) for d in rows]
+
+
+def attachment_response(attachment: Attachment):
+    """The bytes of an attachment the caller has checked the user may see (inline, or ``?download=1``)."""
+    try:
+        path = uploads.path_of(attachment.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=request.args.get("download") == "1",
+        download_name=attachment.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 class CaseView(ArmedCaseListMixin, SecuredModelView):
@@ -204,6 +227,8 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             events=case.events,
             deadlines=case.deadlines,
             attachments=case.attachments,
+            clues=source_clues(case),
+            clue_status_labels=CLUE_STATUS_LABELS,
             stage_labels=STAGE_LABELS,
             action_labels=lifecycle.ACTION_LABELS,
             status_labels=STATUS_LABELS,
@@ -221,24 +246,10 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         attachment = db.session.get(Attachment, attachment_id)
         if attachment is None:
             abort(404)
+        if attachment.case_id is None:
+            abort(404)
         self.get_one(attachment.case_id)  # 404 unless the case is in the user's scope
-        try:
-            path = uploads.path_of(attachment.stored_name)
-        except FileNotFoundError:
-            abort(404)
-        if not path.is_file():
-            abort(404)
-        response = send_file(
-            path,
-            mimetype=attachment.content_type,
-            as_attachment=request.args.get("download") == "1",
-            download_name=attachment.original_name,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(attachment)
 
     @expose("/transition/<action_name>/", methods=("POST",))
     def transition_view(self, action_name):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
+from models.clue import Clue
 from models.enums import Role
 from models.org import Department
 from models.volunteer import RewardPayout
@@ -96,6 +97,14 @@ def reward_clause(user):
     return or_(RewardPayout.volunteer_id.in_(visible_volunteers), RewardPayout.case_id.in_(visible_cases))
 
 
+def clue_clause(user):
+    """Clues are visible with their community (the user's unit and below), or with their case."""
+    if not is_department_scoped(user):
+        return None
+    visible_cases = select(Case.id).where(case_clause(user))
+    return or_(Clue.community_id.in_(_subtree_department_ids(user)), Clue.case_id.in_(visible_cases))
+
+
 def event_clause(user):
     """Timeline events are visible with their case."""
     if not is_department_scoped(user):
@@ -107,6 +116,7 @@ _CLAUSES = {
     Case: case_clause,
     Volunteer: volunteer_clause,
     RewardPayout: reward_clause,
+    Clue: clue_clause,
     CaseEvent: event_clause,
 }
 

@@ -40,6 +40,9 @@ class DefaultConfig:
     SUBMIT_LIMIT_PER_PHONE = "5/hour"
     TRACK_FAILURE_LIMIT = "10/15minute"
     OPEN311_LIMIT_PER_KEY = "600/minute"
+    # Clues sent through volunteers' personal links (/v/<token>): per volunteer and per IP.
+    CLUE_LIMIT_PER_VOLUNTEER = "10/hour"
+    CLUE_LIMIT_PER_IP = "30/hour"
     # 平安奖励金: the smallest and largest reward one clue may earn (yuan).
     REWARD_MIN_YUAN = 50
     REWARD_MAX_YUAN = 5000

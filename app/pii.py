@@ -22,6 +22,7 @@ POLICY = {
         Role.CLERK: FULL,
         Role.HANDLER: FULL,
     },
+    "volunteer_id_number": {Role.ADMIN: FULL},
 }
 
 

@@ -315,3 +315,52 @@ class _PageParser:
 def parse_page(html: str) -> _PageParser:
     """Parse a rendered page (see :class:`_PageParser`: ``by_id``, ``values``, ``errors``, ``tags``)."""
     return _PageParser(html)
+
+
+# --- volunteers and clues ----------------------------------------------------------------------------
+
+
+def make_volunteer(
+    name: str = "陈平安", community: str = "CA", *, status: str = "active", link: bool = True, **fields
+):
+    """A 平安员 of ``community`` (committed), with a personal link unless ``link`` is False."""
+    from datetime import date
+
+    from app.clue_intake import new_link_token
+    from models.volunteer import Volunteer
+
+    volunteer = Volunteer(
+        name=name,
+        phone=fields.pop("phone", "13700001111"),
+        group=fields.pop("group", "grid_worker"),
+        community=dept(community),
+        joined_on=fields.pop("joined_on", date(2025, 1, 1)),
+        status=status,
+        link_token=new_link_token() if link else None,
+        **fields,
+    )
+    db.session.add(volunteer)
+    db.session.commit()
+    return volunteer
+
+
+def make_clue(
+    volunteer,
+    place: str = "甲小区3栋楼下",
+    description: str = "两户居民因停车位发生争吵，情绪激动。",
+    **fields,
+):
+    """A new clue of ``volunteer`` as if sent through the personal link (committed)."""
+    from models.clue import Clue
+
+    clue = Clue(
+        volunteer=volunteer,
+        community_id=volunteer.community_id,
+        place=place,
+        description=description,
+        status=fields.pop("status", "new"),
+        **fields,
+    )
+    db.session.add(clue)
+    db.session.commit()
+    return clue

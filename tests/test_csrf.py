@@ -79,3 +79,29 @@ def test_case_page_forms_carry_tokens(client, db):
     html = client.get(f"/admin/case/details/?id={case.id}").get_data(as_text=True)
     forms = re.findall(r'<form method="post".*?</form>', html, re.S)
     assert forms and all("csrf_token" in form for form in forms)
+
+
+def test_roster_import_posts_need_the_token(client, db, app, tmp_path):
+    import io
+
+    from models.volunteer import Volunteer
+
+    app.config["ROSTER_IMPORT_FOLDER"] = str(tmp_path / "roster_imports")
+    token = logged_in(client)
+    roster = "姓名,手机号,群体,社区\n新平安员,13800000001,网格员,甲一社区\n".encode()
+
+    def upload(**extra):
+        data = {"file": (io.BytesIO(roster), "roster.csv"), **extra}
+        return client.post("/admin/volunteer/import/", data=data, content_type="multipart/form-data")
+
+    assert upload().status_code == 400
+    response = upload(csrf_token=token)
+    assert response.status_code == 302
+    preview = client.get(response.location).get_data(as_text=True)
+    assert 'id="confirm-form"' in preview and "csrf_token" in preview
+    fingerprint = re.search(r'name="fingerprint"[^>]*value="([0-9a-f]+)"', preview).group(1)
+    confirm = response.location + "confirm/"
+    assert client.post(confirm, data={"fingerprint": fingerprint}).status_code == 400
+    assert db.session.query(Volunteer).filter_by(name="新平安员").count() == 0
+    assert client.post(confirm, data={"fingerprint": fingerprint, "csrf_token": token}).status_code == 302
+    assert db.session.query(Volunteer).filter_by(name="新平安员").count() == 1

@@ -1,4 +1,4 @@
-"""The citizens' pages: mailbox forms (``/m/<slug>``), tracking and rating (``/track``)."""
+"""The public pages: mailbox forms (``/m/<slug>``), tracking and rating (``/track``), volunteers' clues (``/v/<token>``)."""
 
 from flask import Blueprint
 
@@ -9,5 +9,6 @@ def register(app) -> None:
     """Mount the public pages."""
     from app.public import mailbox_views  # noqa: F401  (routes)
     from app.public import track_views  # noqa: F401  (routes)
+    from app.public import volunteer_views  # noqa: F401  (routes)
 
     app.register_blueprint(bp)

@@ -1,0 +1,132 @@
+"""Volunteers' personal links (endpoint ``volunteer_link``): the address of each one's clue page and its QR code.
+
+A volunteer reports clues at ``/v/<token>`` without an account. Staff who may triage clues create or
+replace the link here (replacing makes the old link answer 404 at once) and hand it over as a URL or
+a QR code. Only volunteers the user may see are listed or reachable (``app.access``).
+"""
+
+from io import BytesIO
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_admin import BaseView
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField
+
+from admin_views.base import acting_user
+from admin_views.mailbox_qr import code_bytes
+from admin_views.mailbox_qr import inline_svg
+from admin_views.mailbox_qr import make_code
+from app import clue_intake
+from app.access import scope_query
+from app.clues import TRIAGE_ROLES
+from app.clues import ClueError
+from app.config import public_url
+from app.extensions import db
+from models.volunteer import Volunteer
+
+LISTED = 50
+
+
+class RegenerateForm(FlaskForm):
+    """Create or replace one volunteer's link."""
+
+    id = HiddenField()
+
+
+def volunteer_url(volunteer: Volunteer) -> str | None:
+    """The absolute address of the volunteer's clue page, or None without a link."""
+    return public_url(f"/v/{volunteer.link_token}") if volunteer.link_token else None
+
+
+class VolunteerLinkView(BaseView):
+    """Find a volunteer, see or replace their personal link, download its QR code."""
+
+    def is_accessible(self):
+        """Staff who may triage clues (leaders do not hand out links)."""
+        return bool(current_user.is_authenticated and current_user.role in TRIAGE_ROLES)
+
+    def inaccessible_callback(self, name, **kwargs):
+        """Anonymous users go to the login page; others get 403."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    def _volunteers(self):
+        return scope_query(Volunteer, select(Volunteer), current_user)
+
+    def _volunteer(self, value) -> Volunteer:
+        """A volunteer the user may see, else 404."""
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            abort(404)
+        volunteer = db.session.scalar(self._volunteers().where(Volunteer.id == pk))
+        if volunteer is None:
+            abort(404)
+        return volunteer
+
+    @expose("/")
+    def index(self):
+        """Without ``?id=``: find a volunteer by name or phone; with it: that volunteer's link."""
+        if request.args.get("id"):
+            volunteer = self._volunteer(request.args.get("id"))
+            url = volunteer_url(volunteer)
+            return self.render(
+                "admin/clue/volunteer_link.html",
+                volunteer=volunteer,
+                url=url,
+                qr=inline_svg(make_code(url)) if url else None,
+                form=RegenerateForm(id=volunteer.id),
+            )
+        term = (request.args.get("q") or "").strip()[:50]
+        query = self._volunteers()
+        if term:
+            like = f"%{term}%"
+            query = query.where(Volunteer.name.like(like) | Volunteer.phone.like(like))
+        rows = db.session.scalars(query.order_by(Volunteer.name, Volunteer.id).limit(LISTED)).all()
+        return self.render("admin/clue/volunteer_links.html", volunteers=rows, term=term, limit=LISTED)
+
+    @expose("/regenerate/", methods=("POST",))
+    def regenerate(self):
+        """Create or replace the link; the old one stops working at once."""
+        form = RegenerateForm()
+        volunteer = self._volunteer(form.id.data)
+        if not form.validate():
+            abort(400)
+        try:
+            replaced = volunteer.link_token is not None
+            clue_intake.regenerate_link(volunteer, acting_user())
+        except ClueError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".index", id=volunteer.id))
+        if replaced:
+            flash(_("A new personal link was made; the old one no longer works."), "success")
+        else:
+            flash(_("The personal link was made."), "success")
+        return redirect(url_for(".index", id=volunteer.id))
+
+    @expose("/qr.png")
+    def qr_png(self):
+        """The link as a QR code (PNG download)."""
+        volunteer = self._volunteer(request.args.get("id"))
+        url = volunteer_url(volunteer)
+        if url is None:
+            abort(404)
+        response = send_file(
+            BytesIO(code_bytes(make_code(url), "png")),
+            mimetype="image/png",
+            as_attachment=True,
+            download_name=f"volunteer-{volunteer.id}-link.png",
+            max_age=0,
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
