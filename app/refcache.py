@@ -37,6 +37,7 @@ UNTRACKED_COLUMNS = {ApiKey: {"last_used_at"}}  # written once a minute by use, 
 _SESSION_KEY = "refcache_version"
 _EDITED_KEY = "refcache_edited"  # this transaction changed cached tables: its view is not cached for others
 _COUNTERS = Counter.__table__
+_VERSION_QUERY = select(_COUNTERS.c.value).where(_COUNTERS.c.name == VERSION_NAME)
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,7 @@ def current_version() -> int:
     session = db.session()
     version = session.info.get(_SESSION_KEY)
     if version is None:
-        found = session.connection().execute(
-            select(_COUNTERS.c.value).where(_COUNTERS.c.name == VERSION_NAME)
-        )
-        version = found.scalar() or 0
+        version = session.connection().execute(_VERSION_QUERY).scalar() or 0
         session.info[_SESSION_KEY] = version
     return version
 

@@ -24,14 +24,21 @@ class Counter(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+_increments: dict = {}  # dialect name -> the upsert, built once
+
+
 def next_value(name: str) -> int:
     """Increment counter ``name`` (creating it at 1) and return the new value, race-free."""
-    table = Counter.__table__
-    stmt = dialect_insert(table).values(name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.name], set_={"value": table.c.value + 1}
-    ).returning(table.c.value)
-    return db.session.connection().execute(stmt).scalar_one()
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    stmt = _increments.get(dialect)
+    if stmt is None:
+        table = Counter.__table__
+        stmt = dialect_insert(table).values(name=bindparam("counter_name", type_=String), value=1)
+        stmt = _increments[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.name], set_={"value": table.c.value + 1}
+        ).returning(table.c.value)
+    return connection.execute(stmt, {"counter_name": name}).scalar_one()
 
 
 @dataclass(frozen=True)

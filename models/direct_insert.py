@@ -25,46 +25,80 @@ from models.counter import NextNumber
 _statements: dict = {}  # compiled once per shape: a table, or (parent table, columns, children shapes)
 
 
+_plans: dict = {}  # mapper -> (columns, many-to-one links), worked out once
+
+
+def _plan(mapper):
+    plan = _plans.get(mapper)
+    if plan is None:
+        columns = [(prop.key, prop.columns[0].key, prop.columns[0].default) for prop in mapper.column_attrs]
+        links = [
+            (rel.key, [(local.key, remote) for local, remote in rel.local_remote_pairs])
+            for rel in mapper.relationships
+            if rel.direction is MANYTOONE
+        ]
+        plan = _plans[mapper] = (columns, links)
+    return plan
+
+
 def _values(obj, later: str | None = None) -> dict:
     """Column values of ``obj``: those set in Python, column defaults, and keys of loaded many-to-one links."""
     state = sa_inspect(obj)
-    mapper = state.mapper
+    held = state.dict
+    columns, links = _plan(state.mapper)
     values = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key in state.dict:
-            values[column.key] = state.dict[prop.key]
-        elif column.default is not None and column.default.is_scalar:
-            values[column.key] = column.default.arg
-        elif column.default is not None and column.default.is_callable:
-            values[column.key] = column.default.arg(None)  # zero-argument defaults, wrapped by SQLAlchemy
-    for rel in mapper.relationships:
-        if rel.direction is not MANYTOONE or state.dict.get(rel.key) is None:
+    for key, column, default in columns:
+        if key in held:
+            values[column] = held[key]
+        elif default is not None and default.is_scalar:
+            values[column] = default.arg
+        elif default is not None and default.is_callable:
+            values[column] = default.arg(None)  # zero-argument defaults, wrapped by SQLAlchemy
+    for key, pairs in links:
+        related = held.get(key)
+        if related is None:
             continue
-        related = state.dict[rel.key]
-        for local, remote in rel.local_remote_pairs:
-            if local.key == later:
+        for local, remote in pairs:
+            if local == later:
                 continue  # the parent's id, filled in once the parent is inserted
             value = getattr(related, sa_inspect(related).mapper.get_property_by_column(remote).key)
             if value is None:
-                raise ValueError(f"{rel} points at an object without its key")
-            values[local.key] = value
+                raise ValueError(f"{type(obj).__name__}.{key} points at an object without its key")
+            values[local] = value
     return values
 
 
-def _load(obj, row, prefix: str = "") -> None:
-    """Put the returned row into the instance dict; make_transient_to_detached() marks it committed."""
-    mapper = sa_inspect(obj).mapper
-    sa_inspect(obj).dict.update({p.key: row[prefix + p.columns[0].key] for p in mapper.column_attrs})
+def _returned(table, keys, computed=()) -> list:
+    """What the database knows and Python does not: the key, server defaults of unsent columns, ``computed``."""
+    return [
+        c
+        for c in table.c
+        if c.primary_key or c.key in computed or (c.key not in keys and c.server_default is not None)
+    ]
+
+
+def _load(obj, values: dict, row, prefix: str = "") -> None:
+    """Fill the instance dict as the unit of work would: what was sent, plus what came back; marked committed
+    by make_transient_to_detached()."""
+    state = sa_inspect(obj)
+    columns, _ = _plan(state.mapper)
+    loaded = {}
+    for key, column, _ in columns:
+        if prefix + column in row:
+            loaded[key] = row[prefix + column]
+        else:
+            loaded[key] = values.get(column)
+    state.dict.update(loaded)
 
 
 def _insert_row(connection, obj, values: dict):
     table = sa_inspect(obj).mapper.local_table
-    statement = _statements.get(table)
+    shape = (table, tuple(values))
+    statement = _statements.get(shape)
     if statement is None:
-        statement = _statements[table] = insert(table).returning(*table.c)
+        statement = _statements[shape] = insert(table).returning(*_returned(table, values))
     row = connection.execute(statement, values).one()._mapping  # values as parameters: cached SQL
-    _load(obj, row)
+    _load(obj, values, row)
     return row
 
 
@@ -79,7 +113,7 @@ def _insert_each(parent, parent_values, children, child_values) -> None:
 
 
 def _together(parent_table, parent_keys, shapes, numbered):
-    """``WITH n AS (counter), p AS (INSERT parent), c0 AS (INSERT child SELECT … p.id) … SELECT`` (RETURNING *).
+    """``WITH n AS (counter), p AS (INSERT parent), c0 AS (INSERT child SELECT … p.id) … SELECT`` returning.
 
     ``numbered`` is (column, width) when the parent's column takes the next number in the same statement.
     """
@@ -93,19 +127,20 @@ def _together(parent_table, parent_keys, shapes, numbered):
         counter, number = NextNumber.in_sql(numbered[1])
         names.append(numbered[0])
         source = source.add_columns(number).select_from(counter)
-    p = insert(parent_table).from_select(names, source).returning(*parent_table.c).cte("p")
+    parent_returned = _returned(parent_table, parent_keys, computed=names[len(parent_keys) :])
+    p = insert(parent_table).from_select(names, source).returning(*parent_returned).cte("p")
     parent_pk = p.c[list(parent_table.primary_key)[0].key]
-    columns = [p.c[c.key].label(f"p_{c.key}") for c in parent_table.c]
+    columns = [p.c[c.key].label(f"p_{c.key}") for c in parent_returned]
     joined = p
     for i, (table, keys, fk) in enumerate(shapes):
         params = [bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in keys]
         child = (
             insert(table)
             .from_select([*keys, fk], select(*params, parent_pk))
-            .returning(*table.c)
+            .returning(*_returned(table, keys, computed=(fk,)))
             .cte(f"c{i}")
         )
-        columns += [child.c[c.key].label(f"c{i}_{c.key}") for c in table.c]
+        columns += [child.c[c.key].label(f"c{i}_{c.key}") for c in _returned(table, keys, computed=(fk,))]
         joined = joined.join(child, true())
     statement = _statements[key] = select(*columns).select_from(joined)
     return statement
@@ -129,9 +164,9 @@ def _insert_together(parent, parent_values, children, child_values, number) -> N
         params.update({f"c{i}_{k}": v for k, v in values.items()})
     statement = _together(parent_table, tuple(parent_values), tuple(shapes), numbered)
     row = db.session.connection().execute(statement, params).one()._mapping
-    _load(parent, row, "p_")
-    for i, (_, child) in enumerate(children):
-        _load(child, row, f"c{i}_")
+    _load(parent, parent_values, row, "p_")
+    for i, ((_, child), values) in enumerate(zip(children, child_values, strict=True)):
+        _load(child, values, row, f"c{i}_")
 
 
 def insert_new(parent, children_by_fk: dict, number: tuple[str, NextNumber] | None = None) -> None:

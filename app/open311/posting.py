@@ -13,6 +13,7 @@ from decimal import Decimal
 from decimal import InvalidOperation
 
 from flask import current_app
+from flask import g
 from flask import request
 from limits import parse
 from sqlalchemy import or_
@@ -52,18 +53,20 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _body() -> dict:
-    try:
-        return request.form
-    except RequestEntityTooLarge:
-        raise Open311Error(413, "Request too large") from None
+def _params() -> dict:
+    """Every parameter once per request: the body's non-empty values over the query string's."""
+    if "open311_params" not in g:
+        try:
+            body = request.form
+        except RequestEntityTooLarge:
+            raise Open311Error(413, "Request too large") from None
+        g.open311_params = {**request.args.to_dict(), **{k: v for k, v in body.items() if v}}
+    return g.open311_params
 
 
 def _param(name: str, single_line: bool = True) -> str:
     """A parameter from the body, else the query string; stripped, control characters removed."""
-    form = _body()
-    value = form.get(name) if form.get(name) else request.args.get(name, "")
-    value = _CONTROL.sub("", value or "")
+    value = _CONTROL.sub("", _params().get(name) or "")
     if single_line:
         value = _LINE_BREAKS.sub(" ", value)
     return value.strip()
