@@ -15,7 +15,9 @@ from flask import send_file
 from flask import url_for
 from flask_admin import BaseView
 from flask_admin import expose
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -45,6 +47,13 @@ class RegenerateForm(FlaskForm):
 def volunteer_url(volunteer: Volunteer) -> str | None:
     """The absolute address of the volunteer's clue page, or None without a link."""
     return public_url(f"/v/{volunteer.link_token}") if volunteer.link_token else None
+
+
+def row_actions() -> list:
+    """The roster's per-row link to a volunteer's personal-link page, for those who may open it."""
+    if current_user.is_authenticated and current_user.role in TRIAGE_ROLES:
+        return [EndpointLinkRowAction("fa fa-qrcode", "volunteer_link.index", title=_l("Personal link"))]
+    return []
 
 
 class VolunteerLinkView(BaseView):

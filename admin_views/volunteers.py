@@ -27,6 +27,7 @@ from wtforms import ValidationError
 from wtforms.validators import DataRequired
 
 from admin_views import formatters as fmt
+from admin_views import volunteer_links
 from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
@@ -58,8 +59,6 @@ from models.org import Department
 from models.volunteer import Volunteer
 
 IMPORT_ROLES = INTAKE_ROLES | {Role.HANDLER}  # handlers import into their own communities only
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20000
 PREVIEW_ROWS_SHOWN = 1000  # per section; the counts always cover the whole file
 
 
@@ -95,6 +94,10 @@ class VolunteerView(SecuredModelView):
     export_roles = SUPERVISOR_ROLES
     import_roles = IMPORT_ROLES
     list_template = "admin/volunteer/list.html"
+
+    def get_list_row_actions(self):
+        """Flask-Admin's row actions, plus the volunteer's personal link."""
+        return [*super().get_list_row_actions(), *volunteer_links.row_actions()]
 
     column_list = ("name", "phone", "id_number", "group", "community", "joined_on", "status", "patrol_area")
     column_details_list = (*column_list, "notes")
@@ -204,8 +207,8 @@ class VolunteerView(SecuredModelView):
     def _limits() -> tuple[int, int]:
         config = current_app.config
         return (
-            config.get("ROSTER_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES),
-            config.get("ROSTER_IMPORT_MAX_ROWS", MAX_IMPORT_ROWS),
+            config["ROSTER_IMPORT_MAX_BYTES"],
+            config["ROSTER_IMPORT_MAX_ROWS"],
         )
 
     @expose("/import/", methods=("GET", "POST"))

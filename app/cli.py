@@ -50,15 +50,18 @@ def seed_demo_command(if_empty: bool, cases: int) -> None:
     """Load the demo district (idempotent: a second run adds nothing)."""
     from app.demo import print_logins
     from app.demo import seed_demo
+    from app.demo.volunteers import print_volunteer_link
 
     if if_empty and db.session.query(Department.id).first() is not None:
         click.echo("Database already has data; demo data not loaded.")
         print_logins(click.echo, only_existing=True)
+        print_volunteer_link(click.echo)
         return
     summary = seed_demo(cases=cases)
     for name, count in summary.items():
         click.echo(f"  {name}: {count}")
     print_logins(click.echo)
+    print_volunteer_link(click.echo)
 
 
 @click.command("create-user")

@@ -27,7 +27,6 @@ from app.extensions import db
 from app.rewards import volunteer_visible
 from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
-from models.attachment import Attachment
 from models.clue import Clue
 from models.enums import ClueStatus
 from models.jobstate import ConfigChange
@@ -107,10 +106,7 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
     stored: list[str] = []
     try:
         db.session.add(clue)
-        for checked in report.files:
-            name = uploads.store(checked)
-            stored.append(name)
-            clue.attachments.append(_attachment(checked, name, now))
+        clue.attachments.extend(uploads.store_attachments(report.files, now, stored))
         db.session.flush()
         audit(clue, "create", actor, now, None)
         db.session.commit()
@@ -126,18 +122,6 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
         uploads.discard(stored)
         raise
     return clue, True
-
-
-def _attachment(checked: uploads.CheckedFile, stored_name: str, now: datetime) -> Attachment:
-    return Attachment(
-        stored_name=stored_name,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        created_at=now,
-    )
 
 
 # --- the volunteer's personal link ------------------------------------------------------------------

@@ -43,6 +43,12 @@ class DefaultConfig:
     # Clues sent through volunteers' personal links (/v/<token>): per volunteer and per IP.
     CLUE_LIMIT_PER_VOLUNTEER = "10/hour"
     CLUE_LIMIT_PER_IP = "30/hour"
+    # Volunteer roster import: file and row limits; parsed uploads wait for confirmation under
+    # instance/roster_imports (unless ROSTER_IMPORT_FOLDER says otherwise) for at most the TTL.
+    ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    ROSTER_IMPORT_MAX_ROWS = 20000
+    ROSTER_IMPORT_FOLDER = None
+    ROSTER_IMPORT_TTL_SECONDS = 2 * 3600
     # 平安奖励金: the smallest and largest reward one clue may earn (yuan).
     REWARD_MIN_YUAN = 50
     REWARD_MAX_YUAN = 5000

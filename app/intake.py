@@ -19,7 +19,6 @@ from app import uploads
 from app.extensions import db
 from app.timeutil import utcnow
 from app.validators import normalise_phone
-from models.attachment import Attachment
 from models.case import Case
 from models.enums import Channel
 from models.intake_control import BanKind
@@ -122,20 +121,8 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
         case.api_token = new_api_token()
     stored: list[str] = []
     try:
-        for checked in request.files:  # files first: the database write lock is then held only briefly
-            name = uploads.store(checked)
-            stored.append(name)
-            case.attachments.append(
-                Attachment(
-                    stored_name=name,
-                    original_name=checked.original_name,
-                    content_type=checked.content_type,
-                    kind=checked.kind,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    created_at=now,
-                )
-            )
+        # Files first: the database write lock is then held only briefly.
+        case.attachments.extend(uploads.store_attachments(request.files, now, stored))
         open_case(
             case,
             None,

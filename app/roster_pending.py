@@ -17,7 +17,6 @@ from flask import current_app
 from app.roster_io import RosterSheet
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
-DEFAULT_TTL_SECONDS = 2 * 3600
 
 
 def pending_folder() -> Path:
@@ -29,7 +28,7 @@ def pending_folder() -> Path:
 
 
 def _ttl() -> int:
-    return int(current_app.config.get("ROSTER_IMPORT_TTL_SECONDS", DEFAULT_TTL_SECONDS))
+    return int(current_app.config["ROSTER_IMPORT_TTL_SECONDS"])
 
 
 def _path(token: str) -> Path | None:

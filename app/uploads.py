@@ -15,6 +15,7 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
+from models.attachment import Attachment
 from models.attachment import AttachmentKind
 
 # Detected extension -> (kind, content type served back). The extension in the file name is ignored.
@@ -119,6 +120,27 @@ def store(checked: CheckedFile) -> str:
         partial.unlink(missing_ok=True)  # e.g. disk full: leave no half-written file behind
         raise
     return stored_name
+
+
+def store_attachments(files: list[CheckedFile], now, stored: list[str]) -> list[Attachment]:
+    """Store each file and return its Attachment row; each stored name is appended to ``stored`` at once,
+    so the caller can discard them all if anything later fails."""
+    rows = []
+    for checked in files:
+        name = store(checked)
+        stored.append(name)
+        rows.append(
+            Attachment(
+                stored_name=name,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                kind=checked.kind,
+                size=checked.size,
+                sha256=checked.sha256,
+                created_at=now,
+            )
+        )
+    return rows
 
 
 def path_of(stored_name: str) -> Path:

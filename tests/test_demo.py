@@ -235,6 +235,9 @@ def test_volunteers_and_rewards(demo):
     for volunteer in volunteers:
         assert volunteer.community.kind == DepartmentKind.COMMUNITY and is_valid_phone(volunteer.phone)
         assert (NOW.date() - volunteer.joined_on).days <= 3 * 366
+        assert is_valid_id_number(volunteer.id_number) and volunteer.patrol_area
+        assert (volunteer.link_token is not None) == volunteer.active  # only active volunteers get a link
+    assert len({v.id_number for v in volunteers}) == len(volunteers)
     payouts = list(db.session.scalars(select(RewardPayout)))
     assert demo["reward_payouts"] == len(payouts)
     assert {p.status for p in payouts} == set(RewardStatus)
@@ -370,7 +373,12 @@ def test_cli_seeds_and_names_the_password(tmp_path):
         result = runner.invoke(args=["seed-demo", "--cases", "40"])
         assert result.exit_code == 0, result.output
         assert DEMO_PASSWORD in result.output and "cases: 40" in result.output
+        token = db.session.scalars(
+            select(Volunteer.link_token).where(Volunteer.link_token.is_not(None)).order_by(Volunteer.id)
+        ).first()
+        assert f"/v/{token}" in result.output
         again = runner.invoke(args=["seed-demo", "--if-empty"])
         assert again.exit_code == 0 and "already has data" in again.output and "h_gafj" in again.output
+        assert "/v/" in again.output
         assert db.session.scalar(select(func.count(Case.id))) == 40
         db.engine.dispose()

@@ -1,4 +1,5 @@
-"""A citizen on a phone, in a real browser: writes to a mailbox with a photo, then finds the case by its code.
+"""People on phones, in a real browser: a citizen writes to a mailbox with a photo and finds the case by its
+code; a volunteer reports a clue with a photo through a personal link.
 
 Debian's Chromium driven by Playwright (phone viewport, touch, zh-CN) against the live server with CSRF
 on, as in ``tests/test_browser.py``. Every request the page makes stays on the local server.
@@ -13,7 +14,9 @@ import pytest
 from app.deadline_policies import seed_default_policies
 from app.extensions import db
 from models.case import Case
+from models.clue import Clue
 from tests.factories import make_mailbox
+from tests.factories import make_volunteer
 from tests.factories import png_bytes
 from tests.live_server import live_server_fixture  # noqa: F401  (provides the live_server fixture)
 from tests.test_browser import RESULTS
@@ -132,3 +135,39 @@ def test_citizen_writes_with_a_photo_and_tracks_the_case(server, phone, tmp_path
     assert requested
     remote = [u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")]
     assert all(urlparse(u).hostname == "127.0.0.1" for u in remote), remote
+
+
+def test_volunteer_reports_a_clue_with_a_photo_from_a_personal_link(server, phone, tmp_path):
+    page = phone
+    photo = tmp_path / "楼道照片.png"
+    photo.write_bytes(png_bytes(48, 64))
+    with server.app.app_context():
+        token = make_volunteer("林平安", "CA", phone="13700002222").link_token
+        db.session.remove()
+
+    page.goto(server(f"/v/{token}"))
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert "林*" in page.locator("#volunteer-name").inner_text()  # only the initial
+    assert "林平安" not in page.inner_text("body")
+    for label in ("place", "description", "attachments"):
+        assert CJK.search(page.locator(f"label[for={label}]").inner_text()), label
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.fill("#place", "甲一社区 3 栋楼道")
+    page.fill("#description", "3 栋两户邻居因楼道堆放杂物多次争吵，昨晚险些动手，需要尽快调解。")
+    page.fill("#people_involved", "2")
+    page.set_input_files("#attachments", str(photo))
+    with page.expect_navigation():
+        page.locator("#submit-clue").tap()
+    assert page.url == server(f"/v/{token}/done"), page.inner_text("body")
+    number = int(page.locator("#clue-number").inner_text())
+    assert CJK.search(page.locator("#clue-status").inner_text())
+
+    with server.app.app_context():
+        clue = db.session.get(Clue, number)
+        assert clue.place == "甲一社区 3 栋楼道" and clue.people_involved == 2 and clue.entered_by_id is None
+        assert [(a.original_name, a.kind) for a in clue.attachments] == [("楼道照片.png", "image")]
+        assert (Path(server.app.config["UPLOAD_FOLDER"]) / clue.attachments[0].stored_name).read_bytes() == (
+            photo.read_bytes()
+        )
+        db.session.remove()

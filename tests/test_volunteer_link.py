@@ -288,3 +288,15 @@ def test_clue_without_the_page_token_is_refused_and_the_text_kept(client, db, vo
     token = page.values["csrf_token"]  # the re-rendered page carries a fresh token: sending again works
     response = post(client, volunteer.link_token, {**data, "csrf_token": token})
     assert response.status_code == 302 and db.session.scalar(select(func.count(Clue.id))) == 1
+
+
+def test_the_roster_links_each_row_to_its_personal_link_page_for_staff_not_leaders(
+    client, db, login_as, volunteer
+):
+    login_as("handler", "CA")
+    assert f"/admin/volunteer_link/?id={volunteer.id}" in client.get("/admin/volunteer/").get_data(
+        as_text=True
+    )
+    login_as("leader")
+    html = client.get("/admin/volunteer/").get_data(as_text=True)
+    assert "陈平安" in html and "/admin/volunteer_link/" not in html

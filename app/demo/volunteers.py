@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app import rewards
+from app.clue_intake import new_link_token
 from app.demo import texts
 from app.demo.org import DISTRICT_CODE
 from app.demo.org import Org
@@ -59,18 +60,27 @@ def build_volunteers(
     rng.shuffle(groups)
     order = rng.sample(communities, len(communities))
     today = to_local(now).date()
-    volunteers = []
+    volunteers, id_numbers = [], set()
     for i, group in enumerate(groups):
+        community = order[i % len(order)]
+        id_number = gen.id_number(today)
+        while id_number in id_numbers:
+            id_number = gen.id_number(today)
+        id_numbers.add(id_number)
         volunteer = Volunteer(
             name=gen.name(),
             phone=gen.mobile(),
+            id_number=id_number,
             group=group,
-            community=order[i % len(order)],
+            community=community,
+            patrol_area=f"{gen.estate(community.name)}及周边",
             joined_on=today - timedelta(days=rng.randint(0, 3 * 365)),
             status=VolunteerStatus.ACTIVE
             if rng.random() < 0.92
             else rng.choice([VolunteerStatus.SUSPENDED, VolunteerStatus.LEFT]),
         )
+        if volunteer.active:
+            volunteer.link_token = new_link_token()  # from secrets, not the seeded generator: never guessable
         session.add(volunteer)
         volunteers.append(volunteer)
     session.flush()
@@ -236,3 +246,19 @@ def build_payouts(session, gen: texts.Gen, org: Org, clues: list, now: datetime)
             _pay(rng, plan, supervisor)
     session.flush()
     return len(plans), len(years)
+
+
+def print_volunteer_link(echo) -> None:
+    """Print one demo volunteer's personal clue page (the public /v/<token> page), if there is one."""
+    from sqlalchemy import select
+
+    from app.config import public_url
+    from app.extensions import db
+
+    volunteer = db.session.scalars(
+        select(Volunteer).where(Volunteer.link_token.is_not(None)).order_by(Volunteer.id).limit(1)
+    ).first()
+    if volunteer is not None:
+        echo(
+            f"A volunteer's clue page 平安员报线索页面 ({volunteer.name}): {public_url('/v/' + volunteer.link_token)}"
+        )

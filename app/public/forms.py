@@ -46,6 +46,26 @@ class FiniteDecimalField(DecimalField):
             raise ValueError(self.gettext("Not a valid decimal value."))
 
 
+def people_involved_field() -> IntegerField:
+    """How many people the matter involves (optional, 1 to 100,000)."""
+    return IntegerField(
+        _l("People involved"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100000.")),
+        ],
+    )
+
+
+def money_involved_field() -> FiniteDecimalField:
+    """The money at stake in yuan (optional, two decimals)."""
+    return FiniteDecimalField(
+        _l("Money involved (yuan)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan."))],
+    )
+
+
 def _choice(value) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
@@ -70,21 +90,8 @@ class SubmissionForm(FlaskForm):
     street = SelectField(_l("Street"), coerce=_choice, validate_choice=True)
     community = SelectField(_l("Community"), coerce=_choice, validate_choice=True)
     address = StringField(_l("Address"), filters=[clean_text], validators=[Optional(), Length(max=200)])
-    people_involved = IntegerField(
-        _l("People involved"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100000.")),
-        ],
-    )
-    money_involved = FiniteDecimalField(
-        _l("Money involved (yuan)"),
-        places=2,
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan.")),
-        ],
-    )
+    people_involved = people_involved_field()
+    money_involved = money_involved_field()
     citizen_name = StringField(_l("Your name"), filters=[clean_text], validators=[Length(max=50)])
     citizen_phone = StringField(_l("Your phone"), validators=[Phone()])
     attachments = MultipleFileField(_l("Photos or voice notes"))

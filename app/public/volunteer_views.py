@@ -20,13 +20,11 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField
 from wtforms import HiddenField
-from wtforms import IntegerField
 from wtforms import MultipleFileField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
-from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
@@ -40,8 +38,9 @@ from app.extensions import db
 from app.intake import ban_refusal
 from app.public import bp
 from app.public.forms import REQUIRED
-from app.public.forms import FiniteDecimalField
 from app.public.forms import clean_text
+from app.public.forms import money_involved_field
+from app.public.forms import people_involved_field
 from app.timeutil import utcnow
 from models.clue import Clue
 from models.enums import CLUE_STATUS_LABELS
@@ -65,18 +64,8 @@ class ClueForm(FlaskForm):
             Length(min=5, max=clue_intake.DESCRIPTION_MAX, message=_l("Write at least 5 characters.")),
         ],
     )
-    people_involved = IntegerField(
-        _l("People involved"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100000.")),
-        ],
-    )
-    money_involved = FiniteDecimalField(
-        _l("Money involved (yuan)"),
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=10**11, message=_l("Enter an amount in yuan."))],
-    )
+    people_involved = people_involved_field()
+    money_involved = money_involved_field()
     attachments = MultipleFileField(_l("Photos or voice notes"))
     website = StringField()  # honeypot: hidden from people, filled in by bots
     submission_key = HiddenField()
