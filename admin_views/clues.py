@@ -44,6 +44,7 @@ from admin_views.volunteer_stats import group_options
 from admin_views.volunteer_stats import month_options
 from app import clue_intake
 from app import clues
+from app import reward_rules
 from app import rewards
 from app import uploads
 from app.access import scope_query
@@ -245,7 +246,7 @@ class ClueView(SecuredModelView):
             rewards=db.session.scalars(scope_query(RewardPayout, reward_query, current_user)).all(),
             may_reward=may_reward,
             may_manage_link=self._user_in(clues.TRIAGE_ROLES),
-            yuan=rewards.yuan,
+            yuan=reward_rules.yuan,
             status_labels=CLUE_STATUS_LABELS,
             reward_status_labels=REWARD_STATUS_LABELS,
         )

@@ -25,8 +25,8 @@ from admin_views.volunteer_stats import this_year
 from app.access import SUPERVISOR_ROLES
 from app.access import is_department_scoped
 from app.extensions import db
-from app.rewards import district_of
-from app.rewards import yuan
+from app.reward_rules import district_of
+from app.reward_rules import yuan
 from models.enums import DepartmentKind
 from models.enums import Role
 from models.jobstate import ConfigChange

@@ -15,21 +15,16 @@ from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField
-from wtforms import HiddenField
-from wtforms import SelectField
-from wtforms import StringField
-from wtforms import TextAreaField
 from wtforms.validators import DataRequired
-from wtforms.validators import Optional
 
 from admin_views import formatters as fmt
 from admin_views.base import LazyOptions
-from admin_views.base import ScopedAjaxLoader
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
+from admin_views.reward_forms import STEP_STATUS
+from admin_views.reward_forms import STEPS
+from admin_views.reward_forms import ClueLoader
 from admin_views.reward_fund import fund_context
 from admin_views.reward_fund import fund_status
 from admin_views.volunteer_stats import MonthFilter
@@ -37,58 +32,17 @@ from admin_views.volunteer_stats import VolunteerFilter
 from admin_views.volunteer_stats import community_options
 from admin_views.volunteer_stats import group_options
 from admin_views.volunteer_stats import month_options
+from app import reward_rules
 from app import rewards
 from app.access import SUPERVISOR_ROLES
-from app.access import volunteer_clause
 from app.extensions import db
-from app.timeutil import local_day
-from app.timeutil import utcnow
 from models.clue import Clue
 from models.enums import REWARD_STATUS_LABELS
-from models.enums import RewardStatus
 from models.enums import choices
 from models.jobstate import ConfigChange
 from models.user import User
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
-
-
-class ClueLoader(ScopedAjaxLoader):
-    """Clue lookups in the form: only clues of volunteers the user may see."""
-
-    def get_query(self):
-        """Clues of visible volunteers."""
-        query = super().get_query()
-        clause = volunteer_clause(current_user)
-        if clause is not None:
-            query = query.filter(Clue.volunteer_id.in_(select(Volunteer.id).where(clause)))
-        return query
-
-
-class StepForm(FlaskForm):
-    """A decision on one reward: which one."""
-
-    id = HiddenField()
-
-
-class RejectForm(StepForm):
-    reason = TextAreaField(_l("Reason for rejecting"), validators=[DataRequired()])
-
-
-class PayForm(StepForm):
-    paid_on = DateField(_l("Date paid"), validators=[DataRequired()], default=lambda: local_day(utcnow()))
-    method = SelectField(_l("Paid by"), choices=[("", "")] + choices(rewards.PAY_METHOD_LABELS))
-    reference = StringField(_l("Reference (transfer or receipt number)"), validators=[Optional()])
-
-
-# audited action -> the status it leads to (for the history list)
-STEP_STATUS = {"propose": "proposed", "approve": "approved", "reject": "rejected", "pay": "paid"}
-# step -> (form, button, the status it starts from, the message when done)
-STEPS = {
-    "approve": (StepForm, _l("Approve the reward"), RewardStatus.PROPOSED, _l("Reward approved.")),
-    "reject": (RejectForm, _l("Reject the reward"), RewardStatus.PROPOSED, _l("Reward rejected.")),
-    "pay": (PayForm, _l("Mark paid"), RewardStatus.APPROVED, _l("Reward marked paid.")),
-}
 
 
 class RewardView(SecuredModelView):
@@ -148,13 +102,13 @@ class RewardView(SecuredModelView):
     }
     _labels = {
         "status": fmt.labelled(REWARD_STATUS_LABELS),
-        "tier": fmt.labelled(rewards.TIER_LABELS),
-        "pay_method": fmt.labelled(rewards.PAY_METHOD_LABELS),
+        "tier": fmt.labelled(reward_rules.TIER_LABELS),
+        "pay_method": fmt.labelled(reward_rules.PAY_METHOD_LABELS),
     }
     column_formatters = {
         **_labels,
         "case": fmt.link_to_case,
-        "amount": lambda v, c, m, n: rewards.yuan(m.amount),
+        "amount": lambda v, c, m, n: reward_rules.yuan(m.amount),
     }
     column_formatters_detail = column_formatters
     column_formatters_export = {**_labels, "case": lambda v, c, m, n: m.case.number if m.case else ""}
@@ -190,16 +144,16 @@ class RewardView(SecuredModelView):
     def create_form(self, obj=None):
         """The proposal form; ``?clue=`` / ``?case=`` / ``?volunteer=`` prefill it (only with visible rows)."""
         form = super().create_form(obj)
-        low, high = rewards.amount_bounds()
+        low, high = reward_rules.amount_bounds()
         ranges = "; ".join(
-            f"{tier.label} {rewards.yuan(a)}–{rewards.yuan(b)}"
-            for tier in rewards.TIERS.values()
-            for a, b in [rewards.tier_range(tier)]
+            f"{tier.label} {reward_rules.yuan(a)}–{reward_rules.yuan(b)}"
+            for tier in reward_rules.TIERS.values()
+            for a, b in [reward_rules.tier_range(tier)]
         )
         form.amount.description = _(
             "%(low)s to %(high)s yuan. Suggested by the case's grade: %(ranges)s.",
-            low=rewards.yuan(low),
-            high=rewards.yuan(high),
+            low=reward_rules.yuan(low),
+            high=reward_rules.yuan(high),
             ranges=ranges,
         )
         if request.method == "GET":
@@ -228,15 +182,15 @@ class RewardView(SecuredModelView):
             db.session.rollback()
             flash(exc.message, "error")
             return False
-        low, high = rewards.tier_range(rewards.TIERS_BY_CODE[reward.tier])
+        low, high = reward_rules.tier_range(reward_rules.TIERS_BY_CODE[reward.tier])
         if not low <= reward.amount <= high:
             flash(
                 _(
                     "Note: %(amount)s yuan is outside the suggested %(tier)s range (%(low)s–%(high)s yuan).",
-                    amount=rewards.yuan(reward.amount),
-                    tier=rewards.TIER_LABELS[reward.tier],
-                    low=rewards.yuan(low),
-                    high=rewards.yuan(high),
+                    amount=reward_rules.yuan(reward.amount),
+                    tier=reward_rules.TIER_LABELS[reward.tier],
+                    low=reward_rules.yuan(low),
+                    high=reward_rules.yuan(high),
                 ),
                 "warning",
             )
@@ -260,7 +214,7 @@ class RewardView(SecuredModelView):
             .where(ConfigChange.entity == "reward", ConfigChange.entity_key == str(reward.id))
             .order_by(ConfigChange.at, ConfigChange.id)
         ).all()
-        funds = fund_status(rewards.fund_year(reward), current_user)
+        funds = fund_status(reward_rules.fund_year(reward), current_user)
         return self.render(
             self.details_template,
             model=reward,
@@ -271,7 +225,7 @@ class RewardView(SecuredModelView):
             open_step=open_step,
             history=history,
             funds=funds,
-            yuan=rewards.yuan,
+            yuan=reward_rules.yuan,
             status_labels=REWARD_STATUS_LABELS,
             step_statuses=STEP_STATUS,
         )
@@ -314,7 +268,7 @@ class RewardView(SecuredModelView):
     def render(self, template, **kwargs):
         """The list page also shows the fund status of the chosen year (``?fund_year=``)."""
         if template == self.list_template:
-            kwargs.update(fund_context(request.args.get("fund_year"), current_user), yuan=rewards.yuan)
+            kwargs.update(fund_context(request.args.get("fund_year"), current_user), yuan=reward_rules.yuan)
         return super().render(template, **kwargs)
 
 

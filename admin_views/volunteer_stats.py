@@ -27,8 +27,8 @@ from app.access import STAFF_ROLES
 from app.access import is_department_scoped
 from app.access import volunteer_clause
 from app.extensions import db
+from app.reward_rules import yuan
 from app.rewards import GRANTED
-from app.rewards import yuan
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from app.timeutil import utcnow

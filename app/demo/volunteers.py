@@ -9,6 +9,7 @@ from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 
+from app import reward_rules
 from app import rewards
 from app.clue_intake import new_link_token
 from app.demo import texts
@@ -186,7 +187,7 @@ def _plan(rng, clue: Clue, status: str, now: datetime) -> _Plan:
 
 
 def _amount(rng, clue: Clue) -> Decimal:
-    low, high = (int(v) for v in rewards.tier_range(rewards.suggest_tier(clue)))
+    low, high = (int(v) for v in reward_rules.tier_range(reward_rules.suggest_tier(clue)))
     return Decimal(rng.randrange(low, high + 1, 10 if high <= 1000 else 100))
 
 
