@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_views import intake_controls
 from admin_views.api_keys import ApiKeyView
+from admin_views.audit_log import AuditLogView
 from admin_views.calendar import WorkCalendarView
 from admin_views.case import CaseView
 from admin_views.clues import ClueView
@@ -39,6 +40,7 @@ from models import RewardPayout
 from models import User
 from models import Volunteer
 from models import WorkCalendarDay
+from models.jobstate import ConfigChange
 
 
 def init_admin(app) -> Admin:
@@ -95,6 +97,9 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(
         DepartmentView(Department, db, name=_l("Departments"), endpoint="department", category=_l("Settings"))
+    )
+    admin.add_view(
+        AuditLogView(ConfigChange, db, name=_l("Audit trail"), endpoint="audit_log", category=_l("Settings"))
     )
     admin.add_view(
         CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=_l("Settings"))

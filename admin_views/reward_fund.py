@@ -11,7 +11,6 @@ from decimal import Decimal
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import ValidationError
@@ -22,6 +21,7 @@ from wtforms.validators import NumberRange
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.volunteer_stats import this_year
+from app import audit
 from app.access import SUPERVISOR_ROLES
 from app.access import is_department_scoped
 from app.extensions import db
@@ -29,7 +29,6 @@ from app.reward_rules import district_of
 from app.reward_rules import yuan
 from models.enums import DepartmentKind
 from models.enums import Role
-from models.jobstate import ConfigChange
 from models.org import Department
 from models.volunteer import RewardFund
 
@@ -106,16 +105,6 @@ def _percent_used(view, context, model, name):
     return f"{(Decimal(str(model.approved_total or 0)) * 100 / budget).quantize(Decimal('0.1'))}%"
 
 
-def _snapshot(fund: RewardFund, old: bool = False) -> dict:
-    """The audited fields; ``old`` reads the values loaded before the form changed them."""
-    state, values = inspect(fund), {}
-    for key in AUDITED:
-        history = state.attrs[key].history
-        value = history.deleted[0] if old and history.deleted else getattr(fund, key)
-        values[key] = value if value is None or isinstance(value, int) else str(value)
-    return values
-
-
 class RewardFundView(SecuredModelView):
     """Yearly funds per district: supervisors and administrators create them and set budgets; leaders read."""
 
@@ -184,14 +173,12 @@ class RewardFundView(SecuredModelView):
                     approved=yuan(model.approved_total),
                 )
             )
-        before = None if is_created else _snapshot(model, old=True)
-        after = _snapshot(model)
+        before = None if is_created else audit.snapshot(model, AUDITED, old=True)
+        after = audit.snapshot(model, AUDITED)
         db.session.flush()  # the new fund's id, for the audit row (same transaction)
-        row = ConfigChange(
-            entity="reward_fund", entity_key=str(model.id), action="create" if is_created else "update"
+        audit.record(
+            "reward_fund", model.id, "create" if is_created else "update", acting_user(), before, after
         )
-        row.actor_id, row.before, row.after = acting_user().id, before, after
-        db.session.add(row)
 
     def handle_view_exception(self, exc):
         """A budget refused by the database check (an approval came in meanwhile) gets a plain message."""

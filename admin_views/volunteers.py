@@ -32,6 +32,7 @@ from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.volunteer_stats import community_options
+from app import audit
 from app import roster_import
 from app.access import INTAKE_ROLES
 from app.access import SUPERVISOR_ROLES
@@ -58,6 +59,18 @@ from models.enums import choices
 from models.org import Department
 from models.volunteer import Volunteer
 
+ROSTER_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "group",
+    "community_id",
+    "joined_on",
+    "status",
+    "patrol_area",
+    "notes",
+)
+MASKED = ("phone", "id_number")  # the audit trail keeps personal numbers masked
 IMPORT_ROLES = INTAKE_ROLES | {Role.HANDLER}  # handlers import into their own communities only
 PREVIEW_ROWS_SHOWN = 1000  # per section; the counts always cover the whole file
 
@@ -175,6 +188,18 @@ class VolunteerView(SecuredModelView):
                 )
             if clash is not None:
                 raise ValidationError(_("This ID number is already on the roster."))
+        before = None if is_created else audit.snapshot(model, ROSTER_FIELDS, old=True, masked=MASKED)
+        db.session.flush()  # the new volunteer's id, for the audit row (same transaction)
+        after = audit.snapshot(model, ROSTER_FIELDS, masked=MASKED)
+        if before != after:
+            audit.record(
+                "volunteer", model.id, "create" if is_created else "update", acting_user(), before, after
+            )
+
+    def on_model_delete(self, model):
+        """Deleting a volunteer is in the audit trail too."""
+        before = audit.snapshot(model, ROSTER_FIELDS, masked=MASKED)
+        audit.record("volunteer", model.id, "delete", acting_user(), before, None)
 
     # --- export and template -------------------------------------------------------------------
     @expose("/export/<export_type>/")

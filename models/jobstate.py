@@ -10,6 +10,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -67,7 +68,7 @@ class RecomputeRequest(db.Model):
 
 
 class ConfigChange(db.Model):
-    """Audit trail of configuration edits (deadline policies, the work calendar)."""
+    """The audit trail: policy and calendar edits, the roster, personal links, clues, rewards and funds."""
 
     __tablename__ = "config_change"
 
@@ -79,3 +80,5 @@ class ConfigChange(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped["User | None"] = relationship("User")  # noqa: F821  (models.user)

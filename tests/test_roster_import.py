@@ -522,6 +522,29 @@ def test_create_form_checks_the_id_number(client, db, login_as):
     assert db.session.scalar(select(Volunteer.id_number).where(Volunteer.name == "乙")) == pid(3)
 
 
+def test_form_changes_are_in_the_audit_trail_with_numbers_masked(client, db, login_as):
+    login_as("clerk")
+    form = {"name": "丙", "phone": "13700000003", "group": "grid_worker", "community": dept("CA").id}
+    form.update({"joined_on": "2025-01-01", "status": "active", "id_number": pid(4)})
+    assert client.post("/admin/volunteer/new/", data=form).status_code == 302
+    volunteer_id = db.session.scalar(select(Volunteer.id).where(Volunteer.name == "丙"))
+    changed = {**form, "status": "suspended", "notes": "外出务工半年"}
+    del changed["id_number"]  # a clerk's edit form has no ID number (it is stored masked for them)
+    assert client.post(f"/admin/volunteer/edit/?id={volunteer_id}", data=changed).status_code == 302
+    login_as("admin")
+    assert client.post("/admin/volunteer/delete/", data={"id": volunteer_id}).status_code == 302
+    rows = db.session.scalars(
+        select(ConfigChange).where(ConfigChange.entity == "volunteer").order_by(ConfigChange.id)
+    ).all()
+    assert [r.action for r in rows] == ["create", "update", "delete"]
+    assert rows[0].after["id_number"] == pid(4)[:3] + "*" * 11 + pid(4)[-4:]
+    assert pid(4) not in str([(r.before, r.after) for r in rows])
+    assert rows[0].after["phone"] == "137****0003"
+    assert (rows[1].before["status"], rows[1].after["status"]) == ("active", "suspended")
+    assert rows[1].after["notes"] == "外出务工半年" and rows[2].after is None
+    assert db.session.get(Volunteer, volunteer_id) is None
+
+
 # --- scoping -------------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,27 @@
+"""The audit trail of edits made through the panel: one ``ConfigChange`` row per change, in its transaction."""
+
+from sqlalchemy import inspect
+
+from app.extensions import db
+from app.pii import mask
+from models.jobstate import ConfigChange
+
+
+def snapshot(obj, fields, *, old: bool = False, masked=()) -> dict:
+    """The audited ``fields`` of ``obj`` as JSON values; ``old`` reads the values loaded before the pending
+    change; ``masked`` fields are kept masked (the trail must not spread personal numbers)."""
+    state, values = inspect(obj), {}
+    for key in fields:
+        history = state.attrs[key].history
+        value = history.deleted[0] if old and history.deleted else getattr(obj, key)
+        value = value if value is None or isinstance(value, int) else str(value)
+        values[key] = mask(value) if key in masked and value else value
+    return values
+
+
+def record(entity: str, key, action: str, actor, before: dict | None, after: dict | None) -> ConfigChange:
+    """Add the audit row (the caller's commit writes it with the change)."""
+    row = ConfigChange(entity=entity, entity_key=str(key), action=action, before=before, after=after)
+    row.actor_id = getattr(actor, "id", None)
+    db.session.add(row)
+    return row
