@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import func
 from sqlalchemy import select
 from wtforms import HiddenField
 
@@ -27,12 +28,15 @@ from admin_views.base import acting_user
 from admin_views.mailbox_qr import code_bytes
 from admin_views.mailbox_qr import inline_svg
 from admin_views.mailbox_qr import make_code
-from app import clue_intake
+from app import volunteer_links
 from app.access import scope_query
 from app.clues import TRIAGE_ROLES
 from app.clues import ClueError
-from app.config import public_url
 from app.extensions import db
+from app.pii import reveal
+from app.roster_io import XLSX_MIMETYPE
+from app.roster_io import write_sheet
+from models.enums import VolunteerStatus
 from models.volunteer import Volunteer
 
 LISTED = 50
@@ -42,11 +46,6 @@ class RegenerateForm(FlaskForm):
     """Create or replace one volunteer's link."""
 
     id = HiddenField()
-
-
-def volunteer_url(volunteer: Volunteer) -> str | None:
-    """The absolute address of the volunteer's clue page, or None without a link."""
-    return public_url(f"/v/{volunteer.link_token}") if volunteer.link_token else None
 
 
 def row_actions() -> list:
@@ -88,7 +87,7 @@ class VolunteerLinkView(BaseView):
         """Without ``?id=``: find a volunteer by name or phone; with it: that volunteer's link."""
         if request.args.get("id"):
             volunteer = self._volunteer(request.args.get("id"))
-            url = volunteer_url(volunteer)
+            url = volunteer_links.link_url(volunteer)
             return self.render(
                 "admin/clue/volunteer_link.html",
                 volunteer=volunteer,
@@ -102,7 +101,21 @@ class VolunteerLinkView(BaseView):
             like = f"%{term}%"
             query = query.where(Volunteer.name.like(like) | Volunteer.phone.like(like))
         rows = db.session.scalars(query.order_by(Volunteer.name, Volunteer.id).limit(LISTED)).all()
-        return self.render("admin/clue/volunteer_links.html", volunteers=rows, term=term, limit=LISTED)
+        missing = db.session.scalar(
+            select(func.count()).select_from(
+                self._volunteers()
+                .where(Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.link_token.is_(None))
+                .subquery()
+            )
+        )
+        return self.render(
+            "admin/clue/volunteer_links.html",
+            volunteers=rows,
+            term=term,
+            limit=LISTED,
+            missing=missing,
+            bulk_form=FlaskForm(),
+        )
 
     @expose("/regenerate/", methods=("POST",))
     def regenerate(self):
@@ -113,7 +126,7 @@ class VolunteerLinkView(BaseView):
             abort(400)
         try:
             replaced = volunteer.link_token is not None
-            clue_intake.regenerate_link(volunteer, acting_user())
+            volunteer_links.regenerate_link(volunteer, acting_user())
         except ClueError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".index", id=volunteer.id))
@@ -123,11 +136,45 @@ class VolunteerLinkView(BaseView):
             flash(_("The personal link was made."), "success")
         return redirect(url_for(".index", id=volunteer.id))
 
+    @expose("/create-missing/", methods=("POST",))
+    def create_missing(self):
+        """Give every active volunteer of the user's area who has no link one."""
+        if not FlaskForm().validate():
+            abort(400)
+        made = volunteer_links.create_missing_links(acting_user())
+        flash(_("%(num)d personal links were made.", num=made), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/links.xlsx")
+    def links_workbook(self):
+        """The active volunteers' links of the user's area as a workbook, to hand out (e.g. by SMS)."""
+        volunteers = volunteer_links.links_for_handing_out(acting_user())
+        header = [_("Volunteer"), _("Community"), _("Phone"), _("Personal link")]
+        rows = [
+            [
+                v.name,
+                v.community.name,
+                reveal("volunteer_phone", v.phone, current_user),
+                volunteer_links.link_url(v),
+            ]
+            for v in volunteers
+        ]
+        data = write_sheet(_("Personal links"), header, rows, [12, 16, 15, 80])
+        response = send_file(
+            BytesIO(data),
+            mimetype=XLSX_MIMETYPE,
+            as_attachment=True,
+            download_name="personal-links.xlsx",
+            max_age=0,
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
     @expose("/qr.png")
     def qr_png(self):
         """The link as a QR code (PNG download)."""
         volunteer = self._volunteer(request.args.get("id"))
-        url = volunteer_url(volunteer)
+        url = volunteer_links.link_url(volunteer)
         if url is None:
             abort(404)
         response = send_file(

@@ -5,8 +5,6 @@ it fails), and a repeated submission key gives back the first clue, so a double 
 The personal link is an unguessable token on the volunteer; replacing it makes the old link unknown.
 """
 
-import re
-import secrets
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -29,10 +27,8 @@ from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
 from models.clue import Clue
 from models.enums import ClueStatus
-from models.jobstate import ConfigChange
 from models.volunteer import Volunteer
 
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 DESCRIPTION_MAX = 5000
 FUTURE_SLACK = timedelta(minutes=10)  # phones' clocks run a little fast
 
@@ -122,42 +118,6 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
         uploads.discard(stored)
         raise
     return clue, True
-
-
-# --- the volunteer's personal link ------------------------------------------------------------------
-
-
-def new_link_token() -> str:
-    """A fresh unguessable token for ``/v/<token>`` (256 bits, 43 URL-safe characters)."""
-    return secrets.token_urlsafe(32)
-
-
-def regenerate_link(volunteer: Volunteer, actor, *, now=None) -> str:
-    """Give the volunteer a new personal link (the old one stops working at once); returns the token."""
-    if getattr(actor, "role", None) not in TRIAGE_ROLES:
-        raise ClueError(_("Your role may not manage personal links."))
-    if not volunteer_visible(actor, volunteer):
-        raise ClueError(_("This volunteer is not in your area."))
-    action = "replace" if volunteer.link_token else "create"
-    volunteer.link_token = new_link_token()
-    row = ConfigChange(
-        entity="volunteer_link",
-        entity_key=str(volunteer.id),
-        action=action,
-        actor_id=actor.id,
-        at=now or utcnow(),
-    )  # the token itself is a secret: never written to the audit
-    db.session.add(row)
-    db.session.commit()
-    return volunteer.link_token
-
-
-def volunteer_by_token(token: str | None) -> Volunteer | None:
-    """The active volunteer whose personal link this is, or None (unknown, replaced, or not active)."""
-    if not token or not TOKEN_PATTERN.fullmatch(token):
-        return None
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.link_token == token))
-    return volunteer if volunteer is not None and volunteer.active else None
 
 
 def recent_clues(volunteer: Volunteer, limit: int = 5) -> list[Clue]:

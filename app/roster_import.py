@@ -24,6 +24,7 @@ from app.roster_rules import DEFAULT_STATUS
 from app.roster_rules import Communities
 from app.roster_rules import Rules
 from app.roster_rules import in_scope
+from app.volunteer_links import new_link_token
 from models.jobstate import ConfigChange
 from models.org import Department
 from models.volunteer import Volunteer
@@ -233,7 +234,10 @@ def apply_plan(plan: Plan, user, filename: str, token: str) -> dict:
     counts = plan.counts
     try:
         for row in plan.of(ADDED):
-            db.session.add(Volunteer(**{name: row.values[name] for name in FIELDS}))
+            volunteer = Volunteer(**{name: row.values[name] for name in FIELDS})
+            if volunteer.active:  # ready to report clues: the link is handed out from 专属链接
+                volunteer.link_token = new_link_token()
+            db.session.add(volunteer)
         for row in plan.of(UPDATED):
             for name, (_old, new) in row.changes.items():
                 setattr(row.volunteer, name, new)

@@ -241,3 +241,23 @@ def write_roster(rows, help_rows=None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_sheet(title: str, header: list[str], rows: list[list], widths: list[int]) -> bytes:
+    """A one-sheet xlsx of plain text cells (never formulas) under a bold header row."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A2"
+    bold = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    sheet.append(bold)
+    for row in rows:
+        sheet.append([_cell(sheet, value, "") for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

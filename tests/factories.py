@@ -326,7 +326,7 @@ def make_volunteer(
     """A 平安员 of ``community`` (committed), with a personal link unless ``link`` is False."""
     from datetime import date
 
-    from app.clue_intake import new_link_token
+    from app.volunteer_links import new_link_token
     from models.volunteer import Volunteer
 
     volunteer = Volunteer(

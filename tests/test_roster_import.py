@@ -224,6 +224,7 @@ def test_clean_file_is_written_in_one_go_with_an_audit_record(client, db, clerk)
     assert (new_a.joined_on, new_a.status, new_a.patrol_area) == (date(2025, 3, 1), "active", "3栋")
     new_b = db.session.scalar(select(Volunteer).where(Volunteer.name == "新人乙"))
     assert new_b.id_number is None and new_b.status == "suspended" and new_b.group == "building_head"
+    assert len(new_a.link_token) == 43 and new_b.link_token is None  # active newcomers can report at once
     old = db.session.get(Volunteer, old.id)
     assert (old.phone, old.status, old.notes) == (
         "13700000009",

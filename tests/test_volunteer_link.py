@@ -13,7 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.clue_intake import volunteer_by_token
+from app.volunteer_links import volunteer_by_token
 from models.attachment import Attachment
 from models.clue import Clue
 from models.enums import ClueStatus
@@ -300,3 +300,50 @@ def test_the_roster_links_each_row_to_its_personal_link_page_for_staff_not_leade
     login_as("leader")
     html = client.get("/admin/volunteer/").get_data(as_text=True)
     assert "陈平安" in html and "/admin/volunteer_link/" not in html
+
+
+def test_missing_links_are_made_in_bulk_for_active_volunteers_of_the_area_only(client, db, login_as):
+    without = [make_volunteer(f"无链接{i}", "CA", link=False, phone=f"1370000100{i}") for i in range(2)]
+    resting = make_volunteer("暂停员", "CA", status="suspended", link=False, phone="13700001009")
+    elsewhere = make_volunteer("乙街道员", "CB", link=False, phone="13700001008")
+    login_as("handler", "SA")
+    page = client.get("/admin/volunteer_link/").get_data(as_text=True)
+    assert "2" in parse_page(page).by_id["create-missing"]
+    assert client.post("/admin/volunteer_link/create-missing/").status_code == 302
+    db.session.expire_all()
+    assert all(v.link_token and len(v.link_token) == 43 for v in without)
+    assert without[0].link_token != without[1].link_token
+    assert resting.link_token is None and elsewhere.link_token is None
+    row = db.session.scalars(select(ConfigChange).where(ConfigChange.entity_key == "bulk")).one()
+    assert (row.action, row.after) == ("create", {"count": 2})
+    assert without[0].link_token not in str(row.after)
+    login_as("leader")
+    assert client.post("/admin/volunteer_link/create-missing/").status_code == 403
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_making_links_in_bulk_needs_the_csrf_token(client, db):
+    from tests.test_csrf import logged_in
+
+    volunteer = make_volunteer("无链接", "CA", link=False)
+    logged_in(client, "clerk")
+    assert client.post("/admin/volunteer_link/create-missing/").status_code == 400
+    db.session.expire_all()
+    assert volunteer.link_token is None
+
+
+def test_the_links_workbook_lists_the_area_s_active_links_and_is_audited(client, db, login_as, volunteer):
+    import openpyxl
+
+    make_volunteer("乙街道员", "CB", phone="13700005555")
+    make_volunteer("暂停员", "CA", status="suspended", phone="13700006666")
+    login_as("handler", "SA")
+    response = client.get("/admin/volunteer_link/links.xlsx")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "陈平安"
+    assert rows[1][3] == f"https://suqiu.example.gov.cn/v/{volunteer.link_token}"
+    row = db.session.scalars(select(ConfigChange).where(ConfigChange.action == "export")).one()
+    assert row.after == {"count": 1} and volunteer.link_token not in str(row.after)
+    login_as("leader")
+    assert client.get("/admin/volunteer_link/links.xlsx").status_code == 403

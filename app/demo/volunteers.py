@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from app import reward_rules
 from app import rewards
-from app.clue_intake import new_link_token
 from app.demo import texts
 from app.demo.org import DISTRICT_CODE
 from app.demo.org import Org
 from app.timeutil import local_day
 from app.timeutil import to_local
+from app.volunteer_links import new_link_token
 from models.case import Case
 from models.clue import Clue
 from models.enums import ClueStatus

@@ -31,6 +31,7 @@ from wtforms.validators import ValidationError
 from app import clue_intake
 from app import ratelimit
 from app import uploads
+from app import volunteer_links
 from app.clues import PLACE_MAX
 from app.clues import ClueError
 from app.extensions import csrf
@@ -83,7 +84,7 @@ class ClueForm(FlaskForm):
 
 def _volunteer(token: str) -> Volunteer:
     """The active volunteer of this link; the same 404 for every other case."""
-    volunteer = clue_intake.volunteer_by_token(token)
+    volunteer = volunteer_links.volunteer_by_token(token)
     if volunteer is None:
         abort(404)
     return volunteer
