@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``app.extensions`` and build the admin."""
     import models  # noqa: F401  (registers every model with the metadata)
     from admin_views import init_admin
+    from app import refcache  # noqa: F401  (its flush hook bumps the cache version in every process)
     from app.extensions import babel
     from app.extensions import csrf
     from app.extensions import db
