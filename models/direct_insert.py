@@ -41,14 +41,26 @@ def _plan(mapper):
     return plan
 
 
+def _server_defaults(mapper) -> frozenset:
+    found = _plans.get(("server", mapper))
+    if found is None:
+        found = _plans[("server", mapper)] = frozenset(
+            c.key for c in mapper.local_table.c if c.server_default is not None
+        )
+    return found
+
+
 def _values(obj, later: str | None = None) -> dict:
     """Column values of ``obj``: those set in Python, column defaults, and keys of loaded many-to-one links."""
     state = sa_inspect(obj)
     held = state.dict
     columns, links = _plan(state.mapper)
+    server_defaults = _server_defaults(state.mapper)
     values = {}
     for key, column, default in columns:
         if key in held:
+            if held[key] is None and default is None and column not in server_defaults:
+                continue  # NULL without any default: left out, the same row with fewer parameters
             values[column] = held[key]
         elif default is not None and default.is_scalar:
             values[column] = default.arg

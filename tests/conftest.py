@@ -1,6 +1,7 @@
 """Fixtures: an app on a migrated temporary SQLite database, a client, and ``login_as(role, department)``."""
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import flask_migrate
@@ -24,6 +25,10 @@ def make_config(db_path, **overrides) -> dict:
         "PASSWORD_HASH_CHEAP": True,
         "SERVER_NAME": None,
     }
+    # Files a test writes stay beside its database, never in the checkout's instance/ folder.
+    base = Path(db_path).parent if db_path else Path(tempfile.mkdtemp(prefix="suqiu-test-"))
+    config["UPLOAD_FOLDER"] = str(base / "uploads")
+    config["ROSTER_IMPORT_FOLDER"] = str(base / "roster_imports")
     config.update(overrides)
     return config
 

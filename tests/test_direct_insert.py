@@ -30,6 +30,12 @@ from tests.pg_server import pg_url_fixture  # noqa: F401
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing
 
 
+@pytest.fixture
+def app_config(tmp_path):
+    """Uploads go to the test's own folder."""
+    return {"UPLOAD_FOLDER": str(tmp_path / "uploads")}
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.pg, pytest.mark.xdist_group("pg")])]
 )
