@@ -215,7 +215,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                 if act.name == "dispatch" and case.category is not None and case.category.lead_department():
                     defaults["lead_department"] = case.category.lead_department().id
                 form = blank_form(act.name, case, **defaults)
-            actions.append((act, form))
+            actions.append((act.name, act.label, form))
         return self.render(
             self.details_template,
             model=case,
