@@ -13,6 +13,7 @@ from flask import flash
 from flask import redirect
 from flask import request
 from flask import url_for
+from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.ajax import create_ajax_loader
@@ -143,7 +144,31 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return super().get_list(term or "", offset or 0, min(limit or 10, self.MAX_LIMIT))
 
 
-class SecuredModelView(ModelView):
+class RoleGate:
+    """Who may open a view: logged-in staff in ``read_roles``; anonymous users go to the login page, others 403."""
+
+    read_roles = STAFF_ROLES
+
+    @staticmethod
+    def _user_in(roles) -> bool:
+        return bool(current_user.is_authenticated and current_user.role in roles)
+
+    def is_accessible(self):
+        """Only active staff in ``read_roles``."""
+        return self._user_in(self.read_roles)
+
+    def inaccessible_callback(self, name, **kwargs):
+        """Anonymous users go to the login page; others get 403."""
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class SecuredView(RoleGate, BaseView):
+    """Base for the panel's pages that are not model lists (inbox, figures, personal links)."""
+
+
+class SecuredModelView(RoleGate, ModelView):
     """Base for every model view: role checks per capability, and row scoping on every route."""
 
     read_roles = STAFF_ROLES
@@ -162,20 +187,6 @@ class SecuredModelView(ModelView):
     column_display_pk = False
 
     # --- roles -----------------------------------------------------------------------------
-    @staticmethod
-    def _user_in(roles) -> bool:
-        return bool(current_user.is_authenticated and current_user.role in roles)
-
-    def is_accessible(self):
-        """Only active staff in ``read_roles``."""
-        return self._user_in(self.read_roles)
-
-    def inaccessible_callback(self, name, **kwargs):
-        """Anonymous users go to the login page; others get 403."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
     def _handle_view(self, name, **kwargs):
         """Refuse with 403, not a silent redirect, when the role lacks the capability a route needs."""
         response = super()._handle_view(name, **kwargs)
@@ -295,3 +306,10 @@ class SecuredModelView(ModelView):
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
             return "'" + value
         return value
+
+
+def form_errors(form) -> str:
+    """The form's errors on one line, for a flash message."""
+    return "; ".join(
+        f"{form[name].label.text}: {', '.join(map(str, errors))}" for name, errors in form.errors.items()
+    )

@@ -93,10 +93,3 @@ class GroupFilter(sqla_filters.BaseSQLAFilter):
 
     def operation(self):
         return _l("is")
-
-
-def form_errors(form) -> str:
-    """The form's errors on one line, for a flash message."""
-    return "; ".join(
-        f"{form[name].label.text}: {', '.join(map(str, errors))}" for name, errors in form.errors.items()
-    )

@@ -8,7 +8,6 @@ import uuid
 
 from flask import abort
 from flask import flash
-from flask import redirect
 from flask import request
 from flask import url_for
 from flask_admin import expose
@@ -19,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField
 from wtforms import HiddenField
 from wtforms import MultipleFileField
@@ -37,11 +35,12 @@ from admin_views.case import attachment_response
 from admin_views.clue_forms import STEPS
 from admin_views.clue_forms import GroupFilter
 from admin_views.clue_forms import IntEqualFilter
-from admin_views.clue_forms import form_errors
+from admin_views.steps import run_step
 from admin_views.volunteer_stats import MonthFilter
 from admin_views.volunteer_stats import community_options
 from admin_views.volunteer_stats import group_options
 from admin_views.volunteer_stats import month_options
+from app import audit
 from app import clue_intake
 from app import clues
 from app import reward_rules
@@ -57,8 +56,6 @@ from models.enums import REWARD_STATUS_LABELS
 from models.enums import ClueStatus
 from models.enums import VolunteerStatus
 from models.enums import choices
-from models.jobstate import ConfigChange
-from models.user import User
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 
@@ -186,14 +183,13 @@ class ClueView(SecuredModelView):
     def create_model(self, form):
         """Every staff entry goes through :func:`app.clue_intake.create_clue`, files included."""
         try:
-            parts = [(f.filename, f.read()) for f in form.files.data or [] if isinstance(f, FileStorage)]
             report = clue_intake.ClueReport(
                 place=form.place.data,
                 description=form.description.data,
                 occurred_at=clue_intake.from_local(form.occurred.data),
                 people_involved=form.people_involved.data,
                 money_involved=form.money_involved.data,
-                files=uploads.check_all(parts),
+                files=uploads.check_all(uploads.file_parts(form.files)),
                 submission_key=form.submission_key.data,
             )
             clue, _created = clue_intake.create_clue(form.volunteer.data, report, acting_user())
@@ -221,12 +217,7 @@ class ClueView(SecuredModelView):
                     if name == "convert":
                         form.title.data = clues.default_title(clue)
                 steps.append((name, label, form))
-        history = db.session.execute(
-            select(ConfigChange, User.display_name)
-            .outerjoin(User, User.id == ConfigChange.actor_id)
-            .where(ConfigChange.entity == "clue", ConfigChange.entity_key == str(clue.id))
-            .order_by(ConfigChange.at, ConfigChange.id)
-        ).all()
+        history = audit.history("clue", clue.id)
         reward_query = select(RewardPayout).where(RewardPayout.clue_id == clue.id).order_by(RewardPayout.id)
         may_reward = (
             clue.status in (ClueStatus.CONVERTED, ClueStatus.MERGED)
@@ -263,16 +254,8 @@ class ClueView(SecuredModelView):
         """Convert, merge or dismiss through :mod:`app.clues`; on refusal show the page with its reason."""
         if step not in STEPS:
             abort(404)
-        if not self._user_in(clues.TRIAGE_ROLES):
-            abort(403)
-        form = STEPS[step][0](prefix=step)
-        clue = self.get_one(form.id.data)
-        clue_id = clue.id
-        if not form.validate():
-            flash(_("Check the form: %(errors)s", errors=form_errors(form)), "error")
-            return self._render_clue(clue, step, form), 400
-        actor = acting_user()
-        try:
+
+        def perform(clue, form, actor):
             if step == "convert":
                 clues.convert_to_case(
                     clue,
@@ -285,12 +268,9 @@ class ClueView(SecuredModelView):
                 clues.merge_into_case(clue, form.case_number.data, actor)
             else:
                 clues.dismiss(clue, form.reason.data, actor)
-        except clues.ClueError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return self._render_clue(self.get_one(clue_id), step, form), 409
-        flash(str(STEPS[step][2]), "success")
-        return redirect(url_for(".details_view", id=clue_id))
+
+        form_class, _label, done = STEPS[step]
+        return run_step(self, step, form_class, clues.TRIAGE_ROLES, self._render_clue, perform, done)
 
     @expose("/attachment/<int:attachment_id>")
     def attachment_view(self, attachment_id):

@@ -5,7 +5,6 @@ from flask import flash
 from flask import redirect
 from flask import request
 from flask import url_for
-from flask_admin import BaseView
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -20,8 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
+from admin_views.base import SecuredView
 from app.access import ADMIN_ROLES
-from app.access import STAFF_ROLES
 from app.access import can_see_case
 from app.extensions import db
 from app.notify import unread_count
@@ -47,20 +46,10 @@ def _page_arg(value) -> int:
         return 0
 
 
-class InboxView(BaseView):
+class InboxView(SecuredView):
     """The logged-in user's own notifications."""
 
     page_size = 20
-
-    def is_accessible(self):
-        """Every logged-in member of staff."""
-        return bool(current_user.is_authenticated and current_user.role in STAFF_ROLES)
-
-    def inaccessible_callback(self, name, **kwargs):
-        """Anonymous users go to the login page; others get 403."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
 
     @expose("/")
     def index(self):

@@ -6,16 +6,13 @@ approve, reject or mark it paid. No form edits a status.
 
 from flask import abort
 from flask import flash
-from flask import redirect
 from flask import request
-from flask import url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.validators import DataRequired
 
 from admin_views import formatters as fmt
@@ -27,11 +24,13 @@ from admin_views.reward_forms import STEPS
 from admin_views.reward_forms import ClueLoader
 from admin_views.reward_fund import fund_context
 from admin_views.reward_fund import fund_status
+from admin_views.steps import run_step
 from admin_views.volunteer_stats import MonthFilter
 from admin_views.volunteer_stats import VolunteerFilter
 from admin_views.volunteer_stats import community_options
 from admin_views.volunteer_stats import group_options
 from admin_views.volunteer_stats import month_options
+from app import audit
 from app import reward_rules
 from app import rewards
 from app.access import SUPERVISOR_ROLES
@@ -39,8 +38,6 @@ from app.extensions import db
 from models.clue import Clue
 from models.enums import REWARD_STATUS_LABELS
 from models.enums import choices
-from models.jobstate import ConfigChange
-from models.user import User
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
 
@@ -208,12 +205,7 @@ class RewardView(SecuredModelView):
                 if reward.status == source:
                     form = open_form if name == open_step else form_class(prefix=name, id=reward.id)
                     steps.append((name, label, form))
-        history = db.session.execute(
-            select(ConfigChange, User.display_name)
-            .outerjoin(User, User.id == ConfigChange.actor_id)
-            .where(ConfigChange.entity == "reward", ConfigChange.entity_key == str(reward.id))
-            .order_by(ConfigChange.at, ConfigChange.id)
-        ).all()
+        history = audit.history("reward", reward.id)
         funds = fund_status(reward_rules.fund_year(reward), current_user)
         return self.render(
             self.details_template,
@@ -240,16 +232,8 @@ class RewardView(SecuredModelView):
         """Approve, reject or mark paid through :mod:`app.rewards`; on refusal show the page with its reason."""
         if step not in STEPS:
             abort(404)
-        if not self._user_in(rewards.DECIDE_ROLES):
-            abort(403)
-        form = STEPS[step][0](prefix=step)
-        reward = self.get_one(form.id.data)
-        reward_id = reward.id
-        if not form.validate():
-            flash(_("Check the form: %(errors)s", errors=_form_errors(form)), "error")
-            return self._render_reward(reward, step, form), 400
-        actor = acting_user()
-        try:
+
+        def perform(reward, form, actor):
             if step == "approve":
                 rewards.approve(reward, actor)
             elif step == "reject":
@@ -257,12 +241,17 @@ class RewardView(SecuredModelView):
             else:
                 rewards.mark_paid(reward, form.paid_on.data, form.method.data, form.reference.data, actor)
             db.session.commit()
-        except rewards.RewardError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return self._render_reward(self.get_one(reward_id), step, form), 409
-        flash(str(STEPS[step][3]), "success")
-        return redirect(url_for(".details_view", id=reward_id))
+
+        form_class, _label, _source, done = STEPS[step]
+        return run_step(
+            self,
+            step,
+            form_class,
+            rewards.DECIDE_ROLES,
+            self._render_reward,
+            perform,
+            done,
+        )
 
     # --- the list and its fund status ----------------------------------------------------------
     def render(self, template, **kwargs):
@@ -270,9 +259,3 @@ class RewardView(SecuredModelView):
         if template == self.list_template:
             kwargs.update(fund_context(request.args.get("fund_year"), current_user), yuan=reward_rules.yuan)
         return super().render(template, **kwargs)
-
-
-def _form_errors(form) -> str:
-    return "; ".join(
-        f"{form[name].label.text}: {', '.join(map(str, errors))}" for name, errors in form.errors.items()
-    )

@@ -13,7 +13,6 @@ from flask import redirect
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_admin import BaseView
 from flask_admin import expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from wtforms import HiddenField
 
+from admin_views.base import SecuredView
 from admin_views.base import acting_user
 from admin_views.mailbox_qr import code_bytes
 from admin_views.mailbox_qr import inline_svg
@@ -55,18 +55,10 @@ def row_actions() -> list:
     return []
 
 
-class VolunteerLinkView(BaseView):
+class VolunteerLinkView(SecuredView):
     """Find a volunteer, see or replace their personal link, download its QR code."""
 
-    def is_accessible(self):
-        """Staff who may triage clues (leaders do not hand out links)."""
-        return bool(current_user.is_authenticated and current_user.role in TRIAGE_ROLES)
-
-    def inaccessible_callback(self, name, **kwargs):
-        """Anonymous users go to the login page; others get 403."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+    read_roles = TRIAGE_ROLES  # leaders do not hand out links
 
     def _volunteers(self):
         return scope_query(Volunteer, select(Volunteer), current_user)

@@ -6,13 +6,9 @@ Asia/Shanghai months and years, and show only volunteers the user may see (``app
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from flask import abort
-from flask import redirect
 from flask import request
 from flask import url_for
-from flask_admin import BaseView
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import lazy_gettext as _l
@@ -23,7 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
-from app.access import STAFF_ROLES
+from admin_views.base import SecuredView
 from app.access import is_department_scoped
 from app.access import volunteer_clause
 from app.extensions import db
@@ -218,23 +214,8 @@ def leaderboard(flt: StatsFilter, user, key: str) -> list:
     return db.session.execute(query).all()
 
 
-def money(value) -> str:
-    """A summed amount (a float on SQLite) for display."""
-    return yuan(Decimal(str(value or 0)))
-
-
-class _FiguresView(BaseView):
+class _FiguresView(SecuredView):
     """Staff pages with the shared filters; handlers see only their own volunteers."""
-
-    def is_accessible(self):
-        """Every logged-in member of staff."""
-        return bool(current_user.is_authenticated and current_user.role in STAFF_ROLES)
-
-    def inaccessible_callback(self, name, **kwargs):
-        """Anonymous users go to the login page; others get 403."""
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
 
     def render_figures(self, template: str, flt: StatsFilter, **context):
         """Render with the filter options."""
@@ -245,7 +226,7 @@ class _FiguresView(BaseView):
             years=years,
             communities=community_options(),
             groups=group_options(),
-            money=money,
+            yuan=yuan,
             **context,
         )
 

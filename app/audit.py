@@ -1,10 +1,12 @@
 """The audit trail of edits made through the panel: one ``ConfigChange`` row per change, in its transaction."""
 
 from sqlalchemy import inspect
+from sqlalchemy import select
 
 from app.extensions import db
 from app.pii import mask
 from models.jobstate import ConfigChange
+from models.user import User
 
 
 def snapshot(obj, fields, *, old: bool = False, masked=()) -> dict:
@@ -25,3 +27,13 @@ def record(entity: str, key, action: str, actor, before: dict | None, after: dic
     row.actor_id = getattr(actor, "id", None)
     db.session.add(row)
     return row
+
+
+def history(entity: str, key) -> list:
+    """The audit rows of one record, oldest first, each with its actor's display name (or None)."""
+    return db.session.execute(
+        select(ConfigChange, User.display_name)
+        .outerjoin(User, User.id == ConfigChange.actor_id)
+        .where(ConfigChange.entity == entity, ConfigChange.entity_key == str(key))
+        .order_by(ConfigChange.at, ConfigChange.id)
+    ).all()

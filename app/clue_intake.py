@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app import uploads
 from app.clues import PLACE_MAX
@@ -22,6 +21,7 @@ from app.clues import TRIAGE_ROLES
 from app.clues import ClueError
 from app.clues import audit
 from app.extensions import db
+from app.intake import commit_once
 from app.rewards import volunteer_visible
 from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
@@ -99,25 +99,16 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
         entered_by=actor,
         submission_key=(report.submission_key if earlier is None else None) or None,
     )
-    stored: list[str] = []
-    try:
+
+    def write(stored: list[str]) -> Clue:
         db.session.add(clue)
         clue.attachments.extend(uploads.store_attachments(report.files, now, stored))
         db.session.flush()
         audit(clue, "create", actor, now, None)
         db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        uploads.discard(stored)
-        earlier = existing_clue(report.submission_key)
-        if earlier is None:
-            raise
-        return earlier, False  # the same submission won a race against itself (double click)
-    except BaseException:
-        db.session.rollback()
-        uploads.discard(stored)
-        raise
-    return clue, True
+        return clue
+
+    return commit_once(write, lambda: existing_clue(report.submission_key))
 
 
 def recent_clues(volunteer: Volunteer, limit: int = 5) -> list[Clue]:

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.intake import CitizenRequest
 from app.intake import existing_case
 from app.intake import submit
+from app.refusal import Refusal
 from app.timeutil import utcnow
 from models import lifecycle
 from models.case import Case
@@ -40,12 +41,8 @@ CLUES = Clue.__table__
 AUDITED = ("status", "case_id", "dismiss_reason", "triaged_by_id")
 
 
-class ClueError(Exception):
-    """A clue step was refused; ``message`` says why, in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ClueError(Refusal):
+    """A clue step was refused (see app.refusal)."""
 
 
 # --- who may see and do what --------------------------------------------------------------------

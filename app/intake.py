@@ -5,10 +5,12 @@ One place for the intake rules: the ban list, the sensitive-word flag, one case 
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,6 +26,8 @@ from models.enums import Channel
 from models.intake_control import BanKind
 from models.lifecycle import open_case
 from models.mailbox import Mailbox
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -91,6 +95,28 @@ def _commit_keeping(case: Case) -> None:
         session.expire_on_commit = True
 
 
+def commit_once(write: Callable[[list[str]], T], find_earlier: Callable[[], T | None]) -> tuple[T, bool]:
+    """Run ``write(stored)``, which stores files (naming them in ``stored``) and commits: ``(record, True)``.
+
+    On failure the session is rolled back and the files removed: nothing half-saved stays. A unique clash
+    means the same submission (double click, retry) won a race against itself: ``(earlier, False)``.
+    """
+    stored: list[str] = []
+    try:
+        return write(stored), True
+    except IntegrityError:
+        db.session.rollback()
+        uploads.discard(stored)
+        earlier = find_earlier()
+        if earlier is None:
+            raise
+        return earlier, False
+    except BaseException:
+        db.session.rollback()
+        uploads.discard(stored)
+        raise
+
+
 def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, bool]:
     """Create and commit the case with its attachments; ``(case, False)`` if this submission already made one."""
     earlier = existing_case(request.submission_key)
@@ -119,8 +145,8 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
     )
     if request.channel == Channel.API:
         case.api_token = new_api_token()
-    stored: list[str] = []
-    try:
+
+    def write(stored: list[str]) -> Case:
         # Files first: the database write lock is then held only briefly.
         case.attachments.extend(uploads.store_attachments(request.files, now, stored))
         open_case(
@@ -132,15 +158,6 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
             direct=True,
         )
         _commit_keeping(case)
-    except IntegrityError:
-        db.session.rollback()
-        uploads.discard(stored)
-        earlier = existing_case(request.submission_key)
-        if earlier is None:
-            raise
-        return earlier, False  # the same submission won a race against itself (double click)
-    except BaseException:
-        db.session.rollback()
-        uploads.discard(stored)
-        raise
-    return case, True
+        return case
+
+    return commit_once(write, lambda: existing_case(request.submission_key))

@@ -52,8 +52,8 @@ TIER_LABELS = {code: tier.label for code, tier in TIERS_BY_CODE.items()}
 
 
 def yuan(value) -> str:
-    """An amount for people: ``5,000`` or ``1,234.50``."""
-    value = Decimal(value or 0)
+    """An amount for people: ``5,000`` or ``1,234.50`` (a sum may come as a float from SQLite)."""
+    value = Decimal(str(value or 0))
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 

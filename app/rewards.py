@@ -28,6 +28,7 @@ from app.access import SUPERVISOR_ROLES
 from app.access import can_see_case
 from app.access import volunteer_clause
 from app.extensions import db
+from app.refusal import Refusal
 from app.reward_rules import CENT
 from app.reward_rules import PAY_METHOD_LABELS
 from app.reward_rules import REFERENCE_REQUIRED
@@ -59,12 +60,8 @@ AUDITED = "status amount volunteer_id clue_id case_id fund_id tier paid_on pay_m
 AUDITED.append("rejection_reason")
 
 
-class RewardError(Exception):
-    """A reward step was refused; ``message`` says why, in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RewardError(Refusal):
+    """A reward step was refused (see app.refusal)."""
 
 
 def volunteer_visible(actor, volunteer: Volunteer) -> bool:

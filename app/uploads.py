@@ -14,6 +14,7 @@ from pathlib import Path
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
 from models.attachment import Attachment
 from models.attachment import AttachmentKind
@@ -89,6 +90,17 @@ def inspect(name: str | None, data: bytes) -> CheckedFile:
         )
     kind, content_type = ALLOWED[guess.extension]
     return CheckedFile(label, guess.extension, str(kind), content_type, data)
+
+
+def file_parts(field) -> list[tuple[str | None, bytes]]:
+    """(name, bytes) of the real file parts of a multiple-file form field; anything else sent under its
+    name is ignored."""
+    return [(f.filename, f.read()) for f in field.data or [] if isinstance(f, FileStorage)]
+
+
+def chose_files(field) -> bool:
+    """Whether a multiple-file field came with chosen files (a browser does not keep them on a re-shown form)."""
+    return any(isinstance(f, FileStorage) and f.filename for f in field.data or [])
 
 
 def check_all(files: list[tuple[str | None, bytes]]) -> list[CheckedFile]:

@@ -29,9 +29,13 @@ _plans: dict = {}  # mapper -> (columns, many-to-one links), worked out once
 
 
 def _plan(mapper):
+    """(attribute, column, Python default, NULL may be left out) per column; (attribute, key pairs) per link."""
     plan = _plans.get(mapper)
     if plan is None:
-        columns = [(prop.key, prop.columns[0].key, prop.columns[0].default) for prop in mapper.column_attrs]
+        columns = []
+        for prop in mapper.column_attrs:
+            c = prop.columns[0]
+            columns.append((prop.key, c.key, c.default, c.default is None and c.server_default is None))
         links = [
             (rel.key, [(local.key, remote) for local, remote in rel.local_remote_pairs])
             for rel in mapper.relationships
@@ -41,25 +45,15 @@ def _plan(mapper):
     return plan
 
 
-def _server_defaults(mapper) -> frozenset:
-    found = _plans.get(("server", mapper))
-    if found is None:
-        found = _plans[("server", mapper)] = frozenset(
-            c.key for c in mapper.local_table.c if c.server_default is not None
-        )
-    return found
-
-
 def _values(obj, later: str | None = None) -> dict:
     """Column values of ``obj``: those set in Python, column defaults, and keys of loaded many-to-one links."""
     state = sa_inspect(obj)
     held = state.dict
     columns, links = _plan(state.mapper)
-    server_defaults = _server_defaults(state.mapper)
     values = {}
-    for key, column, default in columns:
+    for key, column, default, null_left_out in columns:
         if key in held:
-            if held[key] is None and default is None and column not in server_defaults:
+            if held[key] is None and null_left_out:
                 continue  # NULL without any default: left out, the same row with fewer parameters
             values[column] = held[key]
         elif default is not None and default.is_scalar:
@@ -95,7 +89,7 @@ def _load(obj, values: dict, row, prefix: str = "") -> None:
     state = sa_inspect(obj)
     columns, _ = _plan(state.mapper)
     loaded = {}
-    for key, column, _ in columns:
+    for key, column, *_ in columns:
         if prefix + column in row:
             loaded[key] = row[prefix + column]
         else:

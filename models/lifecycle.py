@@ -20,6 +20,7 @@ from app.access import SUPERVISOR_ROLES
 from app.access import can_see_case
 from app.access import is_department_scoped
 from app.extensions import db
+from app.refusal import Refusal
 from app.timeutil import utcnow
 from models.case import Case
 from models.case import CaseEvent
@@ -31,12 +32,8 @@ from models.enums import Status
 from models.org import Department
 
 
-class TransitionError(Exception):
-    """An action was refused; ``message`` says why, in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class TransitionError(Refusal):
+    """An action was refused (see app.refusal)."""
 
 
 @dataclass(frozen=True)

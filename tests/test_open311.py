@@ -40,8 +40,8 @@ VALID = {
 }
 
 
-@pytest.fixture
-def key(db):
+@pytest.fixture(name="key")
+def api_key_fixture(db):
     """An active API key for the 局长信箱 mailbox: (row, plaintext)."""
     row = ApiKey(name="市平台", system="city-12345", mailbox=db.session.query(Mailbox).one())
     db.session.add(row)

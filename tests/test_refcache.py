@@ -6,7 +6,6 @@ from sqlalchemy import update
 
 from app import create_app
 from app import refcache
-from app.api_keys import issue_key
 from app.extensions import db
 from app.intake import ban_refusal
 from app.intake import sensitive_words
@@ -14,8 +13,8 @@ from models.counter import Counter
 from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
-from models.mailbox import Mailbox
 from tests.conftest import make_config
+from tests.test_open311 import api_key_fixture  # noqa: F401  (fixture `key`: (row, plaintext))
 
 POST = "/open311/v2/requests.json"
 VALID = {
@@ -42,15 +41,6 @@ def other_process(app):
     yield run
     with second.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def key(db):
-    row = ApiKey(name="市平台", system="city-12345", mailbox=db.session.query(Mailbox).one())
-    db.session.add(row)
-    plaintext = issue_key(row)
-    db.session.commit()
-    return row, plaintext
 
 
 def version() -> int:

@@ -8,7 +8,6 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from app import ratelimit
 from app import uploads
@@ -98,7 +97,7 @@ def mailbox(slug: str):
         files = []
         if valid and refusal is None:
             try:
-                files = uploads.check_all(_uploaded(form))
+                files = uploads.check_all(uploads.file_parts(form.attachments))
             except uploads.UploadError as error:
                 form.attachments.errors = [str(error)]
                 valid = False
@@ -118,14 +117,8 @@ def mailbox(slug: str):
         form=form,
         refusal=refusal,
         promises=mailbox_promises(box),
-        had_files=request.method == "POST"
-        and any(isinstance(f, FileStorage) and f.filename for f in form.attachments.data or []),
+        had_files=request.method == "POST" and uploads.chose_files(form.attachments),
     ), (400 if request.method == "POST" else 200)
-
-
-def _uploaded(form: SubmissionForm) -> list[tuple[str, bytes]]:
-    """(name, bytes) of the real file parts; anything else sent under the field's name is ignored."""
-    return [(f.filename, f.read()) for f in form.attachments.data or [] if isinstance(f, FileStorage)]
 
 
 def _citizen_request(form: SubmissionForm, box: Mailbox, files) -> CitizenRequest:

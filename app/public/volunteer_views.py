@@ -17,7 +17,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField
 from wtforms import HiddenField
 from wtforms import MultipleFileField
@@ -139,13 +138,7 @@ def volunteer_clue(token: str):
         files = []
         if valid and refusal is None:
             try:
-                files = uploads.check_all(
-                    [
-                        (f.filename, f.read())
-                        for f in form.attachments.data or []
-                        if isinstance(f, FileStorage)
-                    ]
-                )
+                files = uploads.check_all(uploads.file_parts(form.attachments))
             except uploads.UploadError as error:
                 form.attachments.errors = [str(error)]
                 valid = False
@@ -170,8 +163,7 @@ def volunteer_clue(token: str):
         refusal=refusal,
         recent=clue_intake.recent_clues(volunteer),
         status_labels=CLUE_STATUS_LABELS,
-        had_files=request.method == "POST"
-        and any(isinstance(f, FileStorage) and f.filename for f in form.attachments.data or []),
+        had_files=request.method == "POST" and uploads.chose_files(form.attachments),
     ), (400 if request.method == "POST" else 200)
 
 
