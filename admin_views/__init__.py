@@ -6,26 +6,26 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from admin_views import intake_controls
-from admin_views.api_keys import ApiKeyView
-from admin_views.audit_log import AuditLogView
-from admin_views.calendar import WorkCalendarView
-from admin_views.case import CaseView
-from admin_views.clues import ClueView
+from admin_views.cases.case import CaseView
 from admin_views.dashboard import Dashboard
-from admin_views.deadlines import DeadlinePolicyView
 from admin_views.notifications import InboxView
 from admin_views.notifications import OutboxView
-from admin_views.org import CategoryView
-from admin_views.org import DepartmentView
-from admin_views.org import MailboxView
-from admin_views.people import UserView
-from admin_views.reward_fund import RewardFundView
-from admin_views.rewards import RewardView
-from admin_views.volunteer_links import VolunteerLinkView
-from admin_views.volunteer_stats import LeaderboardView
-from admin_views.volunteer_stats import VolunteerTotalsView
-from admin_views.volunteers import VolunteerView
+from admin_views.settings import intake_controls
+from admin_views.settings.api_keys import ApiKeyView
+from admin_views.settings.audit_log import AuditLogView
+from admin_views.settings.calendar import WorkCalendarView
+from admin_views.settings.deadlines import DeadlinePolicyView
+from admin_views.settings.org import CategoryView
+from admin_views.settings.org import DepartmentView
+from admin_views.settings.org import MailboxView
+from admin_views.settings.people import UserView
+from admin_views.volunteers.clues import ClueView
+from admin_views.volunteers.links import VolunteerLinkView
+from admin_views.volunteers.reward_fund import RewardFundView
+from admin_views.volunteers.rewards import RewardView
+from admin_views.volunteers.roster import VolunteerView
+from admin_views.volunteers.stats import LeaderboardView
+from admin_views.volunteers.stats import VolunteerTotalsView
 from app.extensions import db
 from models import ApiKey
 from models import Case
@@ -40,7 +40,7 @@ from models import RewardPayout
 from models import User
 from models import Volunteer
 from models import WorkCalendarDay
-from models.jobstate import ConfigChange
+from models.audit import ConfigChange
 
 
 def init_admin(app) -> Admin:

@@ -2,7 +2,7 @@
 
 Flask-Admin scopes only the list through ``get_query``; the count, ``get_one`` (details, edit,
 delete), actions, ajax lookups and foreign-key dropdowns all fetch rows on their own. This view
-routes every one of them through :func:`app.access.scope_query`.
+routes every one of them through :func:`app.auth.access.scope_query`.
 """
 
 import time
@@ -27,9 +27,9 @@ from sqlalchemy.orm import Query
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
-from app.access import ADMIN_ROLES
-from app.access import STAFF_ROLES
-from app.access import scope_query
+from app.auth.access import ADMIN_ROLES
+from app.auth.access import STAFF_ROLES
+from app.auth.access import scope_query
 from app.extensions import db
 
 # Flask-Admin route name -> the capability it needs.

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func
 
-from app.access import INTAKE_ROLES
-from app.access import scope_query
-from app.calendar_seed import calendar_health
+from app.auth.access import INTAKE_ROLES
+from app.auth.access import scope_query
+from app.deadlines.calendar_seed import calendar_health
 from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import utcnow

@@ -10,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from markupsafe import escape
 
-from app.pii import reveal
+from app.auth.pii import reveal
 from app.timeutil import format_local
 from models.enums import GRADE_LABELS
 from models.enums import STATUS_LABELS

@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from admin_views.base import SecuredView
-from app.access import ADMIN_ROLES
-from app.access import can_see_case
+from app.auth.access import ADMIN_ROLES
+from app.auth.access import can_see_case
 from app.extensions import db
-from app.notify import unread_count
+from app.notifications.outbox import unread_count
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import choices

@@ -52,7 +52,6 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``app.extensions`` and build the admin."""
     import models  # noqa: F401  (registers every model with the metadata)
     from admin_views import init_admin
-    from app import refcache  # noqa: F401  (its flush hook bumps the cache version in every process)
     from app.extensions import babel
     from app.extensions import csrf
     from app.extensions import db
@@ -61,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import migrate
     from app.i18n import get_locale
     from app.i18n import get_timezone
+    from app.org import refcache  # noqa: F401  (its flush hook bumps the cache version in every process)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -68,22 +68,22 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "login.login"
     login_manager.session_protection = "strong"
     init_admin(app)
-    from jobs import delivery
+    from app.notifications import delivery
 
     delivery.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Login, language switching, the citizens' pages and the Open311 API."""
-    from app import auth
+    from admin_views import login
     from app import i18n
     from app import open311
     from app import public
 
-    app.register_blueprint(auth.bp)
+    app.register_blueprint(login.bp)
     app.register_blueprint(i18n.bp)
     public.register(app)
     open311.register(app)
@@ -115,9 +115,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["enums"] = enums
     app.jinja_env.globals["get_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LANGUAGE_NAMES"] = {"zh_Hans_CN": "中文", "en": "English"}
-    from app import notify
+    from app.notifications import outbox
 
-    notify.register_template_helpers(app)
+    outbox.register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -3,9 +3,9 @@
 from sqlalchemy import inspect
 from sqlalchemy import select
 
+from app.auth.pii import mask
 from app.extensions import db
-from app.pii import mask
-from models.jobstate import ConfigChange
+from models.audit import ConfigChange
 from models.user import User
 
 

@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from app.calendar_cli import calendar_group
+from app.deadlines.calendar_cli import calendar_group
 from app.extensions import db
 from jobs.cli import jobs_group
 from models.enums import Role
@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
 @with_appcontext
 def seed_policies_command() -> None:
     """Add the default deadline policy sets that are missing (idempotent)."""
-    from app.deadline_policies import seed_default_policies
+    from app.deadlines.policies import seed_default_policies
 
     added = seed_default_policies()
     db.session.commit()

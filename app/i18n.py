@@ -25,7 +25,7 @@ def get_timezone() -> str:
 
 
 def _safe_return(target: str | None) -> str:
-    from app.auth import safe_next
+    from admin_views.login import safe_next
 
     return safe_next(target) or url_for("admin.index")
 

@@ -1,4 +1,4 @@
-"""Time the deadline sweep (:mod:`jobs.sweep`) against its bare due SELECT, idle and with 10,000 due stages.
+"""Time the deadline sweep (:mod:`app.deadlines.sweep`) against its bare due SELECT, idle and with 10,000 due stages.
 
 The open cases of a bench database get running deadline rows in bulk (once). All their rungs lie after the
 bench's fixed :data:`NOW`, so an idle sweep finds nothing. The busy run makes some deadlines' warning due,
@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from app import create_app
+from app.deadlines.sweep import due_query
+from app.deadlines.sweep import sweep
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from bench import bench_config
@@ -25,8 +27,6 @@ from bench.case_list import explain
 from bench.case_list import floor
 from bench.case_list import recording
 from bench.case_list import summary
-from jobs.sweep import due_query
-from jobs.sweep import sweep
 from models.case import Case
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineFire
@@ -49,7 +49,7 @@ SNAPSHOT = {
         {"step": "escalate_supervisor", "minutes_after": 1440},
     ],
 }
-# The clocks an open case has running in each status (see app.deadline_clock.CLOCKS).
+# The clocks an open case has running in each status (see app.deadlines.clock.CLOCKS).
 STAGES = {
     Status.REGISTERED: (Stage.DISPATCH, Stage.FIRST_REPLY, Stage.RESOLVE),
     Status.DISPATCHED: (Stage.SIGN, Stage.FIRST_REPLY, Stage.RESOLVE),

@@ -23,11 +23,11 @@ from bench import data
 from bench import db_kind
 from bench import handler_username
 from models.case import Case
+from models.case import Counter
 from models.case import case_co_department
-from models.catalog import Category
-from models.counter import Counter
-from models.mailbox import Mailbox
+from models.org import Category
 from models.org import Department
+from models.org import Mailbox
 from models.user import User
 
 BATCH = 20_000

@@ -47,14 +47,14 @@ def prepare(url: str) -> tuple[str, str]:
     from sqlalchemy import select
 
     from app import create_app
-    from app.api_keys import issue_key
-    from app.calendar_seed import seed_calendar
-    from app.deadline_policies import seed_default_policies
+    from app.auth.api_keys import issue_key
+    from app.deadlines.calendar_seed import seed_calendar
+    from app.deadlines.policies import seed_default_policies
     from app.demo import seed_demo
     from app.extensions import db
-    from models.catalog import Category
     from models.intake_control import ApiKey
-    from models.mailbox import Mailbox
+    from models.org import Category
+    from models.org import Mailbox
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "PASSWORD_HASH_CHEAP": True}

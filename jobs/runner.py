@@ -4,13 +4,13 @@ import logging
 import traceback
 from datetime import datetime
 
+from app.deadlines import digest
+from app.deadlines.recompute import recompute_pending
+from app.deadlines.sweep import sweep
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
+from app.notifications.delivery import deliver_due
 from app.timeutil import utcnow
-from jobs import digest
-from jobs.delivery import deliver_due
-from jobs.recompute import recompute_pending
-from jobs.sweep import sweep
 from models.jobstate import JobRun
 
 log = logging.getLogger("suqiu.jobs")

@@ -2,7 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import Column
@@ -22,7 +24,6 @@ from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
-from models.catalog import Category
 from models.enums import Channel
 from models.enums import Grade
 from models.enums import ReplyOutcome
@@ -30,8 +31,9 @@ from models.enums import RequestType
 from models.enums import Satisfaction
 from models.enums import Status
 from models.enums import enum_column
-from models.mailbox import Mailbox
+from models.org import Category
 from models.org import Department
+from models.org import Mailbox
 from models.types import UTCDateTime
 from models.user import User
 
@@ -51,7 +53,7 @@ case_co_department = Table(
 
 
 class Case(db.Model):
-    """One request from a citizen, from intake to close. Only ``models.lifecycle`` changes its status."""
+    """One request from a citizen, from intake to close. Only ``app.cases.lifecycle`` changes its status."""
 
     __tablename__ = "case_item"
 
@@ -130,7 +132,7 @@ class Case(db.Model):
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )
-    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821  (models.attachment)
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821  (models.case)
         back_populates="case", order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
@@ -196,3 +198,43 @@ def _sync_co_department_copies(session, flush_context) -> None:
                 lead_department_id=case.lead_department_id,
             )
         )
+
+
+class AttachmentKind(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
+ATTACHMENT_KIND_LABELS = {AttachmentKind.IMAGE: _l("Photo"), AttachmentKind.AUDIO: _l("Voice note")}
+
+
+class Attachment(db.Model):
+    """One stored file of a case or a clue; the bytes live at ``UPLOAD_FOLDER/stored_name``."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"), index=True)
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case | None] = relationship(back_populates="attachments")
+    clue: Mapped["Clue | None"] = relationship(back_populates="attachments")  # noqa: F821  (models.volunteer)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Counter(db.Model):
+    """A named sequence; ``next_value`` increments it inside the caller's transaction."""
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

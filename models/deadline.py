@@ -1,11 +1,13 @@
 """Deadline policies, one deadline row per case and stage, the once-only fire log, and extensions (延期)."""
 
+from datetime import date
 from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
+from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -20,9 +22,9 @@ from sqlalchemy.orm import relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from models.case import Case
-from models.catalog import Category
 from models.enums import enum_column
-from models.mailbox import Mailbox
+from models.org import Category
+from models.org import Mailbox
 from models.types import UTCDateTime
 from models.user import User
 
@@ -246,3 +248,26 @@ class DeadlineExtension(db.Model):
     deadline: Mapped[CaseDeadline] = relationship(back_populates="extensions")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+CALENDAR_SOURCE_LABELS = {
+    "chinesecalendar": _l("chinesecalendar package"),
+    "weekly": _l("Weekly default (Mon-Fri)"),
+    "admin": _l("Entered by an administrator"),
+}
+
+
+class WorkCalendarDay(db.Model):
+    """A day of the Asia/Shanghai calendar; the table, not any package, is the source of truth."""
+
+    __tablename__ = "work_calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str | None] = mapped_column(String(50))
+    source: Mapped[str] = mapped_column(String(20), default="admin")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

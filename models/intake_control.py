@@ -18,7 +18,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 from models.enums import Channel
 from models.enums import enum_column
-from models.mailbox import Mailbox
+from models.org import Mailbox
 from models.types import UTCDateTime
 
 

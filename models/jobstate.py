@@ -10,7 +10,6 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
-from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -65,20 +64,3 @@ class RecomputeRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     affected: Mapped[int | None] = mapped_column(Integer)
-
-
-class ConfigChange(db.Model):
-    """The audit trail: policy and calendar edits, the roster, personal links, clues, rewards and funds."""
-
-    __tablename__ = "config_change"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    entity: Mapped[str] = mapped_column(String(50))
-    entity_key: Mapped[str] = mapped_column(String(50))
-    action: Mapped[str] = mapped_column(String(20))
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
-
-    actor: Mapped["User | None"] = relationship("User")  # noqa: F821  (models.user)

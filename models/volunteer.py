@@ -22,6 +22,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import VOLUNTEER_GROUP_LABELS
+from models.enums import ClueStatus
 from models.enums import RewardStatus
 from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
@@ -105,7 +106,7 @@ class RewardPayout(db.Model):
 
     volunteer: Mapped[Volunteer] = relationship()
     case: Mapped[Case | None] = relationship()
-    clue: Mapped["Clue | None"] = relationship(back_populates="rewards")  # noqa: F821  (models.clue)
+    clue: Mapped["Clue | None"] = relationship(back_populates="rewards")  # noqa: F821  (models.volunteer)
     fund: Mapped["RewardFund | None"] = relationship()
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
@@ -161,3 +162,47 @@ class RewardFund(db.Model):
     def remaining(self) -> Decimal:
         """Budget not yet approved."""
         return (self.budget or 0) - (self.approved_total or 0)
+
+
+class Clue(db.Model):
+    """One report by a volunteer; ``case`` is the case it became (converted) or joined (merged)."""
+
+    __tablename__ = "clue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    # The volunteer's community when reported: handlers of that community (and above) see the clue.
+    community_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    people_involved: Mapped[int | None] = mapped_column(Integer)
+    money_involved: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    status: Mapped[str] = mapped_column(enum_column(ClueStatus, "clue_status"), default=ClueStatus.NEW)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id"), index=True)
+    dismiss_reason: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id")
+    )  # None: the volunteer's link
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+
+    volunteer: Mapped[Volunteer] = relationship()
+    community: Mapped[Department] = relationship()
+    case: Mapped[Case | None] = relationship()
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    triaged_by: Mapped[User | None] = relationship(foreign_keys=[triaged_by_id])
+    rewards: Mapped[list["RewardPayout"]] = relationship(back_populates="clue")  # noqa: F821
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821  (models.case)
+        back_populates="clue", order_by="Attachment.id"
+    )
+
+    __table_args__ = (
+        Index("ix_clue_status_reported", "status", "reported_at"),
+        Index("ix_clue_submission_key", "submission_key", unique=True),
+    )
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.place}"

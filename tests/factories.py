@@ -1,17 +1,17 @@
 """Test data: a small district with two streets, and cases driven to any status through the state machine."""
 
+from app.cases import lifecycle
 from app.extensions import db
-from models import lifecycle
 from models.case import Case
-from models.catalog import Category
 from models.enums import Channel
 from models.enums import Grade
 from models.enums import ReplyOutcome
 from models.enums import RequestType
 from models.enums import Satisfaction
 from models.enums import Status
-from models.mailbox import Mailbox
+from models.org import Category
 from models.org import Department
+from models.org import Mailbox
 from models.user import User
 
 PASSWORD = "correct-horse-9"
@@ -326,7 +326,7 @@ def make_volunteer(
     """A 平安员 of ``community`` (committed), with a personal link unless ``link`` is False."""
     from datetime import date
 
-    from app.volunteer_links import new_link_token
+    from app.volunteers.links import new_link_token
     from models.volunteer import Volunteer
 
     volunteer = Volunteer(
@@ -351,7 +351,7 @@ def make_clue(
     **fields,
 ):
     """A new clue of ``volunteer`` as if sent through the personal link (committed)."""
-    from models.clue import Clue
+    from models.volunteer import Clue
 
     clue = Clue(
         volunteer=volunteer,

@@ -6,11 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.api_keys import issue_key
-from app.api_keys import verify
+from app.auth.api_keys import issue_key
+from app.auth.api_keys import verify
 from models.case import Case
 from models.intake_control import ApiKey
-from models.mailbox import Mailbox
+from models.org import Mailbox
 
 KEY_RE = re.compile(r"sq_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
 VALID_POST = {

@@ -13,12 +13,12 @@ import pytest
 from flask_babel import gettext
 from sqlalchemy import select
 
-from app import uploads
+from app.cases import lifecycle
 from app.extensions import db
-from app.intake import CitizenRequest
-from app.intake import submit
-from models import lifecycle
-from models.attachment import Attachment
+from app.intake import uploads
+from app.intake.submission import CitizenRequest
+from app.intake.submission import submit
+from models.case import Attachment
 from models.case import Case
 from models.enums import Channel
 from models.intake_control import BanEntry

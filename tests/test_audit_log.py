@@ -4,7 +4,7 @@ import pytest
 
 from app import audit
 from app.extensions import db as _db
-from models.jobstate import ConfigChange
+from models.audit import ConfigChange
 from tests.factories import user
 
 

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.calendar_seed import generate_year
-from app.calendar_seed import seed_calendar
+from app.deadlines.calendar_seed import generate_year
+from app.deadlines.calendar_seed import seed_calendar
+from app.deadlines.workcalendar import compute_due
 from app.timeutil import local_day
 from app.timeutil import utcnow
-from app.workcalendar import compute_due
-from models.calendar import WorkCalendarDay
-from models.jobstate import ConfigChange
+from models.audit import ConfigChange
+from models.deadline import WorkCalendarDay
 from models.jobstate import RecomputeRequest
 
 FRI_2330_BEIJING = datetime(2026, 2, 13, 15, 30, tzinfo=UTC)

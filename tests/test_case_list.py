@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from admin_views.case_list import ArmedCaseListMixin
+from admin_views.cases.armed_list import ArmedCaseListMixin
 from models.case import Case
 from models.enums import Status
 from tests.factories import dept
@@ -104,8 +104,8 @@ def test_status_sort_keeps_status_order(client, login_as, mixed):
 def test_co_department_copies_follow_the_case(db):
     from sqlalchemy import select
 
+    from app.cases.lifecycle import perform
     from models.case import case_co_department as co
-    from models.lifecycle import perform
     from tests.factories import user
 
     case = make_case(Status.DISPATCHED, lead="SA", co=("BA", "BB"))

@@ -14,20 +14,18 @@ from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.deadline_clock import ladder_times
-from app.deadline_policies import CRITERIA_ORDER
-from app.deadline_policies import choose_policy
-from app.deadline_policies import ladder
-from app.deadline_policies import seed_default_policies
+from app.cases import lifecycle
+from app.deadlines.clock import ladder_times
+from app.deadlines.policies import CRITERIA_ORDER
+from app.deadlines.policies import choose_policy
+from app.deadlines.policies import ladder
+from app.deadlines.policies import seed_default_policies
+from app.deadlines.recompute import recompute_pending
+from app.deadlines.sweep import sweep
+from app.deadlines.workcalendar import invalidate_cache
 from app.extensions import db
-from app.workcalendar import invalidate_cache
-from jobs.recompute import recompute_pending
 from jobs.runner import tick
-from jobs.sweep import sweep
-from models import lifecycle
-from models.calendar import WorkCalendarDay
 from models.case import Case
-from models.catalog import Category
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineExtension
 from models.deadline import DeadlineFire
@@ -36,9 +34,11 @@ from models.deadline import DeadlineStatus
 from models.deadline import Stage
 from models.deadline import Unit
 from models.deadline import Urgency
+from models.deadline import WorkCalendarDay
 from models.enums import Status
 from models.jobstate import RecomputeRequest
-from models.mailbox import Mailbox
+from models.org import Category
+from models.org import Mailbox
 from tests.factories import dept
 from tests.factories import user
 

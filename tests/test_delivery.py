@@ -16,9 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app import notify
 from app.extensions import db as _db
-from jobs import delivery
+from app.notifications import delivery
+from app.notifications import outbox as notify
 from models.notification import Notification
 from tests import factories
 from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)

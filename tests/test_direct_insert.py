@@ -8,20 +8,20 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from app import intake
-from app import uploads
+from app.cases import lifecycle
 from app.extensions import db
-from models import lifecycle
-from models.attachment import Attachment
+from app.intake import submission
+from app.intake import uploads
+from models.case import Attachment
 from models.case import Case
 from models.case import CaseEvent
-from models.counter import Counter
+from models.case import Counter
 from models.deadline import CaseDeadline
 from models.deadline import DeadlinePolicy
 from models.enums import Channel
 from models.enums import Status
 from models.intake_control import SensitiveWord
-from models.mailbox import Mailbox
+from models.org import Mailbox
 from tests import factories
 from tests.pg_server import pg_app_fixture  # noqa: F401
 from tests.pg_server import pg_template_fixture  # noqa: F401
@@ -52,7 +52,7 @@ def _policy() -> DeadlinePolicy:
     return policy
 
 
-def _request(**changes) -> intake.CitizenRequest:
+def _request(**changes) -> submission.CitizenRequest:
     fields = {
         "channel": Channel.MAILBOX,
         "request_type": "complaint",
@@ -64,7 +64,7 @@ def _request(**changes) -> intake.CitizenRequest:
         "files": [uploads.inspect("门口.png", factories.png_bytes()), uploads.inspect("录音.wav", factories.wav_bytes())],
     }  # fmt: skip
     fields.update(changes)
-    return intake.CitizenRequest(**fields)
+    return submission.CitizenRequest(**fields)
 
 
 def _row(model, obj) -> dict:
@@ -77,7 +77,7 @@ def test_submit_writes_the_same_rows_the_unit_of_work_would(any_app):
     policy = _policy()
     db.session.add(SensitiveWord(word="静坐"))
     db.session.commit()
-    case, created = intake.submit(_request(), now=NOW)
+    case, created = submission.submit(_request(), now=NOW)
     assert created and sa_inspect(case).persistent
     event, deadline = case.events[0], case.deadlines[0]
     assert all(sa_inspect(o).persistent for o in (event, deadline, *case.attachments))
@@ -103,7 +103,7 @@ def test_submit_writes_the_same_rows_the_unit_of_work_would(any_app):
 
 def test_the_returned_case_goes_on_through_the_state_machine(any_app):
     _policy()
-    case, _ = intake.submit(_request(files=[]), now=NOW)
+    case, _ = submission.submit(_request(files=[]), now=NOW)
     lifecycle.perform(case, "register", factories.user("clerk"), now=NOW)
     db.session.commit()
     db.session.expire_all()
@@ -113,17 +113,17 @@ def test_the_returned_case_goes_on_through_the_state_machine(any_app):
 
 
 def test_numbers_stay_consecutive_across_both_paths(any_app):
-    first, _ = intake.submit(_request(files=[]), now=NOW)
+    first, _ = submission.submit(_request(files=[]), now=NOW)
     staff = Case(channel="hotline", request_type="help", title="求助", content="家中老人走失")
     lifecycle.open_case(staff, factories.user("clerk"), now=NOW)
     db.session.commit()
-    second, _ = intake.submit(_request(files=[]), now=NOW)
+    second, _ = submission.submit(_request(files=[]), now=NOW)
     numbers = [int(c.number.rsplit("-", 1)[1]) for c in (first, staff, second)]
     assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
 
 
 def test_a_lost_race_on_the_submission_key_leaves_one_case_and_no_files(any_app, monkeypatch):
-    winner, _ = intake.submit(_request(files=[], submission_key="k-1"), now=NOW)
+    winner, _ = submission.submit(_request(files=[], submission_key="k-1"), now=NOW)
     db.session.commit()
     before = set(uploads.upload_folder().iterdir()) if uploads.upload_folder().exists() else set()
     calls = []
@@ -132,8 +132,8 @@ def test_a_lost_race_on_the_submission_key_leaves_one_case_and_no_files(any_app,
         calls.append(key)
         return None if len(calls) == 1 else db.session.scalar(select(Case).where(Case.submission_key == key))
 
-    monkeypatch.setattr(intake, "existing_case", late_lookup)
-    case, created = intake.submit(_request(submission_key="k-1"), now=NOW)
+    monkeypatch.setattr(submission, "existing_case", late_lookup)
+    case, created = submission.submit(_request(submission_key="k-1"), now=NOW)
     assert not created and case.id == winner.id
     assert db.session.scalar(select(db.func.count(Case.id))) == 1
     assert db.session.scalar(select(db.func.count(Attachment.id))) == 0
@@ -144,6 +144,6 @@ def test_a_lost_race_on_the_submission_key_leaves_one_case_and_no_files(any_app,
 def test_the_millionth_case_of_a_day_keeps_every_digit(any_app):
     db.session.add(Counter(name="case:20261123", value=999_998))
     db.session.commit()
-    first, _ = intake.submit(_request(files=[]), now=NOW)
-    second, _ = intake.submit(_request(files=[]), now=NOW)
+    first, _ = submission.submit(_request(files=[]), now=NOW)
+    second, _ = submission.submit(_request(files=[]), now=NOW)
     assert (first.number, second.number) == ("SQ20261123-999999", "SQ20261123-1000000")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import notify
+from app.notifications import outbox
 from models.enums import Status
 from models.notification import Notification
 from tests import factories
@@ -18,7 +18,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 def send(user, subject, case=None, now=T0):
     [row] = [
-        r for r in notify.notify_users([user], subject, "正文", kind="test", case=case, now=now) if r.user
+        r for r in outbox.notify_users([user], subject, "正文", kind="test", case=case, now=now) if r.user
     ]
     return row
 
@@ -149,16 +149,16 @@ def test_notify_rows_and_no_duplicates(db):
     handler.email = "BA@example.gov.cn"  # same mailbox as the department: one e-mail
     extra = factories.make_user("clerk", "BA")
     extra.active = False
-    rows = notify.notify_department(department, "标题", "正文", kind="k", data={"stage": "warn"}, now=T0)
+    rows = outbox.notify_department(department, "标题", "正文", kind="k", data={"stage": "warn"}, now=T0)
     assert sorted(r.channel for r in rows) == ["email", "inbox", "webhook"]
     inbox = next(r for r in rows if r.channel == "inbox")
     assert (inbox.user, inbox.status, inbox.sent_at, inbox.data) == (handler, "sent", T0, {"stage": "warn"})
     assert all(r.next_attempt_at == T0 and r.status == "pending" for r in rows if r.channel != "inbox")
 
     clerk = factories.user("clerk")
-    rows = notify.notify_users([clerk, clerk, extra], "标题", "正文", kind="k", now=T0)
+    rows = outbox.notify_users([clerk, clerk, extra], "标题", "正文", kind="k", now=T0)
     assert [(r.channel, r.user) for r in rows] == [("inbox", clerk)]
-    supervisors = notify.notify_role("supervisor", "标题", "正文", kind="k", now=T0)
+    supervisors = outbox.notify_role("supervisor", "标题", "正文", kind="k", now=T0)
     assert [r.user.username for r in supervisors] == ["supervisor"]
     db.session.commit()
     assert db.session.query(Notification).count() == 5

@@ -7,8 +7,8 @@ import pytest
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.deadlines import digest
 from app.extensions import db
-from jobs import digest
 from jobs import lease
 from jobs import runner
 from jobs.scheduler import JOB_DEFAULTS

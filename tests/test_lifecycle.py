@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from models import lifecycle
+from app.cases import lifecycle
 from models.case import Case
 from models.case import CaseEvent
 from models.enums import Status

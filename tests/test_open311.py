@@ -9,19 +9,19 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.api_keys import issue_key
-from app.pii import redact_free_text
+from app.auth.api_keys import issue_key
+from app.auth.pii import redact_free_text
+from app.cases import lifecycle
 from app.timeutil import to_local
 from app.timeutil import utcnow
-from models import lifecycle
 from models.case import Case
-from models.catalog import Category
 from models.enums import RequestType
 from models.enums import Status
 from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
-from models.mailbox import Mailbox
+from models.org import Category
+from models.org import Mailbox
 from tests.factories import make_case
 from tests.factories import user
 

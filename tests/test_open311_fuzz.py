@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.api_keys import issue_key
-from app.deadline_policies import seed_default_policies
+from app.auth.api_keys import issue_key
+from app.deadlines.policies import seed_default_policies
 from models.case import Case
 from models.case import CaseEvent
 from models.deadline import CaseDeadline
 from models.intake_control import ApiKey
-from models.mailbox import Mailbox
+from models.org import Mailbox
 
 URL = "/open311/v2/requests.json"
 FUZZ = settings(

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import create_app
-from app.access import scope_query
+from app.auth.access import scope_query
+from app.cases import lifecycle
 from app.extensions import db
-from models import lifecycle
 from models.case import Case
 from models.enums import Status
 from tests import factories

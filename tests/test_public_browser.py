@@ -11,10 +11,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from app.deadline_policies import seed_default_policies
+from app.deadlines.policies import seed_default_policies
 from app.extensions import db
 from models.case import Case
-from models.clue import Clue
+from models.volunteer import Clue
 from tests.factories import make_mailbox
 from tests.factories import make_volunteer
 from tests.factories import png_bytes

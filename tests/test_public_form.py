@@ -16,15 +16,14 @@ from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app import uploads
-from app.deadline_policies import seed_default_policies
+from app.deadlines.policies import seed_default_policies
 from app.extensions import db
-from app.intake import existing_case as real_existing_case
-from app.intake import sensitive_words as real_sensitive_words
-from models.attachment import Attachment
+from app.intake import uploads
+from app.intake.submission import existing_case as real_existing_case
+from app.intake.submission import sensitive_words as real_sensitive_words
+from models.case import Attachment
 from models.case import Case
 from models.case import CaseEvent
-from models.catalog import Category
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineStatus
 from models.deadline import Stage
@@ -32,7 +31,8 @@ from models.enums import Channel
 from models.enums import Status
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
-from models.mailbox import Mailbox
+from models.org import Category
+from models.org import Mailbox
 from tests.factories import amr_bytes
 from tests.factories import dept
 from tests.factories import jpeg_bytes
@@ -629,8 +629,8 @@ def test_two_simultaneous_posts_of_one_submission_make_one_case(app, db, mailbox
         lookups.append(found)
         return found
 
-    monkeypatch.setattr("app.intake.sensitive_words", both_past_the_check)
-    monkeypatch.setattr("app.intake.existing_case", existing_case)
+    monkeypatch.setattr("app.intake.submission.sensitive_words", both_past_the_check)
+    monkeypatch.setattr("app.intake.submission.existing_case", existing_case)
     data = letter()
     clients = [app.test_client(), app.test_client()]
     responses: list = [None, None]

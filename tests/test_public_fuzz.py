@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.deadline_policies import seed_default_policies
+from app.deadlines.policies import seed_default_policies
 from app.extensions import db
 from app.public.forms import clean_text
-from models.attachment import Attachment
+from models.case import Attachment
 from models.case import Case
 from models.case import CaseEvent
-from models.catalog import Category
 from models.deadline import CaseDeadline
+from models.org import Category
 from tests.factories import amr_bytes
 from tests.factories import dept
 from tests.factories import heic_bytes

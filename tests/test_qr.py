@@ -14,11 +14,11 @@ import pytest
 import segno
 from sqlalchemy import select
 
-from admin_views.org import MailboxView
-from app.access import ADMIN_ROLES
-from app.deadline_policies import seed_default_policies
-from app.promises import mailbox_promises
-from models.mailbox import Mailbox
+from admin_views.settings.org import MailboxView
+from app.auth.access import ADMIN_ROLES
+from app.deadlines.policies import seed_default_policies
+from app.deadlines.promises import mailbox_promises
+from models.org import Mailbox
 
 BASE = "https://xinxiang.example.gov.cn/suqiu"
 EXPECTED_URL = BASE + "/m/jzxx"

@@ -5,11 +5,11 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from app import create_app
-from app import refcache
 from app.extensions import db
-from app.intake import ban_refusal
-from app.intake import sensitive_words
-from models.counter import Counter
+from app.intake.submission import ban_refusal
+from app.intake.submission import sensitive_words
+from app.org import refcache
+from models.case import Counter
 from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
@@ -130,8 +130,8 @@ def test_a_policy_added_elsewhere_times_the_next_case(app, other_process):
     from datetime import UTC
     from datetime import datetime
 
-    from app.intake import CitizenRequest
-    from app.intake import submit
+    from app.intake.submission import CitizenRequest
+    from app.intake.submission import submit
     from models.deadline import DeadlinePolicy
 
     def request():

@@ -16,19 +16,19 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from app import reward_rules
-from app import rewards
 from app.extensions import db as _db
 from app.timeutil import local_day
 from app.timeutil import utcnow
+from app.volunteers import reward_amounts
+from app.volunteers import rewards
+from models.audit import ConfigChange
 from models.case import CaseEvent
-from models.clue import Clue
 from models.enums import Channel
 from models.enums import ClueStatus
 from models.enums import Grade
 from models.enums import RewardStatus
 from models.enums import Status
-from models.jobstate import ConfigChange
+from models.volunteer import Clue
 from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
@@ -127,7 +127,7 @@ def test_bounds_are_configurable(app, world):
     refused(rewards.propose, vol, 201, "理由", user("clerk"), clue=target)
     assert propose(vol, 100, clue=target) and propose(vol, 200, clue=target)
     del app.config["REWARD_MIN_YUAN"], app.config["REWARD_MAX_YUAN"]  # absent: the defaults
-    assert reward_rules.amount_bounds() == (Decimal(50), Decimal(5000))
+    assert reward_amounts.amount_bounds() == (Decimal(50), Decimal(5000))
 
 
 def test_proposal_needs_a_clue_or_case_of_a_visible_volunteer(world, db):
@@ -172,11 +172,11 @@ def test_a_community_handler_proposing_on_another_departments_case_still_leaves_
 
 
 def test_tier_follows_the_case_grade(world):
-    assert reward_rules.suggest_tier(world["clue_a"]).code == "significant"  # yellow
-    assert reward_rules.suggest_tier(world["clue_b"]).code == "major"  # red
-    assert reward_rules.suggest_tier(make_case(grade=Grade.GREEN)).code == "general"
-    assert reward_rules.suggest_tier(clue(world["vol_a"])).code == "general"  # a clue without a case
-    assert [reward_rules.tier_range(t) for t in reward_rules.TIERS.values()] == [
+    assert reward_amounts.suggest_tier(world["clue_a"]).code == "significant"  # yellow
+    assert reward_amounts.suggest_tier(world["clue_b"]).code == "major"  # red
+    assert reward_amounts.suggest_tier(make_case(grade=Grade.GREEN)).code == "general"
+    assert reward_amounts.suggest_tier(clue(world["vol_a"])).code == "general"  # a clue without a case
+    assert [reward_amounts.tier_range(t) for t in reward_amounts.TIERS.values()] == [
         (Decimal(1000), Decimal(5000)),
         (Decimal(200), Decimal(1000)),
         (Decimal(50), Decimal(200)),

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.roster_rules import parse_date
 from app.validators import ID_CHECK_CHARS
 from app.validators import ID_WEIGHTS
-from models.jobstate import ConfigChange
+from app.volunteers.roster.rules import parse_date
+from models.audit import ConfigChange
 from models.org import Department
 from models.volunteer import Volunteer
 from tests.factories import dept

@@ -239,8 +239,8 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_user_of_other_role_scope_uses_python_twin(db, world):
     """can_see_case agrees with the SQL clause for every (user, case) pair."""
-    from app.access import can_see_case
-    from app.access import scope_query
+    from app.auth.access import can_see_case
+    from app.auth.access import scope_query
 
     for who in (user("handler", "SA"), user("handler", "SB"), user("handler", "BA"), user("clerk")):
         visible = {c.id for c in scope_query(Case, db.session.query(Case), who)}

@@ -8,10 +8,10 @@ from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
+from app.deadlines import sweep as sweep_module
+from app.deadlines.sweep import sweep
 from app.extensions import db
-from jobs import sweep as sweep_module
 from jobs.runner import run_job
-from jobs.sweep import sweep
 from models.case import Case
 from models.deadline import LADDER_STEP_LABELS
 from models.deadline import CaseDeadline

@@ -9,13 +9,13 @@ import pytest
 from flask_babel import gettext
 from sqlalchemy import select
 
-from app.deadline_policies import seed_default_policies
+from app.cases import lifecycle
+from app.cases.tracking import status_label
+from app.deadlines.policies import seed_default_policies
 from app.extensions import db
-from app.intake import CitizenRequest
-from app.intake import submit
+from app.intake.submission import CitizenRequest
+from app.intake.submission import submit
 from app.timeutil import format_local
-from app.tracking import status_label
-from models import lifecycle
 from models.case import Case
 from models.case import CaseEvent
 from models.enums import SATISFACTION_LABELS

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask_babel import gettext
 
-from app import uploads
-from app.uploads import UploadError
+from app.intake import uploads
+from app.intake.uploads import UploadError
 from tests.factories import amr_bytes
 from tests.factories import heic_bytes
 from tests.factories import jpeg_bytes

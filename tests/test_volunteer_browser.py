@@ -5,8 +5,8 @@ import pytest
 
 from app.extensions import db
 from models.case import Case
-from models.clue import Clue
 from models.enums import ClueStatus
+from models.volunteer import Clue
 from models.volunteer import Volunteer
 from tests.factories import make_clue
 from tests.factories import make_volunteer

@@ -13,11 +13,11 @@ from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.volunteer_links import volunteer_by_token
-from models.attachment import Attachment
-from models.clue import Clue
+from app.volunteers.links import volunteer_by_token
+from models.audit import ConfigChange
+from models.case import Attachment
 from models.enums import ClueStatus
-from models.jobstate import ConfigChange
+from models.volunteer import Clue
 from tests.factories import dept
 from tests.factories import make_clue
 from tests.factories import make_volunteer

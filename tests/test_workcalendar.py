@@ -11,18 +11,18 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
-from app import workcalendar
-from app.calendar_cli import calendar_group
-from app.calendar_seed import calendar_health
-from app.calendar_seed import cross_check
-from app.calendar_seed import generate_year
-from app.calendar_seed import seed_calendar
-from app.workcalendar import add_working_days
-from app.workcalendar import compute_due
-from app.workcalendar import invalidate_cache
-from app.workcalendar import is_workday
-from models.calendar import WorkCalendarDay
-from models.jobstate import ConfigChange
+from app.deadlines import workcalendar
+from app.deadlines.calendar_cli import calendar_group
+from app.deadlines.calendar_seed import calendar_health
+from app.deadlines.calendar_seed import cross_check
+from app.deadlines.calendar_seed import generate_year
+from app.deadlines.calendar_seed import seed_calendar
+from app.deadlines.workcalendar import add_working_days
+from app.deadlines.workcalendar import compute_due
+from app.deadlines.workcalendar import invalidate_cache
+from app.deadlines.workcalendar import is_workday
+from models.audit import ConfigChange
+from models.deadline import WorkCalendarDay
 from models.jobstate import RecomputeRequest
 
 D = date

@@ -1,7 +1,7 @@
 """Demo data: a district shaped like 深圳市光明区 with its staff, volunteers and a few hundred cases.
 
 ``seed_demo()`` loads it (idempotent) and ``print_logins()`` tells a person how to log in. Every case
-is driven through ``models.lifecycle`` with explicit past times, so its timeline is consistent.
+is driven through ``app.cases.lifecycle`` with explicit past times, so its timeline is consistent.
 """
 
 import unicodedata
@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.calendar_seed import seed_calendar
-from app.deadline_policies import seed_default_policies
+from app.deadlines.calendar_seed import seed_calendar
+from app.deadlines.policies import seed_default_policies
 from app.demo.cases import plan_cases
 from app.demo.cases import run_plans
 from app.demo.front_door import build_intake_controls
@@ -29,7 +29,7 @@ from app.demo.volunteers import build_clues
 from app.demo.volunteers import build_payouts
 from app.demo.volunteers import build_volunteers
 from app.extensions import db
-from app.reference_data import ensure_categories
+from app.org.catalogue import ensure_categories
 from app.timeutil import as_utc
 from app.timeutil import utcnow
 from models.case import CaseEvent

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
+from app.cases import lifecycle
 from app.demo.org import Org
 from app.demo.plan import Plan
 from app.demo.plan import Planner
-from models import lifecycle
 from models.case import Case
 from models.enums import Channel
 

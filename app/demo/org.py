@@ -6,13 +6,13 @@ from dataclasses import field
 from sqlalchemy import select
 
 from app.demo import texts
-from app.reference_data import BUREAUS
-from models.catalog import Category
+from app.org.catalogue import BUREAUS
 from models.enums import DepartmentKind
 from models.enums import MailboxKind
 from models.enums import Role
-from models.mailbox import Mailbox
+from models.org import Category
 from models.org import Department
+from models.org import Mailbox
 from models.user import User
 
 DEMO_PASSWORD = "suqiu-demo-2026"

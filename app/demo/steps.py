@@ -1,7 +1,7 @@
 """The timed lifecycle steps of one demo case: register, dispatch, return, sign, contact, reply, revisit …
 
 Each step is ``(offset from receipt, action, actor, params)`` and is later run through
-``models.lifecycle.perform``; nothing here touches the database.
+``app.cases.lifecycle.perform``; nothing here touches the database.
 """
 
 from datetime import timedelta

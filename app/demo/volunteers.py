@@ -1,6 +1,6 @@
 """Demo 平安员 volunteers, their clues (线索) in every state, and rewards (平安奖励金) in every status from a fund.
 
-Rewards go through ``app.rewards`` with past times, so the fund totals, the audit rows and the case
+Rewards go through ``app.volunteers.rewards`` with past times, so the fund totals, the audit rows and the case
 timelines agree with them exactly as they would in real use.
 """
 
@@ -9,22 +9,22 @@ from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 
-from app import reward_rules
-from app import rewards
 from app.demo import texts
 from app.demo.org import DISTRICT_CODE
 from app.demo.org import Org
 from app.timeutil import local_day
 from app.timeutil import to_local
-from app.volunteer_links import new_link_token
+from app.volunteers import reward_amounts
+from app.volunteers import rewards
+from app.volunteers.links import new_link_token
 from models.case import Case
-from models.clue import Clue
 from models.enums import ClueStatus
 from models.enums import DepartmentKind
 from models.enums import RewardStatus
 from models.enums import Status
 from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
+from models.volunteer import Clue
 from models.volunteer import RewardFund
 from models.volunteer import Volunteer
 
@@ -187,7 +187,7 @@ def _plan(rng, clue: Clue, status: str, now: datetime) -> _Plan:
 
 
 def _amount(rng, clue: Clue) -> Decimal:
-    low, high = (int(v) for v in reward_rules.tier_range(reward_rules.suggest_tier(clue)))
+    low, high = (int(v) for v in reward_amounts.tier_range(reward_amounts.suggest_tier(clue)))
     return Decimal(rng.randrange(low, high + 1, 10 if high <= 1000 else 100))
 
 

@@ -1,4 +1,4 @@
-"""POST requests: another system files a case with its API key; the case is made by ``app.intake.submit``.
+"""POST requests: another system files a case with its API key; the case is made by ``app.intake.submission.submit``.
 
 Parameters come from the form-encoded body, else the query string; an empty parameter counts as missing.
 Checks, in order: API key (403), the key's rate limit (429), service_code (400 missing, 404 unknown), every
@@ -20,19 +20,19 @@ from sqlalchemy import or_
 from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import ratelimit
-from app.api_keys import find_key
+from app.auth.api_keys import find_key
 from app.extensions import db
 from app.extensions import limiter
-from app.intake import CitizenRequest
-from app.intake import ban_refusal
-from app.intake import submit
+from app.intake import ratelimit
+from app.intake.submission import CitizenRequest
+from app.intake.submission import ban_refusal
+from app.intake.submission import submit
 from app.open311.output import Open311Error
 from app.open311.output import respond
 from app.open311.services import MONEY_MAX
 from app.open311.services import PEOPLE_MAX
 from app.open311.services import service_id
-from app.refcache import KeyRecord
+from app.org.refcache import KeyRecord
 from app.timeutil import utcnow
 from app.validators import is_valid_phone
 from models.enums import RequestType

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.auth.pii import redact_free_text
 from app.extensions import db
 from app.open311 import posting
 from app.open311.output import Open311Error
@@ -23,14 +24,13 @@ from app.open311.output import clean_id
 from app.open311.output import endpoint
 from app.open311.output import respond
 from app.open311.output import w3
-from app.pii import redact_free_text
 from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
 from models.case import Case
-from models.catalog import Category
 from models.enums import OPEN_STATUSES
 from models.enums import STATUS_LABELS
 from models.enums import Channel
+from models.org import Category
 
 MAX_SPAN = timedelta(days=90)
 DEFAULT_MAX_RESULTS = 1000

@@ -5,15 +5,15 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app import refcache
 from app.config import public_url
 from app.extensions import db
 from app.open311.output import Open311Error
 from app.open311.output import clean_id
 from app.open311.output import endpoint
 from app.open311.output import respond
-from models.catalog import Category
+from app.org import refcache
 from models.enums import REQUEST_TYPE_LABELS
+from models.org import Category
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the discovery document or the shape of the service definitions last changed (sortable).
@@ -42,7 +42,7 @@ def find_service(code: str | None) -> Category | None:
 
 
 def service_id(code: str | None) -> int | None:
-    """The id of the category :func:`find_service` would return, from the process cache (app.refcache)."""
+    """The id of the category :func:`find_service` would return, from the process cache (app.org.refcache)."""
     code = clean_id(code)
     return None if code is None else refcache.snapshot().services.get(code)
 

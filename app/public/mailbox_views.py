@@ -9,24 +9,24 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import ratelimit
-from app import uploads
+from app.deadlines.promises import mailbox_promises
 from app.extensions import csrf
 from app.extensions import db
-from app.intake import CitizenRequest
-from app.intake import ban_refusal
-from app.intake import existing_case
-from app.intake import submit
-from app.promises import mailbox_promises
+from app.intake import ratelimit
+from app.intake import uploads
+from app.intake.submission import CitizenRequest
+from app.intake.submission import ban_refusal
+from app.intake.submission import existing_case
+from app.intake.submission import submit
 from app.public import bp
 from app.public.forms import SubmissionForm
 from app.validators import normalise_phone
 from models.case import Case
-from models.catalog import Category
 from models.enums import Channel
 from models.enums import DepartmentKind
-from models.mailbox import Mailbox
+from models.org import Category
 from models.org import Department
+from models.org import Mailbox
 
 
 def _mailbox(slug: str) -> Mailbox:

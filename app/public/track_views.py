@@ -8,20 +8,20 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 
-from app import ratelimit
+from app.cases.lifecycle import TransitionError
+from app.cases.lifecycle import citizen_may_rate
+from app.cases.lifecycle import rate_by_citizen
+from app.cases.tracking import find_case
+from app.cases.tracking import promised_deadlines
+from app.cases.tracking import public_timeline
+from app.cases.tracking import status_label
 from app.extensions import csrf
 from app.extensions import db
+from app.intake import ratelimit
 from app.public import bp
 from app.public.forms import RatingForm
 from app.public.forms import TrackForm
-from app.tracking import find_case
-from app.tracking import promised_deadlines
-from app.tracking import public_timeline
-from app.tracking import status_label
 from models.case import Case
-from models.lifecycle import TransitionError
-from models.lifecycle import citizen_may_rate
-from models.lifecycle import rate_by_citizen
 
 
 @bp.route("/track", methods=["GET", "POST"])

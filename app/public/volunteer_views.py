@@ -27,23 +27,23 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from app import clue_intake
-from app import ratelimit
-from app import uploads
-from app import volunteer_links
-from app.clues import PLACE_MAX
-from app.clues import ClueError
 from app.extensions import csrf
 from app.extensions import db
-from app.intake import ban_refusal
+from app.intake import ratelimit
+from app.intake import uploads
+from app.intake.submission import ban_refusal
 from app.public import bp
 from app.public.forms import REQUIRED
 from app.public.forms import clean_text
 from app.public.forms import money_involved_field
 from app.public.forms import people_involved_field
 from app.timeutil import utcnow
-from models.clue import Clue
+from app.volunteers import clue_intake
+from app.volunteers import links as volunteer_links
+from app.volunteers.clues import PLACE_MAX
+from app.volunteers.clues import ClueError
 from models.enums import CLUE_STATUS_LABELS
+from models.volunteer import Clue
 from models.volunteer import Volunteer
 
 

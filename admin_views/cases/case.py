@@ -1,0 +1,289 @@
+"""The case desk: list, filters, search, intake form, case page with timeline and lifecycle buttons."""
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.helpers import get_redirect_target
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
+from wtforms import ValidationError
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+
+from admin_views.base import LazyOptions
+from admin_views.base import SecuredModelView
+from admin_views.base import acting_user
+from admin_views.cases import columns as cols
+from admin_views.cases.armed_list import ArmedCaseListMixin
+from admin_views.cases.forms import blank_form
+from admin_views.cases.forms import posted_form
+from admin_views.cases.search import DueFilter
+from admin_views.cases.search import LocalDateBetweenFilter
+from admin_views.cases.search import apply_case_search
+from app.auth.access import INTAKE_ROLES
+from app.auth.access import STAFF_ROLES
+from app.auth.access import SUPERVISOR_ROLES
+from app.cases import lifecycle
+from app.extensions import db
+from app.intake import uploads
+from app.validators import IdNumber
+from app.validators import Phone
+from app.volunteers.clues import source_clues
+from models.case import Attachment
+from models.case import Case
+from models.deadline import STAGE_LABELS
+from models.enums import CHANNEL_LABELS
+from models.enums import CLUE_STATUS_LABELS
+from models.enums import GRADE_LABELS
+from models.enums import REQUEST_TYPE_LABELS
+from models.enums import STAFF_INTAKE_CHANNELS
+from models.enums import STATUS_LABELS
+from models.enums import DepartmentKind
+from models.enums import Role
+from models.enums import choices
+from models.org import Category
+from models.org import Department
+from models.user import User
+
+
+def _active_departments(kind=None):
+    def factory():
+        query = db.session.query(Department).filter(Department.active.is_(True))
+        if kind is not None:
+            query = query.filter(Department.kind == kind)
+        return query.order_by(Department.path)
+
+    return factory
+
+
+def _category_options():
+    rows = db.session.query(Category).order_by(Category.parent_id.is_not(None), Category.sort_order).all()
+    return [(c.id, str(c)) for c in rows]
+
+
+def _department_options():
+    rows = db.session.query(Department).order_by(Department.path).all()
+    return [(d.id, d.name) for d in rows]
+
+
+def attachment_response(attachment: Attachment):
+    """The bytes of an attachment the caller has checked the user may see (inline, or ``?download=1``)."""
+    try:
+        path = uploads.path_of(attachment.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=request.args.get("download") == "1",
+        download_name=attachment.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CaseView(ArmedCaseListMixin, SecuredModelView):
+    """Cases: every staff role reads (handlers only their department's), intake roles register."""
+
+    create_roles = INTAKE_ROLES
+    edit_roles = INTAKE_ROLES
+    delete_roles = frozenset()
+    export_roles = STAFF_ROLES
+    action_roles = {"supervise": SUPERVISOR_ROLES}
+
+    details_template = "admin/case/details.html"
+
+    column_list = cols.LIST
+    column_details_list = cols.DETAILS
+    column_export_list = cols.EXPORT
+    column_labels = cols.LABELS
+    column_formatters = cols.LIST_FORMATTERS
+    column_formatters_detail = cols.DETAIL_FORMATTERS
+    column_formatters_export = cols.EXPORT_FORMATTERS
+    column_type_formatters = cols.LIST_TYPE_FORMATTERS
+    column_type_formatters_detail = cols.LIST_TYPE_FORMATTERS
+    column_type_formatters_export = cols.EXPORT_TYPE_FORMATTERS
+    column_sortable_list = ("number", "received_at", "grade", "status", "next_due_at")
+    column_default_sort = ("received_at", True)
+    column_searchable_list = ("number", "title", "citizen_phone")
+    column_filters = (
+        sqla_filters.FilterEqual(Case.status, _l("Status"), options=choices(STATUS_LABELS)),
+        sqla_filters.FilterEqual(Case.grade, _l("Grade"), options=choices(GRADE_LABELS)),
+        sqla_filters.FilterEqual(Case.category_id, _l("Category"), options=LazyOptions(_category_options)),
+        sqla_filters.FilterEqual(
+            Case.lead_department_id, _l("Lead department"), options=LazyOptions(_department_options)
+        ),
+        sqla_filters.FilterEqual(Case.channel, _l("Channel"), options=choices(CHANNEL_LABELS)),
+        sqla_filters.FilterEqual(Case.request_type, _l("Request type"), options=choices(REQUEST_TYPE_LABELS)),
+        sqla_filters.BooleanEqualFilter(Case.is_repeat, _l("Repeat")),
+        sqla_filters.BooleanEqualFilter(Case.is_sensitive, _l("Sensitive")),
+        sqla_filters.BooleanEqualFilter(Case.is_key, _l("Key")),
+        sqla_filters.BooleanEqualFilter(Case.is_supervised, _l("Supervised")),
+        LocalDateBetweenFilter(Case.received_at, _l("Time received")),
+        DueFilter(Case.next_due_at, _l("Deadline")),
+    )
+
+    form_columns = cols.FORM
+    form_choices = {
+        "channel": choices({c: CHANNEL_LABELS[c] for c in STAFF_INTAKE_CHANNELS}),
+        "request_type": choices(REQUEST_TYPE_LABELS),
+        "grade": choices(GRADE_LABELS),
+    }
+    form_args = {
+        "title": {"validators": [DataRequired(), Length(max=200)]},
+        "content": {"validators": [DataRequired()]},
+        "citizen_phone": {"validators": [Optional(), Phone()]},
+        "citizen_id_no": {"validators": [Optional(), IdNumber()]},
+        "people_involved": {"validators": [Optional(), NumberRange(min=0, max=100000)]},
+        "money_involved": {"validators": [Optional(), NumberRange(min=0)]},
+        "street": {"query_factory": _active_departments(DepartmentKind.STREET)},
+        "community": {"query_factory": _active_departments(DepartmentKind.COMMUNITY)},
+        "category": {"query_factory": lambda: db.session.query(Category).filter(Category.active.is_(True))},
+        "owner_leader": {
+            "query_factory": lambda: db.session.query(User).filter(
+                User.role == Role.LEADER, User.active.is_(True)
+            )
+        },
+    }
+    form_ajax_refs = {
+        "repeat_of": {"fields": ["number", "title"], "page_size": 10, "minimum_input_length": 2}
+    }
+    form_extra_fields = {"row_version": HiddenField()}
+    form_widget_args = {"content": {"rows": 6}}
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Numbers and phones by index; other text by title."""
+        query, count_query = apply_case_search(query, count_query, search)
+        return query, count_query, joins, count_joins
+
+    def edit_form(self, obj=None):
+        """The channel is fixed at intake; carry the version the user saw."""
+        form = super().edit_form(obj)
+        del form.channel
+        if request.method == "GET" and obj is not None:
+            form.row_version.data = obj.version
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        """Check structure and version; give new cases a number and register them."""
+        with db.session.no_autoflush:  # a new case has no number until open_case gives it one
+            if (
+                model.community is not None
+                and model.street is not None
+                and model.community.parent_id != model.street.id
+            ):
+                raise ValidationError(_("The community does not belong to the chosen street."))
+            if model.community is not None and model.street is None:
+                model.street = model.community.parent
+            if model.repeat_of is not None:
+                if model.id is not None and model.repeat_of.id == model.id:
+                    raise ValidationError(_("A case cannot be a repeat of itself."))
+                model.is_repeat = True
+            if is_created:
+                if model.channel not in STAFF_INTAKE_CHANNELS:
+                    raise ValidationError(_("Choose the channel the case came in by."))
+                lifecycle.open_case(model, acting_user())
+                lifecycle.perform(model, "register", acting_user())
+            elif str(form.row_version.data or "") != str(model.version):
+                raise ValidationError(_("Someone else has changed this case. Reload the page and try again."))
+
+    # --- the case page -----------------------------------------------------------------------
+    def _render_case(self, case, open_action=None, open_form=None):
+        actions = []
+        for act in lifecycle.available_actions(case, current_user):
+            if act.name == open_action and open_form is not None:
+                form = open_form
+            else:
+                defaults = {}
+                if act.name == "dispatch" and case.category is not None and case.category.lead_department():
+                    defaults["lead_department"] = case.category.lead_department().id
+                form = blank_form(act.name, case, **defaults)
+            actions.append((act.name, act.label, form))
+        return self.render(
+            self.details_template,
+            model=case,
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=get_redirect_target() or self.get_url(".index_view"),
+            actions=actions,
+            open_action=open_action,
+            events=case.events,
+            deadlines=case.deadlines,
+            attachments=case.attachments,
+            clues=source_clues(case),
+            clue_status_labels=CLUE_STATUS_LABELS,
+            stage_labels=STAGE_LABELS,
+            action_labels=lifecycle.ACTION_LABELS,
+            status_labels=STATUS_LABELS,
+        )
+
+    @expose("/details/")
+    def details_view(self):
+        """The case page: fields, lifecycle buttons and the timeline."""
+        case = self.get_one(request.args.get("id"))
+        return self._render_case(case)
+
+    @expose("/attachment/<int:attachment_id>")
+    def attachment_view(self, attachment_id):
+        """One attachment's bytes, for staff who may see its case (inline, or ``?download=1``)."""
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is None:
+            abort(404)
+        if attachment.case_id is None:
+            abort(404)
+        self.get_one(attachment.case_id)  # 404 unless the case is in the user's scope
+        return attachment_response(attachment)
+
+    @expose("/transition/<action_name>/", methods=("POST",))
+    def transition_view(self, action_name):
+        """Take one lifecycle action; on refusal show the page again with the input kept."""
+        if action_name not in lifecycle.ACTIONS:
+            abort(404)
+        form = posted_form(action_name)
+        case = self.get_one(form.id.data)
+        try:
+            lifecycle.perform(
+                case, action_name, acting_user(), expected_version=form.version.data or None, **form.params()
+            )
+            db.session.commit()
+        except lifecycle.TransitionError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self._render_case(self.get_one(case.id), action_name, form), 409
+        except StaleDataError:
+            db.session.rollback()
+            flash(_("Someone else has changed this case. Reload the page and try again."), "error")
+            return redirect(url_for(".details_view", id=case.id))
+        flash(_("%(action)s: done.", action=lifecycle.ACTION_LABELS[action_name]), "success")
+        return redirect(url_for(".details_view", id=case.id))
+
+    @action("supervise", _l("Mark as supervised"), _l("Mark the selected cases as supervised?"))
+    def action_supervise(self, ids):
+        """督办: flag the chosen cases (only those the user may see) for close follow-up."""
+        cases = (
+            self.scoped_ids(ids)
+            .filter(or_(Case.is_supervised.is_(False), Case.is_supervised.is_(None)))
+            .all()
+        )
+        for case in cases:
+            case.is_supervised = True
+            lifecycle.perform(case, "comment", acting_user(), note=_("Marked as supervised."))
+        db.session.commit()
+        flash(_("%(num)d cases marked as supervised.", num=len(cases)), "success")

@@ -1,0 +1,1 @@
+"""Settings in the panel: organisation, users, deadline policies, calendar, front door, keys, audit trail."""

@@ -1,0 +1,95 @@
+"""Forms and filters of the clue desk (endpoint ``clue``): the triage steps and the list filters."""
+
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+from app.extensions import db
+from app.volunteers.clues import REASON_MAX
+from app.volunteers.clues import TITLE_MAX
+from models.enums import REQUEST_TYPE_LABELS
+from models.enums import RequestType
+from models.enums import choices
+from models.org import Category
+from models.volunteer import Clue
+from models.volunteer import Volunteer
+
+
+def _optional_int(value) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class StepForm(FlaskForm):
+    """A triage step on one clue: which one."""
+
+    id = HiddenField()
+
+
+class ConvertForm(StepForm):
+    """Convert into a new case: type, category (optional) and the case title."""
+
+    request_type = SelectField(
+        _l("Type of request"), choices=choices(REQUEST_TYPE_LABELS), default=str(RequestType.REPORT)
+    )
+    category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=True)
+    title = StringField(_l("Case title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = db.session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
+        ).all()
+        self.category.choices = [("", _l("(leave to the clerk)"))] + [(c.id, str(c)) for c in rows]
+
+
+class MergeForm(StepForm):
+    """Merge with an existing case, by its number."""
+
+    case_number = StringField(_l("Case number"), validators=[DataRequired(), Length(max=40)])
+
+
+class DismissForm(StepForm):
+    """Dismiss, with the reason."""
+
+    reason = TextAreaField(_l("Reason for dismissing"), validators=[DataRequired(), Length(max=REASON_MAX)])
+
+
+# step -> (form, button, message when done)
+STEPS = {
+    "convert": (ConvertForm, _l("Convert into a case"), _l("The clue is now a case.")),
+    "merge": (MergeForm, _l("Merge with an existing case"), _l("The clue was merged with the case.")),
+    "dismiss": (DismissForm, _l("Dismiss the clue"), _l("The clue was dismissed.")),
+}
+
+
+class IntEqualFilter(sqla_filters.FilterEqual):
+    """Equality on an id column (the value compared as a number on every database)."""
+
+    def validate(self, value):
+        """A whole number."""
+        return str(value).isdigit()
+
+    def clean(self, value):
+        """The value as a number."""
+        return int(value)
+
+
+class GroupFilter(sqla_filters.BaseSQLAFilter):
+    """Clues of the volunteers in one group (a subquery: no join, no duplicate rows)."""
+
+    def __init__(self, name, options):
+        super().__init__(Clue.volunteer_id, name, options=options)
+
+    def apply(self, query, value, alias=None):
+        """Volunteers of group ``value``."""
+        return query.filter(Clue.volunteer_id.in_(select(Volunteer.id).where(Volunteer.group == value)))
+
+    def operation(self):
+        return _l("is")

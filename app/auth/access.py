@@ -1,0 +1,140 @@
+"""Who may see which rows: role groups and department scoping, the one place these rules live."""
+
+from typing import NamedTuple
+
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from models.case import Case
+from models.case import CaseEvent
+from models.case import case_co_department
+from models.enums import Role
+from models.org import Department
+from models.volunteer import Clue
+from models.volunteer import RewardPayout
+from models.volunteer import Volunteer
+
+STAFF_ROLES = frozenset(Role)
+INTAKE_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ADMIN_ROLES = frozenset({Role.ADMIN})
+
+
+def is_department_scoped(user) -> bool:
+    """Handlers see only their own department's rows; every other role sees all."""
+    return user.role == Role.HANDLER
+
+
+class ScopeArm(NamedTuple):
+    """One part of a scope: its condition; for the co-handled arm also the department and a per-row check.
+
+    ``row_check`` is the same rule as ``clause`` written as a correlated test, for queries that are
+    driven by a short list of ids found elsewhere (so the planner does not start from this arm's ids).
+    """
+
+    clause: object
+    co_department_id: int | None = None
+    row_check: object = None
+
+
+def case_clause_arms(user):
+    """The cases ``user`` may see as disjoint parts, each answerable from one index; None for all cases.
+
+    A handler sees cases their department leads, plus cases it co-handles that another department leads.
+    The OR of the two defeats every index on a big table, so the case list queries each arm on its own.
+    """
+    if not is_department_scoped(user):
+        return None
+    if user.department_id is None:
+        return [ScopeArm(false())]
+    department_id = user.department_id
+    co_case_ids = select(case_co_department.c.case_id).where(
+        case_co_department.c.department_id == department_id
+    )
+    lead_elsewhere = Case.lead_department_id.is_distinct_from(department_id)
+    co_handled = exists().where(
+        case_co_department.c.case_id == Case.id, case_co_department.c.department_id == department_id
+    )
+    return [
+        ScopeArm(Case.lead_department_id == department_id),
+        ScopeArm(
+            and_(Case.id.in_(co_case_ids), lead_elsewhere),
+            co_department_id=department_id,
+            row_check=and_(co_handled, lead_elsewhere),
+        ),
+    ]
+
+
+def case_clause(user):
+    """SQL condition for the cases ``user`` may see, or None for no restriction."""
+    arms = case_clause_arms(user)
+    return None if arms is None else or_(*(arm.clause for arm in arms))
+
+
+def _subtree_department_ids(user):
+    """Ids of the user's department and every unit below it."""
+    if user.department is None:
+        return select(Department.id).where(false())
+    return select(Department.id).where(Department.path.startswith(user.department.path, autoescape=True))
+
+
+def volunteer_clause(user):
+    """SQL condition for the volunteers ``user`` may see, or None for no restriction."""
+    if not is_department_scoped(user):
+        return None
+    return Volunteer.community_id.in_(_subtree_department_ids(user))
+
+
+def reward_clause(user):
+    """Rewards are visible with their volunteer, or with their case."""
+    if not is_department_scoped(user):
+        return None
+    visible_cases = select(Case.id).where(case_clause(user))
+    visible_volunteers = select(Volunteer.id).where(volunteer_clause(user))
+    return or_(RewardPayout.volunteer_id.in_(visible_volunteers), RewardPayout.case_id.in_(visible_cases))
+
+
+def clue_clause(user):
+    """Clues are visible with their community (the user's unit and below), or with their case."""
+    if not is_department_scoped(user):
+        return None
+    visible_cases = select(Case.id).where(case_clause(user))
+    return or_(Clue.community_id.in_(_subtree_department_ids(user)), Clue.case_id.in_(visible_cases))
+
+
+def event_clause(user):
+    """Timeline events are visible with their case."""
+    if not is_department_scoped(user):
+        return None
+    return CaseEvent.case_id.in_(select(Case.id).where(case_clause(user)))
+
+
+_CLAUSES = {
+    Case: case_clause,
+    Volunteer: volunteer_clause,
+    RewardPayout: reward_clause,
+    Clue: clue_clause,
+    CaseEvent: event_clause,
+}
+
+
+def scope_clause(model, user):
+    """SQL condition limiting ``model`` rows to what ``user`` may see, or None for all rows."""
+    rule = _CLAUSES.get(model)
+    return rule(user) if rule is not None else None
+
+
+def scope_query(model, query, user):
+    """Apply :func:`scope_clause` to an ORM query or select."""
+    clause = scope_clause(model, user)
+    return query if clause is None else query.filter(clause)
+
+
+def can_see_case(user, case: Case) -> bool:
+    """Python twin of :func:`case_clause` for one loaded case."""
+    if not is_department_scoped(user):
+        return True
+    return case.involves_department(user.department_id)

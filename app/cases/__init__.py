@@ -1,0 +1,1 @@
+"""Cases: the state machine (actions table, transitions, extensions), opening, staff intake, tracking."""

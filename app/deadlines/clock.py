@@ -1,0 +1,213 @@
+"""Deadline clocks: lifecycle actions start, stop and re-arm each stage's deadline; the case caches the result.
+
+Only :mod:`app.cases.lifecycle` calls :func:`on_action`; only the extension actions call :func:`extend`; only
+the recompute job calls :func:`recompute`. Due times come from :func:`app.deadlines.workcalendar.compute_due`.
+"""
+
+from datetime import datetime
+from datetime import timedelta
+
+from app.deadlines.policies import choose_policy
+from app.deadlines.workcalendar import compute_due
+from app.extensions import db
+from models.deadline import CaseDeadline
+from models.deadline import DeadlineStatus
+from models.deadline import LadderStep
+from models.deadline import Stage
+from models.deadline import Urgency
+
+ALL_STAGES = tuple(Stage)
+
+# action: (stages met, stages cancelled, stages started or restarted)
+CLOCKS = {
+    "receive": ((), (), (Stage.REGISTER,)),
+    "register": ((Stage.REGISTER,), (), (Stage.DISPATCH, Stage.FIRST_REPLY, Stage.RESOLVE)),
+    "reject": ((Stage.REGISTER,), ALL_STAGES, ()),
+    "dispatch": ((Stage.DISPATCH,), (), (Stage.SIGN,)),
+    "return": ((), (Stage.SIGN, Stage.CONTACT), (Stage.DISPATCH,)),
+    "sign": ((Stage.SIGN,), (), (Stage.CONTACT,)),
+    "contact": ((Stage.CONTACT,), (), ()),
+    "reply": ((Stage.FIRST_REPLY, Stage.RESOLVE), (), (Stage.REVISIT,)),
+    "revisit": ((Stage.REVISIT,), (), ()),
+    "redo": ((), (), (Stage.RESOLVE,)),
+    "reopen": ((), (), (Stage.RESOLVE,)),
+    "merge": ((), ALL_STAGES, ()),
+}
+
+
+def ladder_times(deadline: CaseDeadline) -> list[tuple[str, datetime]]:
+    """Each rung of the deadline's ladder with the instant it fires, earliest first."""
+    start, due = deadline.started_at, deadline.due_at
+    times = []
+    for rung in deadline.policy_snapshot.get("ladder", []):
+        if "percent" in rung:
+            at = start + (due - start) * rung["percent"] / 100
+        elif "minutes_before" in rung:
+            at = max(start, due - timedelta(minutes=rung["minutes_before"]))
+        else:
+            at = due + timedelta(minutes=rung.get("minutes_after", 0))
+        times.append((rung["step"], at))
+    order = {step: i for i, step in enumerate(LadderStep)}
+    return sorted(times, key=lambda pair: (pair[1], order.get(pair[0], 99)))
+
+
+def arm(deadline: CaseDeadline, next_step: int = 0) -> None:
+    """Point the deadline at rung ``next_step`` of its ladder (the sweep fires from there)."""
+    times = ladder_times(deadline)
+    warn = [at for step, at in times if step == LadderStep.WARN]
+    deadline.warn_at = warn[0] if warn else None
+    deadline.next_step = next_step
+    deadline.next_fire_at = times[next_step][1] if next_step < len(times) else None
+
+
+def _snapshot(policy) -> dict:
+    return {
+        "policy_id": policy.id,
+        "name": policy.name,
+        "policy_set": policy.policy_set,
+        "amount": policy.amount,
+        "unit": str(policy.unit),
+        "ladder": list(policy.ladder or []),
+        "max_extensions": policy.max_extensions or 0,
+        "max_extension_amount": policy.max_extension_amount,
+    }
+
+
+def _row(case, stage) -> CaseDeadline | None:
+    return next((d for d in case.deadlines if d.stage == stage), None)
+
+
+def _set_due(deadline: CaseDeadline, policy, start: datetime) -> None:
+    due, explanation = compute_due(start, policy.amount, str(policy.unit))
+    deadline.policy_id = policy.id  # an id: ``policy`` may be a cached record (app.org.refcache)
+    deadline.policy_snapshot = _snapshot(policy)
+    deadline.clock = str(policy.unit)
+    deadline.started_at = start
+    deadline.due_at = due
+    deadline.explanation = explanation
+
+
+def start(case, stage: str, now: datetime) -> CaseDeadline | None:
+    """Start (or restart, as a new version) the clock of ``stage``; cancel it when no policy applies."""
+    policy = choose_policy(case, stage)
+    deadline = _row(case, stage)
+    if policy is None:
+        if deadline is not None and deadline.status == DeadlineStatus.RUNNING:
+            cancel(deadline)
+        return None
+    if deadline is None:
+        deadline = CaseDeadline(case=case, stage=str(stage), version=1)
+        db.session.add(deadline)
+    else:
+        deadline.version = (deadline.version or 0) + 1
+    _set_due(deadline, policy, now)
+    deadline.status = DeadlineStatus.RUNNING
+    deadline.met_at = deadline.breached_at = deadline.last_fired = None
+    deadline.extended_count = 0
+    arm(deadline)
+    return deadline
+
+
+def meet(deadline: CaseDeadline, now: datetime) -> None:
+    """The stage was done: stop the clock (a late finish keeps its breach time)."""
+    if deadline.status != DeadlineStatus.RUNNING:
+        return
+    deadline.status = DeadlineStatus.MET
+    deadline.met_at = now
+    if now > deadline.due_at and deadline.breached_at is None:
+        deadline.breached_at = deadline.due_at
+    deadline.next_fire_at = None
+
+
+def cancel(deadline: CaseDeadline) -> None:
+    """The stage no longer applies: stop the clock without a verdict."""
+    if deadline.status == DeadlineStatus.RUNNING:
+        deadline.status = DeadlineStatus.CANCELLED
+        deadline.next_fire_at = None
+
+
+def on_action(case, action: str, now: datetime, data: dict | None = None) -> None:
+    """Move the case's clocks for a lifecycle action, then refresh the case's cached urgency."""
+    with db.session.no_autoflush:  # policy look-ups must not write the half-changed case (extra versions)
+        _move_clocks(case, action, now, data)
+
+
+def _move_clocks(case, action: str, now: datetime, data: dict | None) -> None:
+    key = "redo" if action == "revisit" and (data or {}).get("redo") else action
+    met, cancelled, started = CLOCKS.get(key, ((), (), ()))
+    if key == "redo":
+        met = (Stage.REVISIT,)
+    for stage in met:
+        if (deadline := _row(case, stage)) is not None:
+            meet(deadline, now)
+    for stage in cancelled:
+        if (deadline := _row(case, stage)) is not None:
+            cancel(deadline)
+    for stage in started:
+        start(case, stage, now)
+    refresh_case(case, now)
+
+
+def refresh_case(case, now: datetime) -> None:
+    """Cache the earliest running due time and its colour on the case, for lists and filters."""
+    running = [d for d in case.deadlines if d.status == DeadlineStatus.RUNNING]
+    if not running:
+        case.next_due_at, case.urgency = None, None
+        return
+    case.next_due_at = min(d.due_at for d in running)
+    if any(d.breached_at is not None or d.due_at <= now for d in running):
+        case.urgency = Urgency.RED
+    elif any(d.warn_at is not None and d.warn_at <= now for d in running):
+        case.urgency = Urgency.YELLOW
+    else:
+        case.urgency = Urgency.GREEN
+
+
+def extension_due(deadline: CaseDeadline, amount: int, unit: str) -> datetime:
+    """The due time after adding ``amount`` ``unit`` to the current one."""
+    # A day-based due time is 24:00 of its last day; count the added days from that day, not the next.
+    base = deadline.due_at - timedelta(microseconds=1) if unit.endswith("days") else deadline.due_at
+    due, _ = compute_due(base, amount, unit)
+    return due
+
+
+def extend(deadline: CaseDeadline, new_due: datetime, now: datetime) -> None:
+    """Apply an approved extension: move the due time, bump the version and re-arm the whole ladder."""
+    deadline.due_at = new_due
+    deadline.version = (deadline.version or 0) + 1
+    deadline.extended_count = (deadline.extended_count or 0) + 1
+    if new_due > now:
+        deadline.breached_at = None
+    deadline.last_fired = None
+    arm(deadline)
+    refresh_case(deadline.case, now)
+
+
+def recompute(deadline: CaseDeadline, now: datetime) -> bool:
+    """Re-choose the policy and due time of a running deadline; True when its due time changed."""
+    if deadline.status != DeadlineStatus.RUNNING:
+        return False
+    policy = choose_policy(deadline.case, deadline.stage)
+    if policy is None:
+        cancel(deadline)
+        refresh_case(deadline.case, now)
+        return True
+    before = (deadline.due_at, deadline.policy_id, deadline.policy_snapshot)
+    _set_due(deadline, policy, deadline.started_at)
+    for extension in deadline.approved_extensions():
+        deadline.due_at = extension_due(deadline, extension.amount, extension.unit)
+    if (deadline.due_at, policy.id, deadline.policy_snapshot) == before:
+        return False
+    deadline.version = (deadline.version or 0) + 1
+    deadline.breached_at = None if deadline.due_at > now else deadline.breached_at
+    arm(deadline)
+    refresh_case(deadline.case, now)
+    return True
+
+
+def ladder_urgency(step: str) -> Urgency:
+    """The colour a case takes when a rung fires: yellow at the warning, red from the breach on.
+
+    The same rule as :func:`refresh_case`: a warning passed is yellow, a due time passed is red.
+    """
+    return Urgency.YELLOW if step == LadderStep.WARN else Urgency.RED

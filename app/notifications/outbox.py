@@ -1,0 +1,201 @@
+"""Writing notifications: an inbox row per person plus outbox rows (e-mail, group robot) for the delivery job.
+
+Callers run these inside their own transaction and commit themselves: the notification rows then
+commit (or roll back) together with whatever caused them. Nothing here commits or sends anything.
+"""
+
+from collections.abc import Iterable
+
+from flask import g
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy import select
+
+from app.auth.access import ADMIN_ROLES
+from app.extensions import db
+from app.timeutil import utcnow
+from models.notification import Channel
+from models.notification import DeliveryStatus
+from models.notification import Notification
+from models.org import Department
+from models.user import User
+
+# The navbar shows at most this many failed deliveries ("99+" beyond).
+FAILED_BADGE_CAP = 99
+SUBJECT_MAX = 200  # Notification.subject is String(200)
+
+
+class Outbox:
+    """Notification rows of many notify calls, written by one INSERT; recipients looked up once per outbox.
+
+    The sweep uses one per run: thousands of rungs then cost a handful of statements, not a flush each.
+    Rows must refer to saved users, departments and cases (their ids are copied).
+    """
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self._members: dict = {}
+
+    def members(self, key, query) -> list[User]:
+        """The users ``query`` selects, cached under ``key``."""
+        if key not in self._members:
+            self._members[key] = list(db.session.scalars(query))
+        return self._members[key]
+
+    def add(self, rows: list[dict]) -> None:
+        """Queue ``rows`` (from :class:`_Batch`) for :meth:`write`."""
+        for row in rows:
+            flat = {"user_id": None, "department_id": None, "case_id": None, "address": None, **row}
+            for name in ("user", "department", "case"):
+                if (related := flat.pop(name, None)) is not None:
+                    flat[f"{name}_id"] = related.id
+            self.rows.append(flat)
+
+    def write(self) -> int:
+        """Insert the queued rows in one statement; return how many."""
+        count = len(self.rows)
+        if self.rows:
+            db.session.connection().execute(Notification.__table__.insert(), self.rows)
+            self.rows = []
+        return count
+
+
+class _Batch:
+    """The rows of one notify call, with the people and mail addresses already served."""
+
+    def __init__(self, subject, body, kind, case, data, now):
+        self.fields = {"subject": str(subject)[:SUBJECT_MAX], "body": str(body), "kind": kind, "case": case}
+        self.data = data or {}
+        self.now = now or utcnow()
+        self.rows: list[dict] = []
+        self.user_ids: set = set()
+        self.addresses: set[str] = set()
+
+    def _row(self, channel, **fields) -> None:
+        delivered = channel == Channel.INBOX
+        self.rows.append(
+            {
+                "channel": channel,
+                "created_at": self.now,
+                "status": DeliveryStatus.SENT if delivered else DeliveryStatus.PENDING,
+                "sent_at": self.now if delivered else None,
+                "next_attempt_at": None if delivered else self.now,
+                "attempts": 0,
+                "data": dict(self.data),
+                **self.fields,
+                **fields,
+            }
+        )
+
+    def email(self, address: str | None, **fields) -> None:
+        """A pending e-mail, once per address within the call."""
+        address = (address or "").strip()
+        if address and address.lower() not in self.addresses:
+            self.addresses.add(address.lower())
+            self._row(Channel.EMAIL, address=address, **fields)
+
+    def user(self, user: User, department: Department | None = None) -> None:
+        """Inbox row (and e-mail) for one active user, once per user within the call."""
+        key = user.id if user.id is not None else ("unsaved", id(user))
+        if not user.active or key in self.user_ids:
+            return
+        self.user_ids.add(key)
+        department_id = department.id if department is not None else None
+        self._row(Channel.INBOX, user=user, department_id=department_id)
+        self.email(user.email, user=user, department_id=department_id)
+
+    def department(self, department: Department) -> None:
+        """The department's own mailbox and group robot."""
+        self.email(department.email, department=department)
+        url = (department.webhook_url or "").strip()
+        if url:
+            self._row(Channel.WEBHOOK, address=url, department=department)
+
+    def save(self, outbox: Outbox | None) -> list[Notification]:
+        """Add the rows to the session (returned), or queue them on ``outbox`` (nothing returned)."""
+        if outbox is not None:
+            outbox.add(self.rows)
+            return []
+        rows = [Notification(**row) for row in self.rows]
+        db.session.add_all(rows)
+        return rows
+
+
+def _members(outbox: Outbox | None, key, query) -> list[User]:
+    return outbox.members(key, query) if outbox is not None else list(db.session.scalars(query))
+
+
+def notify_users(
+    users: Iterable[User], subject, body, *, kind, case=None, data=None, now=None, outbox=None
+) -> list[Notification]:
+    """Notify each active user: an inbox row (delivered at once) and a pending e-mail when they have one."""
+    batch = _Batch(subject, body, kind, case, data, now)
+    for user in users:
+        batch.user(user)
+    return batch.save(outbox)
+
+
+def notify_department(
+    department: Department, subject, body, *, kind, case=None, data=None, now=None, outbox=None
+) -> list[Notification]:
+    """Notify a department's active users, its mailbox and its group robot."""
+    batch = _Batch(subject, body, kind, case, data, now)
+    query = select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.id)
+    for user in _members(outbox, ("department", department.id), query):
+        batch.user(user, department)
+    batch.department(department)
+    return batch.save(outbox)
+
+
+def notify_role(
+    role, subject, body, *, kind, case=None, data=None, now=None, outbox=None
+) -> list[Notification]:
+    """Notify every active user holding ``role`` (e.g. all supervisors)."""
+    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
+    users = _members(outbox, ("role", str(role)), query)
+    return notify_users(users, subject, body, kind=kind, case=case, data=data, now=now, outbox=outbox)
+
+
+# --- the navbar bell ---------------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    """Unread inbox rows of ``user`` (answered from ``ix_notification_inbox``)."""
+    query = select(func.count(Notification.id)).where(
+        Notification.user_id == user.id,
+        Notification.channel == Channel.INBOX,
+        Notification.read_at.is_(None),
+    )
+    return db.session.scalar(query) or 0
+
+
+def failed_count(cap: int = FAILED_BADGE_CAP) -> int:
+    """Failed deliveries, counted up to ``cap`` + 1 (answered from ``ix_notification_due``)."""
+    limited = select(Notification.id).where(Notification.status == DeliveryStatus.FAILED).limit(cap + 1)
+    return db.session.scalar(select(func.count()).select_from(limited.subquery())) or 0
+
+
+def notification_badges() -> dict | None:
+    """What the navbar bell shows for the current user, computed once per request; None when logged out."""
+    if not current_user.is_authenticated:
+        return None
+    cached = g.get("_suqiu_notification_badges")
+    if cached is None:
+        failed = failed_count() if current_user.role in ADMIN_ROLES else 0
+        cached = {
+            "unread": unread_count(current_user),
+            "failed": failed,
+            "failed_text": f"{FAILED_BADGE_CAP}+" if failed > FAILED_BADGE_CAP else str(failed),
+            "inbox_url": url_for("inbox.index"),
+            "failed_url": url_for("notification.index_view", flt0_status_equals=str(DeliveryStatus.FAILED))
+            if failed
+            else None,
+        }
+        g._suqiu_notification_badges = cached
+    return cached
+
+
+def register_template_helpers(app) -> None:
+    """Expose ``notification_badges()`` to templates (the bell in ``admin/suqiu_base.html``)."""
+    app.jinja_env.globals["notification_badges"] = notification_badges
