@@ -15,7 +15,6 @@ from flask import request
 from flask import url_for
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.ajax import create_ajax_loader
 from flask_admin.model.base import filter_char_re
 from flask_admin.model.base import filter_compact_re
@@ -27,6 +26,12 @@ from sqlalchemy.orm import Query
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
+from admin_views.converters import CodedFilterConverter
+from admin_views.converters import CodedFormConverter
+from admin_views.scoping import ScopedAjaxLoader
+from admin_views.scoping import label_blank_choices
+from admin_views.scoping import parse_pk
+from admin_views.scoping import scope_select_fields
 from app.auth.access import ADMIN_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import scope_query
@@ -76,72 +81,9 @@ class LazyOptions:
         return True
 
 
-def _parse_pk(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def acting_user():
     """The logged-in user as a mapped object (not the LocalProxy), for relationships and events."""
     return current_user._get_current_object()
-
-
-def scoped(query):
-    """Apply the current user's scope to a query of any model."""
-    entity = query.column_descriptions[0]["entity"]
-    return scope_query(entity, query, current_user)
-
-
-def scope_select_fields(form):
-    """Foreign-key dropdowns offer and accept only rows the user may see, inline sub-forms included."""
-    for field in form:
-        if hasattr(field, "entries"):  # FieldList of inline forms
-            for entry in field.entries:
-                scope_select_fields(getattr(entry, "form", [entry]))
-        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # FormField
-            scope_select_fields(field.form)
-        factory = getattr(field, "query_factory", None)
-        if factory is not None and not getattr(factory, "_suqiu_scoped", False):
-
-            def scoped_factory(factory=factory):
-                return scoped(factory())
-
-            scoped_factory._suqiu_scoped = True
-            field.query_factory = scoped_factory
-            field.query = None
-    return form
-
-
-def label_blank_choices(form):
-    """Give empty dropdown choices a visible label (WTForms 3.3 shows Flask-Admin's "__None" otherwise)."""
-    for field in form:
-        if getattr(field, "allow_blank", False) and not getattr(field, "blank_text", None):
-            field.blank_text = _("(none)")
-    return form
-
-
-class ScopedAjaxLoader(QueryAjaxModelLoader):
-    """Ajax lookups (select2 search in forms) limited to rows the user may see."""
-
-    MAX_LIMIT = 50
-
-    def get_query(self):
-        """All lookups start from the scoped query."""
-        return scope_query(self.model, super().get_query(), current_user)
-
-    def get_one(self, pk):
-        """Accept only ids the user may see."""
-        pk = _parse_pk(pk)
-        if pk is None:
-            return None
-        with db.session.no_autoflush:
-            return self.get_query().filter(self.model.id == pk).one_or_none()
-
-    def get_list(self, term, offset=0, limit=10):
-        """Cap the page size a client may ask for."""
-        return super().get_list(term or "", offset or 0, min(limit or 10, self.MAX_LIMIT))
 
 
 class RoleGate:
@@ -185,6 +127,8 @@ class SecuredModelView(RoleGate, ModelView):
     export_types = ["xlsx"]
     named_filter_urls = True
     column_display_pk = False
+    model_form_converter = CodedFormConverter
+    filter_converter = CodedFilterConverter()
 
     # --- roles -----------------------------------------------------------------------------
     def _handle_view(self, name, **kwargs):
@@ -251,7 +195,7 @@ class SecuredModelView(RoleGate, ModelView):
 
     def get_one(self, id):
         """Details, edit, delete, ajax update: a row outside the scope answers 404."""
-        pk = _parse_pk(id)
+        pk = parse_pk(id)
         row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None:
             abort(404)
@@ -259,7 +203,7 @@ class SecuredModelView(RoleGate, ModelView):
 
     def scoped_ids(self, ids):
         """Re-scope ids posted by a bulk action."""
-        pks = [pk for pk in (_parse_pk(i) for i in ids) if pk is not None]
+        pks = [pk for pk in (parse_pk(i) for i in ids) if pk is not None]
         return self.get_query().filter(self.model.id.in_(pks))
 
     def _create_ajax_loader(self, name, options):

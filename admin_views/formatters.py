@@ -12,8 +12,6 @@ from markupsafe import escape
 
 from app.auth.pii import reveal
 from app.timeutil import format_local
-from models.enums import GRADE_LABELS
-from models.enums import STATUS_LABELS
 
 
 def _local_datetime(view, value, name=None):
@@ -37,14 +35,10 @@ EXPORT_TYPE_FORMATTERS.update(
 )
 
 
-def labelled(labels: dict):
-    """Formatter showing the translated label of a code value."""
-
-    def fmt(view, context, model, name):
-        value = getattr(model, name)
-        return "" if value is None else str(labels.get(value, value))
-
-    return fmt
+def label(view, context, model, name):
+    """The translated label of a code column (a labelled enum member; an unknown code as it is)."""
+    value = getattr(model, name)
+    return "" if value is None else str(getattr(value, "label", value))
 
 
 def masked(field: str, attribute: str | None = None):
@@ -77,7 +71,7 @@ def badge(text, css_class: str) -> Markup:
 def grade_badge(view, context, model, name):
     """Grade as a coloured badge."""
     grade = getattr(model, name)
-    return badge(GRADE_LABELS.get(grade, grade), GRADE_CLASSES.get(grade, "badge-light"))
+    return badge(getattr(grade, "label", grade), GRADE_CLASSES.get(grade, "badge-light"))
 
 
 URGENCY_CLASSES = {"red": "badge-danger", "yellow": "badge-warning", "green": "badge-success"}
@@ -94,7 +88,7 @@ def due_badge(view, context, model, name):
 def status_badge(view, context, model, name):
     """Status as a badge."""
     status = getattr(model, name)
-    return badge(STATUS_LABELS.get(status, status), STATUS_CLASSES.get(status, "badge-light"))
+    return badge(getattr(status, "label", status), STATUS_CLASSES.get(status, "badge-light"))
 
 
 def case_flags(model) -> list:

@@ -1,9 +1,10 @@
-"""Login, logout and lock-out after repeated failures; ``next`` redirects stay on this site."""
+"""The door to the panel (blueprint ``auth``): login, logout and the site root.
 
-from urllib.parse import urlsplit
+The check itself (password, failure count, lock-out) is :func:`app.auth.login.authenticate`; this page
+commits its outcome once. ``next`` redirects stay on this site (:func:`app.validators.safe_next`).
+"""
 
 from flask import Blueprint
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -20,10 +21,11 @@ from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
+from app.auth.login import Outcome
+from app.auth.login import authenticate
 from app.extensions import db
-from app.extensions import login_manager
 from app.timeutil import utcnow
-from models.user import User
+from app.validators import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -33,29 +35,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])
 
 
-@login_manager.user_loader
-def load_user(user_id: str):
-    """Reload the session's user; deactivated accounts are logged out."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return a same-site path to go to after login, or None for anything else."""
-    if not target:
-        return None
-    target = target.replace("\\", "/").strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
-            return None
-    path = parts.path or "/"
-    if not path.startswith("/") or path.startswith("//"):
-        return None
-    return path + (f"?{parts.query}" if parts.query else "")
+def _fresh_session() -> None:
+    """Start a new session (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 @bp.route("/login", methods=("GET", "POST"))
@@ -66,25 +51,16 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        now = utcnow()
-        user = db.session.query(User).filter_by(username=form.username.data.strip()).one_or_none()
-        if user is not None and user.is_locked(now):
-            flash(_("This account is locked after too many failed logins. Try again later."), "error")
-            status = 403
-        elif user is not None and user.active and user.check_password(form.password.data):
-            user.record_login(now)
-            db.session.commit()
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
+        outcome, user = authenticate(form.username.data, form.password.data, utcnow())
+        db.session.commit()
+        if outcome is Outcome.OK:
+            _fresh_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+        if outcome is Outcome.LOCKED:
+            flash(_("This account is locked after too many failed logins. Try again later."), "error")
+            status = 403
         else:
-            if user is not None:
-                cfg = current_app.config
-                user.record_failed_login(now, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCKOUT_MINUTES"])
-                db.session.commit()
             flash(_("Wrong username or password."), "error")
             status = 401
     elif request.method == "POST":
@@ -95,11 +71,8 @@ def login():
 @bp.post("/logout")
 def logout():
     """End the session (POST with CSRF token, so no other site can log you out)."""
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_session()
     return redirect(url_for("auth.login"))
 
 

@@ -12,10 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func
-from sqlalchemy import select
-from sqlalchemy import update
-from sqlalchemy.orm import selectinload
 
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
@@ -23,20 +19,13 @@ from admin_views.base import SecuredView
 from app.auth.access import ADMIN_ROLES
 from app.auth.access import can_see_case
 from app.extensions import db
-from app.notifications.outbox import unread_count
+from app.notifications import delivery
+from app.notifications import inbox
+from app.notifications.bell import unread_count
 from app.timeutil import utcnow
-from models.case import Case
-from models.enums import choices
-from models.notification import DELIVERY_STATUS_LABELS
-from models.notification import NOTIFY_CHANNEL_LABELS
-from models.notification import Channel
+from models.notification import Channel as NotifyChannel
 from models.notification import DeliveryStatus
 from models.notification import Notification
-
-
-def _own_inbox():
-    """The current user's inbox rows (``ix_notification_inbox``)."""
-    return (Notification.user_id == current_user.id, Notification.channel == Channel.INBOX)
 
 
 def _page_arg(value) -> int:
@@ -55,17 +44,10 @@ class InboxView(SecuredView):
     def index(self):
         """The user's notifications, newest first, a page at a time."""
         page = _page_arg(request.args.get("page"))
-        total = db.session.scalar(select(func.count(Notification.id)).where(*_own_inbox())) or 0
+        total = inbox.count(current_user)
         pages = max((total + self.page_size - 1) // self.page_size, 1)
         page = min(page, pages - 1)
-        rows = db.session.scalars(
-            select(Notification)
-            .where(*_own_inbox())
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .offset(page * self.page_size)
-            .limit(self.page_size)
-            .options(selectinload(Notification.case).selectinload(Case.co_departments))
-        ).all()
+        rows = inbox.page(current_user, page, self.page_size)
         items = [
             {"row": row, "case": row.case if row.case and can_see_case(current_user, row.case) else None}
             for row in rows
@@ -83,25 +65,17 @@ class InboxView(SecuredView):
     @expose("/read/<int:notification_id>/", methods=("POST",))
     def mark_read(self, notification_id):
         """Mark one of the user's own notifications read; anyone else's answers 404."""
-        row = db.session.scalar(select(Notification).where(Notification.id == notification_id, *_own_inbox()))
-        if row is None:
+        if inbox.mark_read(current_user, notification_id, utcnow()) is None:
             abort(404)
-        if row.read_at is None:
-            row.read_at = utcnow()
-            db.session.commit()
+        db.session.commit()
         return redirect(url_for(".index", page=_page_arg(request.form.get("page")) or None))
 
     @expose("/read-all/", methods=("POST",))
     def mark_all_read(self):
         """Mark every unread notification of the user read."""
-        result = db.session.execute(
-            update(Notification)
-            .where(*_own_inbox(), Notification.read_at.is_(None))
-            .values(read_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        marked = inbox.mark_all_read(current_user, utcnow())
         db.session.commit()
-        flash(_("%(num)d notifications marked as read.", num=result.rowcount), "success")
+        flash(_("%(num)d notifications marked as read.", num=marked), "success")
         return redirect(url_for(".index"))
 
 
@@ -113,7 +87,7 @@ STATUS_CLASSES = {
 
 
 def _status_badge(view, context, model, name):
-    text = DELIVERY_STATUS_LABELS.get(model.status, model.status)
+    text = DeliveryStatus.label_of(model.status)
     return fmt.badge(text, STATUS_CLASSES.get(model.status, "badge-light"))
 
 
@@ -175,7 +149,7 @@ class OutboxView(SecuredModelView):
     }
     column_formatters = {
         "status": _status_badge,
-        "channel": fmt.labelled(NOTIFY_CHANNEL_LABELS),
+        "channel": fmt.label,
         "address": _recipient,
         "last_error": _short_error,
         "case": fmt.link_to_case,
@@ -184,19 +158,14 @@ class OutboxView(SecuredModelView):
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
     column_filters = (
-        sqla_filters.FilterEqual(Notification.status, _l("Status"), options=choices(DELIVERY_STATUS_LABELS)),
-        sqla_filters.FilterEqual(Notification.channel, _l("Channel"), options=choices(NOTIFY_CHANNEL_LABELS)),
+        sqla_filters.FilterEqual(Notification.status, _l("Status"), options=DeliveryStatus.choices()),
+        sqla_filters.FilterEqual(Notification.channel, _l("Channel"), options=NotifyChannel.choices()),
         sqla_filters.FilterEqual(Notification.kind, _l("Kind")),
     )
 
     @action("retry", _l("Retry"), _l("Send the selected failed deliveries again?"))
     def action_retry(self, ids):
         """Put failed rows back in the queue, due now, with a fresh series of attempts."""
-        rows = self.scoped_ids(ids).filter(Notification.status == DeliveryStatus.FAILED).all()
-        now = utcnow()
-        for row in rows:
-            row.status = DeliveryStatus.PENDING
-            row.next_attempt_at = now
-            row.attempts = 0
+        queued = delivery.requeue_failed(self.scoped_ids(ids).all(), utcnow())
         db.session.commit()
-        flash(_("%(num)d deliveries queued again.", num=len(rows)), "success")
+        flash(_("%(num)d deliveries queued again.", num=queued), "success")

@@ -15,8 +15,9 @@ from app.refusal import Refusal
 def run_step(view, step: str, form_class, roles, render, perform, done):
     """Check the role and the form, then ``perform(record, form, actor)``; answer with the record's page.
 
-    ``render(record, step, form)`` shows the page with the step's form open: 400 for a form error, 409 when
-    ``perform`` raises a :class:`~app.refusal.Refusal` (its ``message`` is flashed and the session rolled back). ``done`` is
+    ``perform`` calls the domain step, which only flushes; this commits once. ``render(record, step, form)``
+    shows the page with the step's form open: 400 for a form error, 409 when ``perform`` raises a
+    :class:`~app.refusal.Refusal` (its ``message`` is flashed and the session rolled back). ``done`` is
     flashed on success, before the redirect to the record's page.
     """
     if not view._user_in(roles):
@@ -29,6 +30,7 @@ def run_step(view, step: str, form_class, roles, render, perform, done):
         return render(record, step, form), 400
     try:
         perform(record, form, acting_user())
+        db.session.commit()
     except Refusal as exc:
         db.session.rollback()
         flash(exc.message, "error")

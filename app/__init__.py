@@ -1,4 +1,4 @@
-"""Suqiu 诉求通: the application factory."""
+"""Suqiu 诉求通: the application factory, the one composition root that may import every package."""
 
 import os
 from pathlib import Path
@@ -22,12 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(DefaultConfig)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    if os.environ.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    if os.environ.get("PUBLIC_BASE_URL"):
-        app.config["PUBLIC_BASE_URL"] = os.environ["PUBLIC_BASE_URL"]
-    if os.environ.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
     if test_config is not None:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'suqiu.db'}")
@@ -49,9 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions created in ``app.extensions`` and build the admin."""
+    """Bind the extensions created in ``app.extensions``, the session hooks, and build the admin."""
     import models  # noqa: F401  (registers every model with the metadata)
     from admin_views import init_admin
+    from app.auth.login import load_user
     from app.extensions import babel
     from app.extensions import csrf
     from app.extensions import db
@@ -60,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import migrate
     from app.i18n import get_locale
     from app.i18n import get_timezone
-    from app.org import refcache  # noqa: F401  (its flush hook bumps the cache version in every process)
+    from app.org import refcache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -68,20 +66,19 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
     login_manager.init_app(app)
-    login_manager.login_view = "login.login"
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    refcache.install()  # every process (web, jobs, CLI) bumps the reference-cache version on an edit
     init_admin(app)
-    from app.notifications import delivery
-
-    delivery.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Login, language switching, the citizens' pages and the Open311 API."""
     from admin_views import login
     from app import i18n
-    from app import open311
-    from app import public
+    from app.open311 import blueprint as open311
+    from app.public import blueprint as public
 
     app.register_blueprint(login.bp)
     app.register_blueprint(i18n.bp)
@@ -90,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Friendly pages for 400, 403, 404 and 409 in the user's language."""
+    """Friendly pages for 400, 403, 404, 405, 413 and a refused CSRF token, in the user's language."""
     from flask_wtf.csrf import CSRFError
 
     def render_error(error):
@@ -105,23 +102,22 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Template filters and globals: local times, labels, the language list."""
+    """Template filters and globals: local times, the enums (for labels), the language list, the bell."""
+    from flask_babel import get_locale
+
+    from app.notifications import bell
     from app.timeutil import format_local
     from models import enums
 
     app.jinja_env.filters["localtime"] = format_local
-    from flask_babel import get_locale
-
     app.jinja_env.globals["enums"] = enums
     app.jinja_env.globals["get_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LANGUAGE_NAMES"] = {"zh_Hans_CN": "中文", "en": "English"}
-    from app.notifications import outbox
-
-    outbox.register_template_helpers(app)
+    app.jinja_env.globals["notification_badges"] = bell.notification_badges
 
 
 def register_commands(app: Flask) -> None:
-    """``seed-demo`` and ``create-user``."""
+    """Each domain's command group and the app's own commands (see :mod:`app.cli`)."""
     from app.cli import register
 
     register(app)

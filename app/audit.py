@@ -1,10 +1,16 @@
-"""The audit trail of edits made through the panel: one ``ConfigChange`` row per change, in its transaction."""
+"""The audit trail: one ``ConfigChange`` row per audited change, added in the change's own transaction.
+
+:func:`record` is the only writer of audit rows; :func:`snapshot` gives the before and after images.
+"""
+
+from datetime import datetime
 
 from sqlalchemy import inspect
 from sqlalchemy import select
 
 from app.auth.pii import mask
 from app.extensions import db
+from app.timeutil import utcnow
 from models.audit import ConfigChange
 from models.user import User
 
@@ -21,10 +27,20 @@ def snapshot(obj, fields, *, old: bool = False, masked=()) -> dict:
     return values
 
 
-def record(entity: str, key, action: str, actor, before: dict | None, after: dict | None) -> ConfigChange:
-    """Add the audit row (the caller's commit writes it with the change)."""
-    row = ConfigChange(entity=entity, entity_key=str(key), action=action, before=before, after=after)
+def record(
+    entity: str,
+    key,
+    action: str,
+    actor,
+    before: dict | None,
+    after: dict | None,
+    *,
+    at: datetime | None = None,
+) -> ConfigChange:
+    """Add the audit row of one change (the caller's commit writes it with the change)."""
+    row = ConfigChange(entity=entity, entity_key=str(key)[:50], action=action, before=before, after=after)
     row.actor_id = getattr(actor, "id", None)
+    row.at = at or utcnow()
     db.session.add(row)
     return row
 

@@ -52,6 +52,19 @@ class DefaultConfig:
     # 平安奖励金: the smallest and largest reward one clue may earn (yuan).
     REWARD_MIN_YUAN = 50
     REWARD_MAX_YUAN = 5000
+    # Outbox delivery (app.notifications): e-mail over SMTP and group robots, retried with back-off.
+    MAIL_SERVER = None  # unset: e-mail is held until a server is configured
+    MAIL_PORT = None  # unset: 465 with MAIL_USE_SSL, 587 with MAIL_USE_TLS, else 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (SMTPS)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None  # from instance/config.py or the environment, never from the repository
+    MAIL_DEFAULT_SENDER = None  # unset: MAIL_USERNAME, else suqiu@localhost
+    MAIL_TIMEOUT = 10
+    WEBHOOK_TIMEOUT = 5
+    DELIVERY_MAX_ATTEMPTS = 6
+    DELIVERY_BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+    DELIVERY_CLAIM_MINUTES = 10  # lease on a claimed row; far longer than one send may take
 
 
 def normalise_database_url(url: str) -> str:

@@ -8,6 +8,8 @@ from flask import request
 from flask import session
 from flask import url_for
 
+from app.validators import safe_next
+
 bp = Blueprint("i18n", __name__)
 
 
@@ -25,8 +27,6 @@ def get_timezone() -> str:
 
 
 def _safe_return(target: str | None) -> str:
-    from admin_views.login import safe_next
-
     return safe_next(target) or url_for("admin.index")
 
 

@@ -1,7 +1,9 @@
-"""Input checks shared by staff forms, public forms and the API: phone numbers and ID numbers."""
+"""Input checks shared by staff forms, public forms and the API: phone numbers, ID numbers, redirect targets."""
 
 import re
+from urllib.parse import urlsplit
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
@@ -52,3 +54,18 @@ class IdNumber:
             raise ValidationError(_l("Enter a valid 18-character resident ID number."))
         if field.data:
             field.data = field.data.strip().upper()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return a same-site path to go to after login, or None for anything else."""
+    if not target:
+        return None
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")

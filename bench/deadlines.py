@@ -19,7 +19,6 @@ from sqlalchemy import update
 
 from app import create_app
 from app.deadlines.sweep import due_query
-from app.deadlines.sweep import sweep
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from bench import bench_config
@@ -27,6 +26,7 @@ from bench.case_list import explain
 from bench.case_list import floor
 from bench.case_list import recording
 from bench.case_list import summary
+from jobs.tasks import sweep
 from models.case import Case
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineFire

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.auth.passwords import set_password
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from bench import CLERK
@@ -46,7 +47,7 @@ def build_org() -> None:
     if db.session.query(Department.id).filter_by(code="D").first() is not None:
         return
     probe = User(username="probe", display_name="probe", role="clerk")
-    probe.set_password(PASSWORD)
+    set_password(probe, PASSWORD)
     password_hash = probe.password_hash
     district = Department(code="D", name="光明区", kind="district")
     departments = [district]

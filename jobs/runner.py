@@ -4,30 +4,22 @@ import logging
 import traceback
 from datetime import datetime
 
-from app.deadlines import digest
-from app.deadlines.recompute import recompute_pending
-from app.deadlines.sweep import sweep
 from app.extensions import db
-from app.maintenance import refresh_planner_statistics
-from app.notifications.delivery import deliver_due
 from app.timeutil import utcnow
+from jobs import tasks
 from models.jobstate import JobRun
 
 log = logging.getLogger("suqiu.jobs")
 
 
-def _digest(now: datetime):
-    return digest.send_digest(now) if digest.is_due(now) else "not yet"
-
-
 # name: (function of now, seconds between runs in the scheduler); the order is the order of a tick.
 JOBS = {
-    "recompute": (recompute_pending, 60),
-    "sweep": (sweep, 60),
-    "deliver": (deliver_due, 30),
-    "digest": (_digest, 300),
+    "recompute": (tasks.recompute, 60),
+    "sweep": (tasks.sweep, 60),
+    "deliver": (tasks.deliver, 30),
+    "digest": (tasks.digest, 300),
 }
-DAILY = {"analyze": lambda now: refresh_planner_statistics()}
+DAILY = {"analyze": tasks.analyze}
 
 
 def run_job(name: str, now: datetime | None = None):

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
@@ -12,7 +13,42 @@ from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
+from models.enums import LabelledEnum
+from models.types import Coded
 from models.types import UTCDateTime
+
+
+class AuditEntity(LabelledEnum):
+    """What kind of record an audit row is about."""
+
+    WORK_CALENDAR_DAY = "work_calendar_day", _l("Work calendar")
+    DEADLINE_POLICY = "deadline_policy", _l("Deadline policies")
+    VOLUNTEER = "volunteer", _l("Volunteer roster")
+    VOLUNTEER_IMPORT = "volunteer_import", _l("Roster import")
+    VOLUNTEER_LINK = "volunteer_link", _l("Personal links")
+    CLUE = "clue", _l("Clues")
+    REWARD = "reward", _l("Reward payouts")
+    REWARD_FUND = "reward_fund", _l("Reward funds")
+
+
+class AuditAction(LabelledEnum):
+    """The audited step, as a noun (a status word would read as the state, not the step)."""
+
+    CREATE = "create", _l("Creation")
+    UPDATE = "update", _l("Change")
+    DELETE = "delete", _l("Deletion")
+    IMPORT = "import", _l("Import")
+    EXPORT = "export", _l("Export")
+    REPLACE = "replace", _l("Replacement")
+    SEED = "seed", _l("Filled from the calendar package")
+    ADD_YEAR = "add_year", _l("Year added")
+    PROPOSE = "propose", _l("Proposal")
+    APPROVE = "approve", _l("Approval")
+    REJECT = "reject", _l("Rejection")
+    PAY = "pay", _l("Payment")
+    CONVERT = "convert", _l("Conversion into a case")
+    MERGE = "merge", _l("Merge into a case")
+    DISMISS = "dismiss", _l("Dismissal")
 
 
 class ConfigChange(db.Model):
@@ -23,9 +59,9 @@ class ConfigChange(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    entity: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(Coded(AuditEntity, 50))
     entity_key: Mapped[str] = mapped_column(String(50))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(Coded(AuditAction))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
@@ -26,15 +25,17 @@ from app.extensions import db
 from app.timeutil import utcnow
 from models.enums import Channel
 from models.enums import Grade
+from models.enums import LabelledEnum
 from models.enums import ReplyOutcome
 from models.enums import RequestType
 from models.enums import Satisfaction
 from models.enums import Status
-from models.enums import enum_column
 from models.org import Category
 from models.org import Department
 from models.org import Mailbox
+from models.types import Coded
 from models.types import UTCDateTime
+from models.types import enum_column
 from models.user import User
 
 case_co_department = Table(
@@ -153,13 +154,26 @@ class Case(db.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def involves_department(self, department_id: int | None) -> bool:
-        """True when the department leads or co-handles this case."""
-        if department_id is None:
-            return False
-        return self.lead_department_id == department_id or any(
-            d.id == department_id for d in self.co_departments
-        )
+
+class CaseAction(LabelledEnum):
+    """What a timeline event records: a lifecycle action (see app.cases.actions) or what it caused."""
+
+    RECEIVE = "receive", _l("Case received")
+    REGISTER = "register", _l("Register")
+    REJECT = "reject", _l("Reject")
+    DISPATCH = "dispatch", _l("Dispatch")
+    RETURN = "return", _l("Return")
+    SIGN = "sign", _l("Sign for")
+    CONTACT = "contact", _l("Record contact")
+    REPLY = "reply", _l("Reply")
+    REVISIT = "revisit", _l("Revisit")
+    REOPEN = "reopen", _l("Reopen")
+    MERGE = "merge", _l("Merge into another case")
+    MERGE_IN = "merge_in", _l("Duplicate merged in")
+    COMMENT = "comment", _l("Add a note")
+    REQUEST_EXTENSION = "request_extension", _l("Request an extension")
+    APPROVE_EXTENSION = "approve_extension", _l("Approve the extension")
+    REJECT_EXTENSION = "reject_extension", _l("Reject the extension")
 
 
 class CaseEvent(db.Model):
@@ -171,9 +185,9 @@ class CaseEvent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(Coded(CaseAction))
+    from_status: Mapped[str | None] = mapped_column(Coded(Status))
+    to_status: Mapped[str | None] = mapped_column(Coded(Status))
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
 
@@ -200,12 +214,9 @@ def _sync_co_department_copies(session, flush_context) -> None:
         )
 
 
-class AttachmentKind(StrEnum):
-    IMAGE = "image"
-    AUDIO = "audio"
-
-
-ATTACHMENT_KIND_LABELS = {AttachmentKind.IMAGE: _l("Photo"), AttachmentKind.AUDIO: _l("Voice note")}
+class AttachmentKind(LabelledEnum):
+    IMAGE = "image", _l("Photo")
+    AUDIO = "audio", _l("Voice note")
 
 
 class Attachment(db.Model):
@@ -219,7 +230,7 @@ class Attachment(db.Model):
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(Coded(AttachmentKind, 10))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,6 @@
 
 from datetime import date
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
@@ -22,109 +21,77 @@ from sqlalchemy.orm import relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from models.case import Case
-from models.enums import enum_column
+from models.enums import Grade
+from models.enums import LabelledEnum
+from models.enums import RequestType
 from models.org import Category
 from models.org import Mailbox
+from models.types import Coded
 from models.types import UTCDateTime
+from models.types import enum_column
 from models.user import User
 
 
-class Stage(StrEnum):
+class Stage(LabelledEnum):
     """The steps of a case that run on a clock, in lifecycle order."""
 
-    REGISTER = "register"
-    DISPATCH = "dispatch"
-    SIGN = "sign"
-    CONTACT = "contact"
-    FIRST_REPLY = "first_reply"
-    RESOLVE = "resolve"
-    REVISIT = "revisit"
+    REGISTER = "register", _l("Register (intake)")
+    DISPATCH = "dispatch", _l("Dispatch")
+    SIGN = "sign", _l("Sign for")
+    CONTACT = "contact", _l("Contact the citizen")
+    FIRST_REPLY = "first_reply", _l("First reply")
+    RESOLVE = "resolve", _l("Resolve")
+    REVISIT = "revisit", _l("Revisit")
 
 
-STAGE_LABELS = {
-    Stage.REGISTER: _l("Register (intake)"),
-    Stage.DISPATCH: _l("Dispatch"),
-    Stage.SIGN: _l("Sign for"),
-    Stage.CONTACT: _l("Contact the citizen"),
-    Stage.FIRST_REPLY: _l("First reply"),
-    Stage.RESOLVE: _l("Resolve"),
-    Stage.REVISIT: _l("Revisit"),
-}
-
-
-class Unit(StrEnum):
+class Unit(LabelledEnum):
     """How a policy's amount is counted."""
 
-    MINUTES = "minutes"
-    HOURS = "hours"
-    NATURAL_DAYS = "natural_days"
-    WORKING_DAYS = "working_days"
+    MINUTES = "minutes", _l("minutes")
+    HOURS = "hours", _l("hours")
+    NATURAL_DAYS = "natural_days", _l("natural days")
+    WORKING_DAYS = "working_days", _l("working days")
 
 
-UNIT_LABELS = {
-    Unit.MINUTES: _l("minutes"),
-    Unit.HOURS: _l("hours"),
-    Unit.NATURAL_DAYS: _l("natural days"),
-    Unit.WORKING_DAYS: _l("working days"),
-}
+class DeadlineStatus(LabelledEnum):
+    """Where a deadline stands: its clock runs, or it stopped met or cancelled."""
+
+    RUNNING = "running", _l("Running")
+    MET = "met", _l("Met")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class DeadlineStatus(StrEnum):
-    RUNNING = "running"
-    MET = "met"
-    CANCELLED = "cancelled"
-
-
-DEADLINE_STATUS_LABELS = {
-    DeadlineStatus.RUNNING: _l("Running"),
-    DeadlineStatus.MET: _l("Met"),
-    DeadlineStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-class Urgency(StrEnum):
+class Urgency(LabelledEnum):
     """The colour a case shows in lists, from its most urgent running deadline."""
 
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
+    GREEN = "green", _l("On time")
+    YELLOW = "yellow", _l("Due soon")
+    RED = "red", _l("Overdue")
 
 
-URGENCY_LABELS = {
-    Urgency.GREEN: _l("On time"),
-    Urgency.YELLOW: _l("Due soon"),
-    Urgency.RED: _l("Overdue"),
-}
-
-
-class LadderStep(StrEnum):
+class LadderStep(LabelledEnum):
     """What a rung of the ladder does; each fires at most once per deadline version."""
 
-    WARN = "warn"
-    BREACH = "breach"
-    ESCALATE_SUPERVISOR = "escalate_supervisor"
-    ESCALATE_LEADER = "escalate_leader"
+    WARN = "warn", _l("Warning")
+    BREACH = "breach", _l("Overdue")
+    ESCALATE_SUPERVISOR = "escalate_supervisor", _l("Escalated to supervisors")
+    ESCALATE_LEADER = "escalate_leader", _l("Escalated to the owning leader")
 
 
-LADDER_STEP_LABELS = {
-    LadderStep.WARN: _l("Warning"),
-    LadderStep.BREACH: _l("Overdue"),
-    LadderStep.ESCALATE_SUPERVISOR: _l("Escalated to supervisors"),
-    LadderStep.ESCALATE_LEADER: _l("Escalated to the owning leader"),
-}
+class ExtensionStatus(LabelledEnum):
+    """Where an extension request stands."""
+
+    REQUESTED = "requested", _l("Requested")
+    APPROVED = "approved", _l("Approved")
+    REJECTED = "rejected", _l("Rejected")
 
 
-class ExtensionStatus(StrEnum):
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+class CalendarSource(LabelledEnum):
+    """Where a work-calendar day came from."""
 
-
-EXTENSION_STATUS_LABELS = {
-    ExtensionStatus.REQUESTED: _l("Requested"),
-    ExtensionStatus.APPROVED: _l("Approved"),
-    ExtensionStatus.REJECTED: _l("Rejected"),
-}
+    CHINESECALENDAR = "chinesecalendar", _l("chinesecalendar package")
+    WEEKLY = "weekly", _l("Weekly default (Mon-Fri)")
+    ADMIN = "admin", _l("Entered by an administrator")
 
 
 class DeadlinePolicy(db.Model):
@@ -136,8 +103,8 @@ class DeadlinePolicy(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     policy_set: Mapped[str | None] = mapped_column(String(50))
     stage: Mapped[str] = mapped_column(enum_column(Stage, "deadline_stage"), index=True)
-    grade: Mapped[str | None] = mapped_column(String(20))
-    request_type: Mapped[str | None] = mapped_column(String(20))
+    grade: Mapped[str | None] = mapped_column(Coded(Grade))
+    request_type: Mapped[str | None] = mapped_column(Coded(RequestType))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id"))
     amount: Mapped[int] = mapped_column(Integer)
@@ -174,7 +141,7 @@ class CaseDeadline(db.Model):
     # The instant the next rung of the ladder fires; NULL when nothing is left to fire. The sweep reads this.
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_fired: Mapped[str | None] = mapped_column(String(30))
+    last_fired: Mapped[str | None] = mapped_column(Coded(LadderStep, 30))
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(enum_column(DeadlineStatus, "case_deadline_status"))
@@ -215,7 +182,7 @@ class DeadlineFire(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("case_deadline.id", ondelete="CASCADE"))
-    step: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(Coded(LadderStep, 30))
     deadline_version: Mapped[int] = mapped_column(Integer)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     missed: Mapped[list] = mapped_column(JSON, default=list)
@@ -250,13 +217,6 @@ class DeadlineExtension(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-CALENDAR_SOURCE_LABELS = {
-    "chinesecalendar": _l("chinesecalendar package"),
-    "weekly": _l("Weekly default (Mon-Fri)"),
-    "admin": _l("Entered by an administrator"),
-}
-
-
 class WorkCalendarDay(db.Model):
     """A day of the Asia/Shanghai calendar; the table, not any package, is the source of truth."""
 
@@ -265,7 +225,7 @@ class WorkCalendarDay(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str | None] = mapped_column(String(50))
-    source: Mapped[str] = mapped_column(String(20), default="admin")
+    source: Mapped[str] = mapped_column(Coded(CalendarSource), default=CalendarSource.ADMIN)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

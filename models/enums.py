@@ -1,258 +1,177 @@
-"""Code values and their translated labels: roles, statuses, channels, grades and the rest."""
+"""Code values with their translated labels: roles, statuses, channels, grades and the rest.
+
+Every enum of the product is a :class:`LabelledEnum`: a member *is* its code (a ``str``, stored as text)
+and carries its label for people, so a template writes ``case.status.label`` and a form takes
+``Status.choices()``. Columns of these codes (:func:`models.types.enum_column`, :class:`models.types.Coded`)
+return members, not bare strings.
+"""
 
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    SUPERVISOR = "supervisor"
-    CLERK = "clerk"
-    HANDLER = "handler"
-    LEADER = "leader"
+class LabelledEnum(StrEnum):
+    """A code and its label: members are declared as ``RED = "red", _l("Red")``."""
+
+    def __new__(cls, value: str, label=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label if label is not None else value
+        return member
+
+    @property
+    def label(self):
+        """The translated name, for people."""
+        return self._label
+
+    @classmethod
+    def choices(cls, members=None) -> list[tuple[str, object]]:
+        """``(code, label)`` pairs for a select field: every member, or the ``members`` given, in order."""
+        return [(member.value, member.label) for member in (cls if members is None else members)]
+
+    @classmethod
+    def from_code(cls, code):
+        """The member whose code is ``code``, or None (for codes from forms, files and query strings)."""
+        return cls._value2member_map_.get(code) if isinstance(code, str) else None
+
+    @classmethod
+    def label_of(cls, code, default=None):
+        """The label of a stored code (e.g. read from JSON), or ``default`` (else the code) when unknown."""
+        member = cls._value2member_map_.get(code)
+        if member is not None:
+            return member.label
+        return code if default is None else default
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.CLERK: _l("Intake clerk"),
-    Role.HANDLER: _l("Handler"),
-    Role.LEADER: _l("Leader"),
-}
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    SUPERVISOR = "supervisor", _l("Supervisor")
+    CLERK = "clerk", _l("Intake clerk")
+    HANDLER = "handler", _l("Handler")
+    LEADER = "leader", _l("Leader")
 
 
-class DepartmentKind(StrEnum):
-    DISTRICT = "district"
-    STREET = "street"
-    COMMUNITY = "community"
-    STATION = "station"
-    BUREAU = "bureau"
+class DepartmentKind(LabelledEnum):
+    DISTRICT = "district", _l("District")
+    STREET = "street", _l("Street")
+    COMMUNITY = "community", _l("Community")
+    STATION = "station", _l("Station")
+    BUREAU = "bureau", _l("Bureau")
 
 
-DEPARTMENT_KIND_LABELS = {
-    DepartmentKind.DISTRICT: _l("District"),
-    DepartmentKind.STREET: _l("Street"),
-    DepartmentKind.COMMUNITY: _l("Community"),
-    DepartmentKind.STATION: _l("Station"),
-    DepartmentKind.BUREAU: _l("Bureau"),
-}
+class Status(LabelledEnum):
+    NEW = "new", _l("Awaiting intake")
+    REGISTERED = "registered", _l("Awaiting dispatch")
+    DISPATCHED = "dispatched", _l("Awaiting sign-off")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    REPLIED = "replied", _l("Replied, awaiting revisit")
+    CLOSED = "closed", _l("Closed")
+    REJECTED = "rejected", _l("Not accepted")
+    MERGED = "merged", _l("Merged")
 
-
-class Status(StrEnum):
-    NEW = "new"
-    REGISTERED = "registered"
-    DISPATCHED = "dispatched"
-    IN_PROGRESS = "in_progress"
-    REPLIED = "replied"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    MERGED = "merged"
-
-
-STATUS_LABELS = {
-    Status.NEW: _l("Awaiting intake"),
-    Status.REGISTERED: _l("Awaiting dispatch"),
-    Status.DISPATCHED: _l("Awaiting sign-off"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.REPLIED: _l("Replied, awaiting revisit"),
-    Status.CLOSED: _l("Closed"),
-    Status.REJECTED: _l("Not accepted"),
-    Status.MERGED: _l("Merged"),
-}
 
 OPEN_STATUSES = frozenset(
     {Status.NEW, Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED}
 )
 
 
-class Channel(StrEnum):
-    MAILBOX = "mailbox"
-    HOTLINE = "hotline"
-    WALK_IN = "walk_in"
-    WECHAT = "wechat"
-    API = "api"
-    VOLUNTEER = "volunteer"
+class Channel(LabelledEnum):
+    MAILBOX = "mailbox", _l("Leader mailbox")
+    HOTLINE = "hotline", _l("Hotline")
+    WALK_IN = "walk_in", _l("Walk-in hall")
+    WECHAT = "wechat", _l("WeChat")
+    API = "api", _l("Platform API")
+    VOLUNTEER = "volunteer", _l("Volunteer clue")
 
-
-CHANNEL_LABELS = {
-    Channel.MAILBOX: _l("Leader mailbox"),
-    Channel.HOTLINE: _l("Hotline"),
-    Channel.WALK_IN: _l("Walk-in hall"),
-    Channel.WECHAT: _l("WeChat"),
-    Channel.API: _l("Platform API"),
-    Channel.VOLUNTEER: _l("Volunteer clue"),
-}
 
 # Channels a clerk may pick when registering a case by hand.
 STAFF_INTAKE_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.WECHAT)
 
 
-class RequestType(StrEnum):
-    CONSULT = "consult"
-    HELP = "help"
-    COMPLAINT = "complaint"
-    REPORT = "report"
-    SUGGESTION = "suggestion"
-    PRAISE = "praise"
+class RequestType(LabelledEnum):
+    CONSULT = "consult", _l("Consultation")
+    HELP = "help", _l("Request for help")
+    COMPLAINT = "complaint", _l("Complaint")
+    REPORT = "report", _l("Report")
+    SUGGESTION = "suggestion", _l("Suggestion")
+    PRAISE = "praise", _l("Praise")
 
 
-REQUEST_TYPE_LABELS = {
-    RequestType.CONSULT: _l("Consultation"),
-    RequestType.HELP: _l("Request for help"),
-    RequestType.COMPLAINT: _l("Complaint"),
-    RequestType.REPORT: _l("Report"),
-    RequestType.SUGGESTION: _l("Suggestion"),
-    RequestType.PRAISE: _l("Praise"),
-}
+class Grade(LabelledEnum):
+    RED = "red", _l("Red")
+    YELLOW = "yellow", _l("Yellow")
+    GREEN = "green", _l("Green")
 
 
-class Grade(StrEnum):
-    RED = "red"
-    YELLOW = "yellow"
-    GREEN = "green"
+class ReplyOutcome(LabelledEnum):
+    SUPPORTED = "supported", _l("Supported")
+    EXPLAINED = "explained", _l("Explained")
+    NOT_SUPPORTED = "not_supported", _l("Not supported")
 
 
-GRADE_LABELS = {
-    Grade.RED: _l("Red"),
-    Grade.YELLOW: _l("Yellow"),
-    Grade.GREEN: _l("Green"),
-}
+class Satisfaction(LabelledEnum):
+    SATISFIED = "satisfied", _l("Satisfied")
+    BASIC = "basically_satisfied", _l("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _l("Unsatisfied")
 
 
-class ReplyOutcome(StrEnum):
-    SUPPORTED = "supported"
-    EXPLAINED = "explained"
-    NOT_SUPPORTED = "not_supported"
+class MailboxKind(LabelledEnum):
+    BUREAU_CHIEF = "bureau_chief", _l("Bureau chief mailbox")
+    PARTY_SECRETARY = "party_secretary", _l("Party secretary online")
+    DISTRICT_HEAD = "district_head", _l("District head mailbox")
+    OTHER = "other", _l("Other mailbox")
 
 
-REPLY_OUTCOME_LABELS = {
-    ReplyOutcome.SUPPORTED: _l("Supported"),
-    ReplyOutcome.EXPLAINED: _l("Explained"),
-    ReplyOutcome.NOT_SUPPORTED: _l("Not supported"),
-}
+class VolunteerGroup(LabelledEnum):
+    BUILDING_HEAD = "building_head", _l("Building head")
+    GRID_WORKER = "grid_worker", _l("Grid worker")
+    SHOP_MANAGER = "shop_manager", _l("Shop manager")
+    FIVE_ELDERS = "five_elders", _l("Community five elders")
+    PROPERTY_STAFF = "property_staff", _l("Property management staff")
+    LANDLORD = "landlord", _l("Rental landlord")
+    SECURITY_GUARD = "security_guard", _l("Security guard")
+    COURIER = "courier", _l("Courier or delivery rider")
+    PARTY_MEMBER = "party_member", _l("Party member volunteer")
+    MEDIATOR = "mediator", _l("People's mediator")
+    ENTERPRISE_SAFETY = "enterprise_safety", _l("Enterprise safety officer")
+    SCHOOL_SAFETY = "school_safety", _l("School safety officer")
+    DRIVER = "driver", _l("Ride-hailing driver")
+    RESIDENT = "resident", _l("Resident volunteer")
 
 
-class Satisfaction(StrEnum):
-    SATISFIED = "satisfied"
-    BASIC = "basically_satisfied"
-    UNSATISFIED = "unsatisfied"
+class RewardStatus(LabelledEnum):
+    PROPOSED = "proposed", _l("Proposed")
+    APPROVED = "approved", _l("Approved")
+    PAID = "paid", _l("Paid")
+    REJECTED = "rejected", _l("Rejected")
 
 
-SATISFACTION_LABELS = {
-    Satisfaction.SATISFIED: _l("Satisfied"),
-    Satisfaction.BASIC: _l("Basically satisfied"),
-    Satisfaction.UNSATISFIED: _l("Unsatisfied"),
-}
+class RewardTier(LabelledEnum):
+    """The suggested size of a reward, from the grade of the clue's case (amounts: app.volunteers)."""
+
+    MAJOR = "major", _l("Major")
+    SIGNIFICANT = "significant", _l("Significant")
+    GENERAL = "general", _l("General")
 
 
-class MailboxKind(StrEnum):
-    BUREAU_CHIEF = "bureau_chief"
-    PARTY_SECRETARY = "party_secretary"
-    DISTRICT_HEAD = "district_head"
-    OTHER = "other"
+class PayMethod(LabelledEnum):
+    """How a reward was paid."""
+
+    BANK_TRANSFER = "bank_transfer", _l("Bank transfer")
+    WECHAT = "wechat", _l("WeChat Pay")
+    CASH = "cash", _l("Cash")
+    OTHER = "other", _l("Other")
 
 
-MAILBOX_KIND_LABELS = {
-    MailboxKind.BUREAU_CHIEF: _l("Bureau chief mailbox"),
-    MailboxKind.PARTY_SECRETARY: _l("Party secretary online"),
-    MailboxKind.DISTRICT_HEAD: _l("District head mailbox"),
-    MailboxKind.OTHER: _l("Other mailbox"),
-}
+class VolunteerStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    SUSPENDED = "suspended", _l("Suspended")
+    LEFT = "left", _l("Left")
 
 
-class VolunteerGroup(StrEnum):
-    BUILDING_HEAD = "building_head"
-    GRID_WORKER = "grid_worker"
-    SHOP_MANAGER = "shop_manager"
-    FIVE_ELDERS = "five_elders"
-    PROPERTY_STAFF = "property_staff"
-    LANDLORD = "landlord"
-    SECURITY_GUARD = "security_guard"
-    COURIER = "courier"
-    PARTY_MEMBER = "party_member"
-    MEDIATOR = "mediator"
-    ENTERPRISE_SAFETY = "enterprise_safety"
-    SCHOOL_SAFETY = "school_safety"
-    DRIVER = "driver"
-    RESIDENT = "resident"
-
-
-VOLUNTEER_GROUP_LABELS = {
-    VolunteerGroup.BUILDING_HEAD: _l("Building head"),
-    VolunteerGroup.GRID_WORKER: _l("Grid worker"),
-    VolunteerGroup.SHOP_MANAGER: _l("Shop manager"),
-    VolunteerGroup.FIVE_ELDERS: _l("Community five elders"),
-    VolunteerGroup.PROPERTY_STAFF: _l("Property management staff"),
-    VolunteerGroup.LANDLORD: _l("Rental landlord"),
-    VolunteerGroup.SECURITY_GUARD: _l("Security guard"),
-    VolunteerGroup.COURIER: _l("Courier or delivery rider"),
-    VolunteerGroup.PARTY_MEMBER: _l("Party member volunteer"),
-    VolunteerGroup.MEDIATOR: _l("People's mediator"),
-    VolunteerGroup.ENTERPRISE_SAFETY: _l("Enterprise safety officer"),
-    VolunteerGroup.SCHOOL_SAFETY: _l("School safety officer"),
-    VolunteerGroup.DRIVER: _l("Ride-hailing driver"),
-    VolunteerGroup.RESIDENT: _l("Resident volunteer"),
-}
-
-
-class RewardStatus(StrEnum):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    PAID = "paid"
-    REJECTED = "rejected"
-
-
-REWARD_STATUS_LABELS = {
-    RewardStatus.PROPOSED: _l("Proposed"),
-    RewardStatus.APPROVED: _l("Approved"),
-    RewardStatus.PAID: _l("Paid"),
-    RewardStatus.REJECTED: _l("Rejected"),
-}
-
-
-class VolunteerStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    LEFT = "left"
-
-
-VOLUNTEER_STATUS_LABELS = {
-    VolunteerStatus.ACTIVE: _l("Active"),
-    VolunteerStatus.SUSPENDED: _l("Suspended"),
-    VolunteerStatus.LEFT: _l("Left"),
-}
-
-
-class ClueStatus(StrEnum):
-    NEW = "new"
-    CONVERTED = "converted"
-    MERGED = "merged"
-    DISMISSED = "dismissed"
-
-
-CLUE_STATUS_LABELS = {
-    ClueStatus.NEW: _l("Awaiting triage"),
-    ClueStatus.CONVERTED: _l("Converted into a case"),
-    ClueStatus.MERGED: _l("Merged with a case"),
-    ClueStatus.DISMISSED: _l("Dismissed"),
-}
-
-
-def choices(labels: dict) -> list[tuple[str, object]]:
-    """Return ``(value, label)`` pairs for a select field from a labels dict."""
-    return [(str(value), label) for value, label in labels.items()]
-
-
-def enum_column(enum_cls, name: str):
-    """Return a portable string Enum column type with a CHECK constraint."""
-    from sqlalchemy import Enum
-
-    return Enum(
-        *[member.value for member in enum_cls],
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        validate_strings=True,
-    )
+class ClueStatus(LabelledEnum):
+    NEW = "new", _l("Awaiting triage")
+    CONVERTED = "converted", _l("Converted into a case")
+    MERGED = "merged", _l("Merged with a case")
+    DISMISSED = "dismissed", _l("Dismissed")

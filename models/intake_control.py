@@ -1,7 +1,6 @@
 """Intake controls: API keys of the systems that post cases, the ban list and the sensitive-word list."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean
@@ -17,9 +16,11 @@ from sqlalchemy.orm import relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from models.enums import Channel
-from models.enums import enum_column
+from models.enums import LabelledEnum
 from models.org import Mailbox
+from models.types import Coded
 from models.types import UTCDateTime
+from models.types import enum_column
 
 
 class ApiKey(db.Model):
@@ -45,12 +46,9 @@ class ApiKey(db.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class BanKind(StrEnum):
-    PHONE = "phone"
-    IP = "ip"
-
-
-BAN_KIND_LABELS = {BanKind.PHONE: _l("Phone number"), BanKind.IP: _l("IP address")}
+class BanKind(LabelledEnum):
+    PHONE = "phone", _l("Phone number")
+    IP = "ip", _l("IP address")
 
 
 class BanEntry(db.Model):
@@ -59,7 +57,7 @@ class BanEntry(db.Model):
     __tablename__ = "ban_entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(Coded(BanKind, 10))
     value: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

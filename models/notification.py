@@ -1,7 +1,6 @@
 """The notification outbox: every message to a person, mailbox or group robot, delivered with retries."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
@@ -17,36 +16,23 @@ from sqlalchemy.orm import relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from models.case import Case
-from models.enums import enum_column
+from models.enums import LabelledEnum
 from models.org import Department
 from models.types import UTCDateTime
+from models.types import enum_column
 from models.user import User
 
 
-class Channel(StrEnum):
-    INBOX = "inbox"
-    EMAIL = "email"
-    WEBHOOK = "webhook"
+class Channel(LabelledEnum):
+    INBOX = "inbox", _l("In-app inbox")
+    EMAIL = "email", _l("E-mail")
+    WEBHOOK = "webhook", _l("Group robot webhook")
 
 
-NOTIFY_CHANNEL_LABELS = {
-    Channel.INBOX: _l("In-app inbox"),
-    Channel.EMAIL: _l("E-mail"),
-    Channel.WEBHOOK: _l("Group robot webhook"),
-}
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-DELIVERY_STATUS_LABELS = {
-    DeliveryStatus.PENDING: _l("Pending"),
-    DeliveryStatus.SENT: _l("Sent"),
-    DeliveryStatus.FAILED: _l("Failed"),
-}
+class DeliveryStatus(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    SENT = "sent", _l("Sent")
+    FAILED = "failed", _l("Failed")
 
 
 class Notification(db.Model):

@@ -15,20 +15,9 @@ from sqlalchemy.orm import relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from models.enums import DEPARTMENT_KIND_LABELS
-from models.enums import MAILBOX_KIND_LABELS
 from models.enums import DepartmentKind
 from models.enums import MailboxKind
-from models.enums import enum_column
-
-# Which kind of unit may sit under which; the district is the root.
-ALLOWED_PARENT_KINDS = {
-    DepartmentKind.DISTRICT: (None,),
-    DepartmentKind.STREET: (DepartmentKind.DISTRICT,),
-    DepartmentKind.BUREAU: (DepartmentKind.DISTRICT,),
-    DepartmentKind.COMMUNITY: (DepartmentKind.STREET,),
-    DepartmentKind.STATION: (DepartmentKind.STREET, DepartmentKind.COMMUNITY),
-}
+from models.types import enum_column
 
 
 class Department(db.Model):
@@ -55,28 +44,6 @@ class Department(db.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def kind_label(self):
-        """Translated kind name."""
-        return DEPARTMENT_KIND_LABELS.get(self.kind, self.kind)
-
-    def structure_error(self, parent: "Department | None"):
-        """Return why ``parent`` cannot be this unit's parent, or None when it can."""
-        from flask_babel import gettext as _
-
-        allowed = ALLOWED_PARENT_KINDS.get(DepartmentKind(self.kind), ())
-        parent_kind = DepartmentKind(parent.kind) if parent is not None else None
-        if parent_kind not in allowed:
-            return _("A unit of this kind cannot sit under the chosen parent.")
-        if parent is not None and self.id is not None:
-            if parent.id == self.id or (self.path and parent.path.startswith(self.path)):
-                return _("A unit cannot sit under itself or under one of its own sub-units.")
-        return None
-
-    def is_within(self, ancestor: "Department") -> bool:
-        """True when this unit is ``ancestor`` or lies below it."""
-        return bool(ancestor.path) and self.path.startswith(ancestor.path)
 
 
 def _parent_path(connection, parent_id: int | None) -> str:
@@ -130,29 +97,6 @@ class Category(db.Model):
             return f"{self.parent.name} / {self.name}"
         return self.name
 
-    @property
-    def level(self) -> int:
-        """1 for a top-level subject, 2 for a sub-subject."""
-        return 1 if self.parent_id is None else 2
-
-    def structure_error(self, parent: "Category | None"):
-        """Return why ``parent`` is not allowed (the tree has two levels), or None."""
-        from flask_babel import gettext as _
-
-        if parent is None:
-            return None
-        if parent.parent_id is not None:
-            return _("The catalogue has two levels: a parent must be a top-level category.")
-        if self.id is not None and (parent.id == self.id or self.children):
-            return _("A category that has sub-categories cannot itself be placed under another.")
-        return None
-
-    def lead_department(self) -> Department | None:
-        """The default lead department, inherited from the parent when unset."""
-        if self.default_department is not None:
-            return self.default_department
-        return self.parent.default_department if self.parent is not None else None
-
 
 class Mailbox(db.Model):
     """A leader mailbox owned by a department and a named leader."""
@@ -173,8 +117,3 @@ class Mailbox(db.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def kind_label(self):
-        """Translated kind name."""
-        return MAILBOX_KIND_LABELS.get(self.kind, self.kind)

@@ -21,14 +21,16 @@ from sqlalchemy.orm import relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from models.case import Case
-from models.enums import VOLUNTEER_GROUP_LABELS
 from models.enums import ClueStatus
+from models.enums import PayMethod
 from models.enums import RewardStatus
+from models.enums import RewardTier
 from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
-from models.enums import enum_column
 from models.org import Department
+from models.types import Coded
 from models.types import UTCDateTime
+from models.types import enum_column
 from models.user import User
 
 
@@ -69,11 +71,6 @@ class Volunteer(db.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def group_label(self):
-        """Translated group name."""
-        return VOLUNTEER_GROUP_LABELS.get(self.group, self.group)
-
 
 class RewardPayout(db.Model):
     """A reward (平安奖励金) proposed, approved and paid to a volunteer for a clue."""
@@ -95,13 +92,13 @@ class RewardPayout(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id"), index=True)
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("reward_fund.id"), index=True)
-    tier: Mapped[str | None] = mapped_column(String(20))
+    tier: Mapped[str | None] = mapped_column(Coded(RewardTier))
     rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     paid_on: Mapped[date | None] = mapped_column(Date)
-    pay_method: Mapped[str | None] = mapped_column(String(20))
+    pay_method: Mapped[str | None] = mapped_column(Coded(PayMethod))
     pay_reference: Mapped[str | None] = mapped_column(String(100))
 
     volunteer: Mapped[Volunteer] = relationship()

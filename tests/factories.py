@@ -1,5 +1,6 @@
 """Test data: a small district with two streets, and cases driven to any status through the state machine."""
 
+from app.auth.passwords import set_password
 from app.cases import lifecycle
 from app.extensions import db
 from models.case import Case
@@ -73,7 +74,7 @@ def make_user(role: str, code: str | None = None) -> User:
     user = db.session.query(User).filter_by(username=name).one_or_none()
     if user is None:
         user = User(username=name, display_name=name, role=role, department=dept(code) if code else None)
-        user.set_password(PASSWORD)
+        set_password(user, PASSWORD)
         db.session.add(user)
         db.session.flush()
     return user

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.auth.passwords import check_password
 from app.timeutil import utcnow
 from tests.factories import PASSWORD
 from tests.factories import user
@@ -87,7 +88,7 @@ def test_next_redirect_stays_on_site(client, next_url, expected):
 def test_password_is_hashed_with_argon2(db):
     clerk = user("clerk")
     assert clerk.password_hash.startswith("$argon2id$") and PASSWORD not in clerk.password_hash
-    assert clerk.check_password(PASSWORD) and not clerk.check_password(PASSWORD + "x")
+    assert check_password(clerk, PASSWORD) and not check_password(clerk, PASSWORD + "x")
 
 
 def test_create_user_command(app, db):
@@ -102,7 +103,7 @@ def test_create_user_command(app, db):
     assert (
         created.role == "handler"
         and created.department.code == "SA"
-        and created.check_password("longenough1")
+        and check_password(created, "longenough1")
     )
     bad = runner.invoke(args=["create-user", "li", "--role", "handler", "--password", "longenough1"])
     assert bad.exit_code != 0 and "department" in bad.output

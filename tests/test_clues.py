@@ -273,13 +273,15 @@ def test_convert_and_dismiss_at_the_same_moment_on_sqlite(app, db, clue):
                 row, actor = db.session.get(Clue, clue_id), user("clerk")
                 assert row.status == ClueStatus.NEW and row.volunteer and row.community  # loaded before
                 barrier.wait(timeout=30)
-                try:
+                try:  # as the triage page does: the step, then one commit; a refusal rolls back
                     if step == "convert":
                         clues.convert_to_case(row, actor)
                     else:
                         clues.dismiss(row, "同一线索", actor)
+                    db.session.commit()
                     outcome[step] = "ok"
                 except clues.ClueError as exc:
+                    db.session.rollback()
                     outcome[step] = exc.message
         except BaseException as exc:  # reported below
             errors.append(exc)

@@ -20,11 +20,11 @@ from app.deadlines.policies import CRITERIA_ORDER
 from app.deadlines.policies import choose_policy
 from app.deadlines.policies import ladder
 from app.deadlines.policies import seed_default_policies
-from app.deadlines.recompute import recompute_pending
-from app.deadlines.sweep import sweep
 from app.deadlines.workcalendar import invalidate_cache
 from app.extensions import db
+from jobs import tasks
 from jobs.runner import tick
+from jobs.tasks import sweep
 from models.case import Case
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineExtension
@@ -623,13 +623,13 @@ def test_policy_change_recomputes_running_deadlines_only(app, calendar_2026):
     met = deadline(finished, "resolve")
     met_before = (met.due_at, met.version, met.status)
 
-    assert recompute_pending(start) == 0  # nothing asked for
+    assert tasks.recompute(start) == 0  # nothing asked for
     policies["resolve"].amount = 5
     db.session.add(RecomputeRequest(reason="deadline_policy update", scope={"stage": "resolve"}))
     db.session.commit()
     assert deadline(running, "resolve").due_at == end_of("2026-03-05")  # not before the job runs
 
-    assert recompute_pending(start + MINUTE) == 1
+    assert tasks.recompute(start + MINUTE) == 1
     db.session.expire_all()
     resolve = deadline(running, "resolve")
     assert (resolve.due_at, resolve.version, resolve.started_at) == (end_of("2026-03-09"), 2, start)
@@ -661,14 +661,14 @@ def test_recompute_keeps_an_approved_extension_and_follows_a_deactivated_policy(
     policies["resolve"].amount = 4
     db.session.add(RecomputeRequest(reason="policy", scope={"stage": "resolve"}))
     db.session.commit()
-    assert recompute_pending(start + 2 * MINUTE) == 1
+    assert tasks.recompute(start + 2 * MINUTE) == 1
     resolve = deadline(case, "resolve")
     assert (resolve.due_at, resolve.version) == (end_of("2026-03-10"), 3)  # 4 + 2 working days
 
     specific = make_policy(Stage.RESOLVE, 1, Unit.WORKING_DAYS, name="complaint", request_type="complaint")
     db.session.add(RecomputeRequest(reason="policy", scope={"stage": "resolve"}))
     db.session.commit()
-    assert recompute_pending(start + 3 * MINUTE) == 1
+    assert tasks.recompute(start + 3 * MINUTE) == 1
     assert deadline(case, "resolve").policy_id == specific.id
     assert deadline(case, "resolve").due_at == end_of("2026-03-05")  # 1 + 2 working days
 
@@ -676,5 +676,5 @@ def test_recompute_keeps_an_approved_extension_and_follows_a_deactivated_policy(
     policies["resolve"].active = False
     db.session.add(RecomputeRequest(reason="policy", scope={}))
     db.session.commit()
-    assert recompute_pending(start + 4 * MINUTE) == 1
+    assert tasks.recompute(start + 4 * MINUTE) == 1
     assert deadline(case, "resolve").status == DeadlineStatus.CANCELLED

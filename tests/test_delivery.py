@@ -16,9 +16,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from app.config import DefaultConfig
 from app.extensions import db as _db
 from app.notifications import delivery
 from app.notifications import outbox as notify
+from jobs import tasks
 from models.notification import Notification
 from tests import factories
 from tests.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
@@ -117,7 +119,7 @@ def test_email_arrives_with_chinese_subject_and_body(db, smtp):
     notify.notify_users([clerk], SUBJECT, BODY, kind="deadline_warn", now=T0)
     db.session.commit()
 
-    assert delivery.deliver_due(now=T0) == {"sent": 1, "retried": 0, "failed": 0, "held": 0}
+    assert tasks.deliver(now=T0) == {"sent": 1, "retried": 0, "failed": 0, "held": 0}
     [message] = smtp.messages()
     assert message["Subject"] == SUBJECT
     assert message["To"] == "clerk@example.gov.cn"
@@ -136,7 +138,7 @@ def test_webhooks_post_wecom_and_dingtalk_markdown(db, robot):
     )
     db.session.commit()
 
-    assert delivery.deliver_due(now=T0)["sent"] == 2
+    assert tasks.deliver(now=T0)["sent"] == 2
     received = dict(robot.received)
     assert received["/cgi-bin/webhook/send?key=abc"] == {
         "msgtype": "markdown",
@@ -158,11 +160,11 @@ def test_failure_backs_off_and_then_succeeds(db, robot):
     )
     db.session.commit()
 
-    assert delivery.deliver_due(now=T0)["retried"] == 1
+    assert tasks.deliver(now=T0)["retried"] == 1
     [row] = outbox("webhook")
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, T0 + timedelta(minutes=1))
     assert "HTTP 500" in row.last_error
-    assert delivery.deliver_due(now=T0 + timedelta(seconds=30)) == {
+    assert tasks.deliver(now=T0 + timedelta(seconds=30)) == {
         "sent": 0,
         "retried": 0,
         "failed": 0,
@@ -170,12 +172,12 @@ def test_failure_backs_off_and_then_succeeds(db, robot):
     }
 
     t1 = T0 + timedelta(minutes=1)
-    assert delivery.deliver_due(now=t1)["retried"] == 1
+    assert tasks.deliver(now=t1)["retried"] == 1
     db.session.expire_all()
     assert (row.attempts, row.next_attempt_at) == (2, t1 + timedelta(minutes=5))
     assert "93000" in row.last_error
 
-    assert delivery.deliver_due(now=t1 + timedelta(minutes=5))["sent"] == 1
+    assert tasks.deliver(now=t1 + timedelta(minutes=5))["sent"] == 1
     db.session.expire_all()
     assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
     assert len(robot.received) == 3
@@ -185,9 +187,9 @@ def test_smtp_refusal_is_retried(db, smtp):
     smtp.reject = 1
     notify.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
-    assert delivery.deliver_due(now=T0)["retried"] == 1
+    assert tasks.deliver(now=T0)["retried"] == 1
     assert "451" in outbox("email")[0].last_error
-    assert delivery.deliver_due(now=T0 + timedelta(minutes=1))["sent"] == 1
+    assert tasks.deliver(now=T0 + timedelta(minutes=1))["sent"] == 1
     assert smtp.messages()[0]["Subject"] == SUBJECT
 
 
@@ -196,14 +198,14 @@ def test_repeated_failure_ends_failed_and_admins_see_it(db, client, login_as):
     notify.notify_department(department_with(webhook_url=dead), "机器人不可达", BODY, kind="k", now=T0)
     db.session.commit()
     now, results = T0, []
-    for _ in range(delivery.DEFAULTS["DELIVERY_MAX_ATTEMPTS"]):
-        results.append(delivery.deliver_due(now=now))
+    for _ in range(DefaultConfig.DELIVERY_MAX_ATTEMPTS):
+        results.append(tasks.deliver(now=now))
         now += timedelta(hours=5)
     assert [r["retried"] for r in results] == [1, 1, 1, 1, 1, 0] and results[-1]["failed"] == 1
     [row] = outbox("webhook")
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 6, None)
     assert "URLError" in row.last_error
-    assert delivery.deliver_due(now=now + timedelta(days=1))["failed"] == 0  # never tried again
+    assert tasks.deliver(now=now + timedelta(days=1))["failed"] == 0  # never tried again
 
     login_as("clerk")
     assert 'id="failed-deliveries"' not in client.get("/admin/").get_data(as_text=True)
@@ -230,7 +232,7 @@ def test_a_failing_row_does_not_stop_the_next(db, smtp):
     notify.notify_department(department_with(webhook_url=dead), "坏的", BODY, kind="k", now=T0)
     notify.notify_department(department_with("bb@example.gov.cn", code="BB"), "好的", BODY, kind="k", now=T0)
     db.session.commit()
-    assert delivery.deliver_due(now=T0) == {"sent": 1, "retried": 1, "failed": 0, "held": 0}
+    assert tasks.deliver(now=T0) == {"sent": 1, "retried": 1, "failed": 0, "held": 0}
     assert smtp.messages()[0]["Subject"] == "好的"
 
 
@@ -238,8 +240,8 @@ def test_delivering_twice_sends_nothing_twice(db, smtp, robot):
     department = department_with("ba@example.gov.cn", f"{robot.base}/hook")
     notify.notify_department(department, SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
-    assert delivery.deliver_due(now=T0)["sent"] == 2
-    assert delivery.deliver_due(now=T0 + timedelta(days=1)) == {
+    assert tasks.deliver(now=T0)["sent"] == 2
+    assert tasks.deliver(now=T0 + timedelta(days=1)) == {
         "sent": 0,
         "retried": 0,
         "failed": 0,
@@ -258,7 +260,7 @@ def test_two_workers_never_send_the_same_row(app, db, smtp):
         with app.app_context():
             start.wait()
             sent = 0
-            while (result := delivery.deliver_due(now=T0, batch=4))["sent"]:
+            while (result := tasks.deliver(now=T0, batch=4))["sent"]:
                 sent += result["sent"]
             totals.append(sent)
 
@@ -276,11 +278,11 @@ def test_email_is_held_until_a_mail_server_is_configured(app, db, smtp):
     app.config["MAIL_SERVER"] = None
     notify.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
-    assert delivery.deliver_due(now=T0) == {"sent": 0, "retried": 0, "failed": 0, "held": 1}
+    assert tasks.deliver(now=T0) == {"sent": 0, "retried": 0, "failed": 0, "held": 1}
     [row] = outbox("email")
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, delivery.NOT_CONFIGURED)
     app.config["MAIL_SERVER"] = "127.0.0.1"
-    assert delivery.deliver_due(now=T0 + timedelta(hours=1))["sent"] == 1
+    assert tasks.deliver(now=T0 + timedelta(hours=1))["sent"] == 1
     db.session.expire_all()
     assert (row.status, row.last_error) == ("sent", None)
 
@@ -289,7 +291,7 @@ def test_email_is_held_until_a_mail_server_is_configured(app, db, smtp):
 def test_only_http_webhooks_are_called(db, url):
     notify.notify_department(department_with(webhook_url=url), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
-    assert delivery.deliver_due(now=T0)["retried"] == 1
+    assert tasks.deliver(now=T0)["retried"] == 1
     assert "http://" in outbox("webhook")[0].last_error
 
 
@@ -299,7 +301,7 @@ def test_redirect_is_a_failure(db, robot):
         department_with(webhook_url=f"{robot.base}/moved"), SUBJECT, BODY, kind="k", now=T0
     )
     db.session.commit()
-    assert delivery.deliver_due(now=T0)["retried"] == 1
+    assert tasks.deliver(now=T0)["retried"] == 1
     assert "HTTP 302" in outbox("webhook")[0].last_error
 
 
@@ -314,7 +316,7 @@ def test_postgres_workers_skip_rows_another_worker_has_locked(pg_app, robot):
     first = min(row.id for row in outbox("webhook"))
     with _db.engine.connect() as other_worker:  # holds the first row as if mid-claim
         other_worker.execute(select(Notification.id).where(Notification.id == first).with_for_update())
-        assert delivery.deliver_due(now=T0)["sent"] == 1  # skipped, not blocked
+        assert tasks.deliver(now=T0)["sent"] == 1  # skipped, not blocked
         assert [path for path, _body in robot.received] == ["/BB"]
-    assert delivery.deliver_due(now=T0)["sent"] == 1
+    assert tasks.deliver(now=T0)["sent"] == 1
     assert [path for path, _body in robot.received] == ["/BB", "/BA"]

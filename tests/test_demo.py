@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from app import create_app
+from app.auth.passwords import check_password
 from app.demo import DEMO_PASSWORD
 from app.demo import print_logins
 from app.demo import seed_demo
@@ -20,6 +21,7 @@ from app.org.catalogue import BUREAUS
 from app.org.catalogue import CATEGORIES
 from app.org.catalogue import category_rows
 from app.org.catalogue import ensure_categories
+from app.org.tree import department_placement_refusal
 from app.timeutil import local_day
 from app.validators import is_valid_id_number
 from app.validators import is_valid_phone
@@ -97,7 +99,7 @@ def test_counts_and_organisation(demo):
     for dept in db.session.scalars(select(Department)):
         assert dept.code.isascii() and dept.leader_name and is_valid_phone(dept.phone)
         if dept.kind != DepartmentKind.DISTRICT:
-            assert dept.structure_error(dept.parent) is None
+            assert department_placement_refusal(dept, dept.parent) is None
             assert dept.path.startswith(dept.parent.path)
 
 
@@ -140,7 +142,7 @@ def test_users_and_handlers(demo):
     for name, role in (("admin", Role.ADMIN), ("supervisor", Role.SUPERVISOR), ("leader", Role.LEADER)):
         assert users[name].role == role
     assert users["clerk"].role == users["clerk2"].role == Role.CLERK
-    assert users["admin"].check_password(DEMO_PASSWORD)
+    assert check_password(users["admin"], DEMO_PASSWORD)
     handlers = [u for u in users.values() if u.role == Role.HANDLER]
     non_district = db.session.scalar(select(func.count()).where(Department.kind != DepartmentKind.DISTRICT))
     assert len(handlers) == non_district

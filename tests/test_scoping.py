@@ -7,6 +7,7 @@ from datetime import date
 import openpyxl
 import pytest
 
+from app.auth.passwords import set_password
 from models.case import Case
 from models.enums import Status
 from models.volunteer import RewardPayout
@@ -201,7 +202,7 @@ def test_handler_without_department_sees_no_cases(client, db, world, login_as):
     from tests.factories import PASSWORD
 
     orphan = User(username="orphan", display_name="orphan", role="handler")
-    orphan.set_password(PASSWORD)
+    set_password(orphan, PASSWORD)
     db.session.add(orphan)
     db.session.commit()
     client.post("/login", data={"username": "orphan", "password": PASSWORD})
@@ -255,7 +256,7 @@ def test_inline_subform_dropdowns_are_scoped(app, db, world):
     from wtforms import Form
     from wtforms import FormField
 
-    from admin_views.base import scope_select_fields
+    from admin_views.scoping import scope_select_fields
 
     class Row(Form):
         case = QuerySelectField(query_factory=lambda: db.session.query(Case), allow_blank=True)

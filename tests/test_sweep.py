@@ -8,14 +8,14 @@ from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
-from app.deadlines import sweep as sweep_module
-from app.deadlines.sweep import sweep
+from app.deadlines import escalation
 from app.extensions import db
 from jobs.runner import run_job
+from jobs.tasks import sweep
 from models.case import Case
-from models.deadline import LADDER_STEP_LABELS
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineFire
+from models.deadline import LadderStep
 from models.deadline import Unit
 from models.deadline import Urgency
 from models.jobstate import JobRun
@@ -123,7 +123,7 @@ def test_each_rung_fires_once_to_its_recipients(app, policies):
         )
     ).all()
     assert row.data == {"stage": "sign"} and case.number in row.subject
-    assert str(LADDER_STEP_LABELS["breach"]) in row.subject
+    assert str(LadderStep.label_of("breach")) in row.subject
     assert (row.channel, row.status, row.created_at) == ("inbox", "sent", T0 + 10 * MINUTE)
 
 
@@ -176,9 +176,9 @@ def test_after_downtime_only_the_highest_rung_fires_naming_the_missed_ones(app, 
             Notification.case_id == everything.id, Notification.user_id == user("leader").id
         )
     ).all()
-    assert str(LADDER_STEP_LABELS["escalate_leader"]) in message.subject
+    assert str(LadderStep.label_of("escalate_leader")) in message.subject
     for step in ("warn", "breach", "escalate_supervisor"):
-        assert str(LADDER_STEP_LABELS[step]) in message.body
+        assert str(LadderStep.label_of(step)) in message.body
     db.session.expire_all()
     assert (everything.urgency, half.urgency) == (Urgency.RED, Urgency.RED)
     assert deadline(everything, "sign").breached_at == T0 + 10 * MINUTE
@@ -196,7 +196,7 @@ def test_after_downtime_only_the_highest_rung_fires_naming_the_missed_ones(app, 
 
 def test_a_crash_inside_notify_leaves_nothing_and_the_next_sweep_fires_once(app, policies, monkeypatch):
     first, second = dispatched(lead="SA"), dispatched(lead="SB")
-    real, calls = sweep_module.notify_department, []
+    real, calls = escalation.notify_department, []
 
     def flaky(department, *args, **kwargs):
         calls.append(department.code)
@@ -204,7 +204,7 @@ def test_a_crash_inside_notify_leaves_nothing_and_the_next_sweep_fires_once(app,
             raise RuntimeError("connection to the mail relay lost")
         return real(department, *args, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "notify_department", flaky)
+    monkeypatch.setattr(escalation, "notify_department", flaky)
     with pytest.raises(RuntimeError):
         sweep(T0 + 8 * MINUTE)
     db.session.rollback()  # what the dying process's connection does
@@ -222,7 +222,7 @@ def test_a_crash_inside_notify_leaves_nothing_and_the_next_sweep_fires_once(app,
 
 def test_a_crash_after_writing_before_commit_is_recorded_by_the_job_and_caught_up(app, policies, monkeypatch):
     first, second = dispatched(lead="SA"), dispatched(lead="SB")
-    real, calls = sweep_module._notify, []
+    real, calls = escalation.notify, []
 
     def notify_then_die(deadline, *args):
         real(deadline, *args)
@@ -231,7 +231,7 @@ def test_a_crash_after_writing_before_commit_is_recorded_by_the_job_and_caught_u
         if len(calls) == 2:
             raise RuntimeError("killed before commit")  # ... and the process dies before COMMIT
 
-    monkeypatch.setattr(sweep_module, "_notify", notify_then_die)
+    monkeypatch.setattr(escalation, "notify", notify_then_die)
     result = run_job("sweep", T0 + 10 * MINUTE)
     assert "killed before commit" in result
     run = db.session.get(JobRun, "sweep")

@@ -18,8 +18,6 @@ from app.intake.submission import submit
 from app.timeutil import format_local
 from models.case import Case
 from models.case import CaseEvent
-from models.enums import SATISFACTION_LABELS
-from models.enums import STATUS_LABELS
 from models.enums import Channel
 from models.enums import Satisfaction
 from models.enums import Status
@@ -124,7 +122,7 @@ def test_code_and_phone_tail_find_the_case(client, mailbox):
     response = find(client, typed, PHONE[-4:])
     assert response.status_code == 302 and response.headers["Location"].endswith("/track/case")
     html, page = case_page(client)
-    assert page.by_id["case-status"] == status_label(case) == str(STATUS_LABELS[Status.NEW])
+    assert page.by_id["case-status"] == status_label(case) == str(Status.label_of(Status.NEW))
     assert TITLE in html and case.number in html
     assert "rating-form" not in page.by_id  # nothing to rate yet
 
@@ -206,7 +204,7 @@ def test_public_timeline_shows_progress_never_staff_notes(client, mailbox):
     assert find(client, case.tracking_code, PHONE[-4:]).status_code == 302
     html, page = case_page(client)
     timeline = page.by_id["public-timeline"]
-    assert page.by_id["case-status"] == str(STATUS_LABELS[Status.REPLIED])
+    assert page.by_id["case-status"] == str(Status.label_of(Status.REPLIED))
     assert gettext("Case received") in timeline
     assert gettext("Sent to %(department)s", department="甲街道") in timeline
     assert gettext("Reply") in timeline and REPLY in timeline
@@ -281,7 +279,7 @@ def test_satisfied_rating_closes_the_case(client, mailbox, satisfaction):
     html, page = case_page(client)
     assert gettext("Thank you. Your rating has been recorded.") in html
     assert "rating-form" not in page.by_id
-    assert page.by_id["case-status"] == str(STATUS_LABELS[Status.CLOSED])
+    assert page.by_id["case-status"] == str(Status.label_of(Status.CLOSED))
 
 
 def test_unsatisfied_sends_back_once_per_reply_and_a_new_reply_can_be_rated(client, mailbox):
@@ -306,7 +304,7 @@ def test_unsatisfied_sends_back_once_per_reply_and_a_new_reply_can_be_rated(clie
     html, page = case_page(client)
     assert "rating-form" not in page.by_id
     assert (
-        gettext("Rated: %(satisfaction)s", satisfaction=str(SATISFACTION_LABELS[Satisfaction.UNSATISFIED]))
+        gettext("Rated: %(satisfaction)s", satisfaction=str(Satisfaction.label_of(Satisfaction.UNSATISFIED)))
         in page.by_id["public-timeline"]
     )
 

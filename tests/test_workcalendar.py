@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from app.deadlines import workcalendar
-from app.deadlines.calendar_cli import calendar_group
 from app.deadlines.calendar_seed import calendar_health
 from app.deadlines.calendar_seed import cross_check
 from app.deadlines.calendar_seed import generate_year
 from app.deadlines.calendar_seed import seed_calendar
+from app.deadlines.cli import calendar_group
 from app.deadlines.workcalendar import add_working_days
 from app.deadlines.workcalendar import compute_due
 from app.deadlines.workcalendar import invalidate_cache

@@ -13,7 +13,6 @@ from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms import ValidationError
@@ -36,23 +35,23 @@ from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.cases import lifecycle
+from app.cases import staff_intake
+from app.cases import supervision
 from app.extensions import db
 from app.intake import uploads
+from app.org.tree import default_lead_department
 from app.validators import IdNumber
 from app.validators import Phone
 from app.volunteers.clues import source_clues
 from models.case import Attachment
 from models.case import Case
-from models.deadline import STAGE_LABELS
-from models.enums import CHANNEL_LABELS
-from models.enums import CLUE_STATUS_LABELS
-from models.enums import GRADE_LABELS
-from models.enums import REQUEST_TYPE_LABELS
 from models.enums import STAFF_INTAKE_CHANNELS
-from models.enums import STATUS_LABELS
+from models.enums import Channel
 from models.enums import DepartmentKind
+from models.enums import Grade
+from models.enums import RequestType
 from models.enums import Role
-from models.enums import choices
+from models.enums import Status
 from models.org import Category
 from models.org import Department
 from models.user import User
@@ -124,14 +123,14 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
     column_default_sort = ("received_at", True)
     column_searchable_list = ("number", "title", "citizen_phone")
     column_filters = (
-        sqla_filters.FilterEqual(Case.status, _l("Status"), options=choices(STATUS_LABELS)),
-        sqla_filters.FilterEqual(Case.grade, _l("Grade"), options=choices(GRADE_LABELS)),
+        sqla_filters.FilterEqual(Case.status, _l("Status"), options=Status.choices()),
+        sqla_filters.FilterEqual(Case.grade, _l("Grade"), options=Grade.choices()),
         sqla_filters.FilterEqual(Case.category_id, _l("Category"), options=LazyOptions(_category_options)),
         sqla_filters.FilterEqual(
             Case.lead_department_id, _l("Lead department"), options=LazyOptions(_department_options)
         ),
-        sqla_filters.FilterEqual(Case.channel, _l("Channel"), options=choices(CHANNEL_LABELS)),
-        sqla_filters.FilterEqual(Case.request_type, _l("Request type"), options=choices(REQUEST_TYPE_LABELS)),
+        sqla_filters.FilterEqual(Case.channel, _l("Channel"), options=Channel.choices()),
+        sqla_filters.FilterEqual(Case.request_type, _l("Request type"), options=RequestType.choices()),
         sqla_filters.BooleanEqualFilter(Case.is_repeat, _l("Repeat")),
         sqla_filters.BooleanEqualFilter(Case.is_sensitive, _l("Sensitive")),
         sqla_filters.BooleanEqualFilter(Case.is_key, _l("Key")),
@@ -142,9 +141,9 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
 
     form_columns = cols.FORM
     form_choices = {
-        "channel": choices({c: CHANNEL_LABELS[c] for c in STAFF_INTAKE_CHANNELS}),
-        "request_type": choices(REQUEST_TYPE_LABELS),
-        "grade": choices(GRADE_LABELS),
+        "channel": Channel.choices(STAFF_INTAKE_CHANNELS),
+        "request_type": RequestType.choices(),
+        "grade": Grade.choices(),
     }
     form_args = {
         "title": {"validators": [DataRequired(), Length(max=200)]},
@@ -182,27 +181,15 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         return form
 
     def on_model_change(self, form, model, is_created):
-        """Check structure and version; give new cases a number and register them."""
-        with db.session.no_autoflush:  # a new case has no number until open_case gives it one
-            if (
-                model.community is not None
-                and model.street is not None
-                and model.community.parent_id != model.street.id
-            ):
-                raise ValidationError(_("The community does not belong to the chosen street."))
-            if model.community is not None and model.street is None:
-                model.street = model.community.parent
-            if model.repeat_of is not None:
-                if model.id is not None and model.repeat_of.id == model.id:
-                    raise ValidationError(_("A case cannot be a repeat of itself."))
-                model.is_repeat = True
-            if is_created:
-                if model.channel not in STAFF_INTAKE_CHANNELS:
-                    raise ValidationError(_("Choose the channel the case came in by."))
-                lifecycle.open_case(model, acting_user())
-                lifecycle.perform(model, "register", acting_user())
-            elif str(form.row_version.data or "") != str(model.version):
-                raise ValidationError(_("Someone else has changed this case. Reload the page and try again."))
+        """New cases are opened and registered by :mod:`app.cases.staff_intake`; edits are checked there."""
+        try:
+            with db.session.no_autoflush:  # a new case has no number until it is opened
+                if is_created:
+                    staff_intake.register_by_hand(model, acting_user())
+                else:
+                    staff_intake.update_registered(model, form.row_version.data)
+        except (staff_intake.IntakeRefusal, lifecycle.TransitionError) as refusal:
+            raise ValidationError(refusal.message) from None
 
     # --- the case page -----------------------------------------------------------------------
     def _render_case(self, case, open_action=None, open_form=None):
@@ -212,8 +199,9 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                 form = open_form
             else:
                 defaults = {}
-                if act.name == "dispatch" and case.category is not None and case.category.lead_department():
-                    defaults["lead_department"] = case.category.lead_department().id
+                lead = default_lead_department(case.category)
+                if act.name == "dispatch" and lead is not None:
+                    defaults["lead_department"] = lead.id
                 form = blank_form(act.name, case, **defaults)
             actions.append((act.name, act.label, form))
         return self.render(
@@ -228,10 +216,6 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             deadlines=case.deadlines,
             attachments=case.attachments,
             clues=source_clues(case),
-            clue_status_labels=CLUE_STATUS_LABELS,
-            stage_labels=STAGE_LABELS,
-            action_labels=lifecycle.ACTION_LABELS,
-            status_labels=STATUS_LABELS,
         )
 
     @expose("/details/")
@@ -271,19 +255,12 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             db.session.rollback()
             flash(_("Someone else has changed this case. Reload the page and try again."), "error")
             return redirect(url_for(".details_view", id=case.id))
-        flash(_("%(action)s: done.", action=lifecycle.ACTION_LABELS[action_name]), "success")
+        flash(_("%(action)s: done.", action=lifecycle.ACTIONS[action_name].label), "success")
         return redirect(url_for(".details_view", id=case.id))
 
     @action("supervise", _l("Mark as supervised"), _l("Mark the selected cases as supervised?"))
     def action_supervise(self, ids):
         """督办: flag the chosen cases (only those the user may see) for close follow-up."""
-        cases = (
-            self.scoped_ids(ids)
-            .filter(or_(Case.is_supervised.is_(False), Case.is_supervised.is_(None)))
-            .all()
-        )
-        for case in cases:
-            case.is_supervised = True
-            lifecycle.perform(case, "comment", acting_user(), note=_("Marked as supervised."))
+        cases = supervision.mark_supervised(self.scoped_ids(ids).all(), acting_user())
         db.session.commit()
         flash(_("%(num)d cases marked as supervised.", num=len(cases)), "success")

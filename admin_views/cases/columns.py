@@ -3,12 +3,6 @@
 from flask_babel import lazy_gettext as _l
 
 from admin_views import formatters as fmt
-from models.enums import CHANNEL_LABELS
-from models.enums import GRADE_LABELS
-from models.enums import REPLY_OUTCOME_LABELS
-from models.enums import REQUEST_TYPE_LABELS
-from models.enums import SATISFACTION_LABELS
-from models.enums import STATUS_LABELS
 
 LABELS = {
     "number": _l("Case number"),
@@ -142,10 +136,10 @@ FORM = (
 )
 
 _CODES = {
-    "channel": fmt.labelled(CHANNEL_LABELS),
-    "request_type": fmt.labelled(REQUEST_TYPE_LABELS),
-    "reply_outcome": fmt.labelled(REPLY_OUTCOME_LABELS),
-    "satisfaction": fmt.labelled(SATISFACTION_LABELS),
+    "channel": fmt.label,
+    "request_type": fmt.label,
+    "reply_outcome": fmt.label,
+    "satisfaction": fmt.label,
     "citizen_phone": fmt.masked("citizen_phone"),
     "citizen_id_no": fmt.masked("citizen_id_no"),
 }
@@ -176,8 +170,8 @@ DETAIL_FORMATTERS = {
 
 EXPORT_FORMATTERS = {
     **_CODES,
-    "grade": fmt.labelled(GRADE_LABELS),
-    "status": fmt.labelled(STATUS_LABELS),
+    "grade": fmt.label,
+    "status": fmt.label,
     "flags": fmt.flags_text,
     "co_departments": _departments,
     "repeat_of": lambda v, c, m, n: m.repeat_of.number if m.repeat_of else "",

@@ -15,10 +15,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Optional
 
 from app.extensions import db
-from models.deadline import STAGE_LABELS
-from models.enums import REPLY_OUTCOME_LABELS
-from models.enums import SATISFACTION_LABELS
-from models.enums import choices
+from models.deadline import Stage
+from models.enums import ReplyOutcome
+from models.enums import Satisfaction
 from models.org import Department
 
 
@@ -71,17 +70,17 @@ class DispatchForm(TransitionForm):
 
 
 class ReplyForm(TransitionForm):
-    outcome = SelectField(_l("Outcome"), choices=[("", "")] + choices(REPLY_OUTCOME_LABELS))
+    outcome = SelectField(_l("Outcome"), choices=[("", "")] + ReplyOutcome.choices())
     text = TextAreaField(_l("Reply to the citizen"))
 
 
 class RevisitForm(TransitionForm):
-    satisfaction = SelectField(_l("Satisfaction"), choices=[("", "")] + choices(SATISFACTION_LABELS))
+    satisfaction = SelectField(_l("Satisfaction"), choices=[("", "")] + Satisfaction.choices())
     note = TextAreaField(_l("Revisit notes"))
 
 
 class ExtensionRequestForm(TransitionForm):
-    stage = SelectField(_l("Deadline"), choices=[("", "")] + choices(STAGE_LABELS))
+    stage = SelectField(_l("Deadline"), choices=[("", "")] + Stage.choices())
     amount = IntegerField(_l("Extra time (in the deadline's unit)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"))
 

@@ -18,8 +18,7 @@ from app.auth.access import ADMIN_ROLES
 from app.auth.api_keys import SCHEME
 from app.auth.api_keys import issue_key
 from app.extensions import db
-from models.enums import CHANNEL_LABELS
-from models.enums import choices
+from models.enums import Channel
 
 
 def _prefix(view, context, model, name):
@@ -44,12 +43,12 @@ class ApiKeyView(SecuredModelView):
         "last_used_at": _l("Last used"),
         "note": _l("Note"),
     }
-    column_formatters = {"channel": fmt.labelled(CHANNEL_LABELS), "prefix": _prefix}
+    column_formatters = {"channel": fmt.label, "prefix": _prefix}
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_searchable_list = ("name", "system")
     column_default_sort = ("created_at", True)
     form_columns = ("name", "system", "mailbox", "channel", "active", "note")
-    form_choices = {"channel": choices(CHANNEL_LABELS)}
+    form_choices = {"channel": Channel.choices()}
     form_args = {
         "name": {"validators": [DataRequired(), Length(max=100)]},
         "system": {"validators": [DataRequired(), Length(max=100)]},

@@ -9,33 +9,9 @@ from markupsafe import Markup
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from app.auth.access import SUPERVISOR_ROLES
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.audit import ConfigChange
-
-ENTITY_LABELS = {
-    "work_calendar_day": _l("Work calendar"),
-    "deadline_policy": _l("Deadline policies"),
-    "volunteer": _l("Volunteer roster"),
-    "volunteer_import": _l("Roster import"),
-    "volunteer_link": _l("Personal links"),
-    "clue": _l("Clues"),
-    "reward": _l("Reward payouts"),
-    "reward_fund": _l("Reward funds"),
-}
-
-ACTION_LABELS = {  # nouns, not the status words: a status label would read as the state, not the step
-    "create": _l("Creation"),
-    "update": _l("Change"),
-    "delete": _l("Deletion"),
-    "import": _l("Import"),
-    "replace": _l("Replacement"),
-    "propose": _l("Proposal"),
-    "approve": _l("Approval"),
-    "reject": _l("Rejection"),
-    "pay": _l("Payment"),
-    "convert": _l("Conversion into a case"),
-    "merge": _l("Merge into a case"),
-    "dismiss": _l("Dismissal"),
-}
 
 
 def _json(view, context, model, name):
@@ -66,8 +42,8 @@ class AuditLogView(SecuredModelView):
         "after": _l("After"),
     }
     column_formatters = {
-        "entity": fmt.labelled(ENTITY_LABELS),
-        "action": fmt.labelled(ACTION_LABELS),
+        "entity": fmt.label,
+        "action": fmt.label,
         "before": _json,
         "after": _json,
     }
@@ -77,10 +53,8 @@ class AuditLogView(SecuredModelView):
     column_default_sort = ("at", True)
     column_sortable_list = ("at",)
     column_filters = (
-        sqla_filters.FilterEqual(
-            ConfigChange.entity, _l("What"), options=[(k, v) for k, v in ENTITY_LABELS.items()]
-        ),
-        sqla_filters.FilterEqual(ConfigChange.action, _l("Action"), options=list(ACTION_LABELS.items())),
+        sqla_filters.FilterEqual(ConfigChange.entity, _l("What"), options=AuditEntity.choices()),
+        sqla_filters.FilterEqual(ConfigChange.action, _l("Action"), options=AuditAction.choices()),
         sqla_filters.DateTimeBetweenFilter(ConfigChange.at, _l("Time")),
         sqla_filters.FilterEqual(ConfigChange.entity_key, _l("Record")),
     )

@@ -31,9 +31,8 @@ from app.deadlines.calendar_seed import record_change
 from app.deadlines.workcalendar import day_label
 from app.deadlines.workcalendar import invalidate_cache
 from app.extensions import db
-from models.deadline import CALENDAR_SOURCE_LABELS
+from models.deadline import CalendarSource
 from models.deadline import WorkCalendarDay
-from models.enums import choices
 from models.user import User
 
 FIELDS = ("is_workday", "name", "source")
@@ -118,7 +117,7 @@ class WorkCalendarView(SecuredModelView):
     column_formatters = {
         "day": _day,
         "is_workday": _workday,
-        "source": fmt.labelled(CALENDAR_SOURCE_LABELS),
+        "source": fmt.label,
         "updated_by_id": _updated_by,
     }
     column_formatters_detail = column_formatters
@@ -131,9 +130,7 @@ class WorkCalendarView(SecuredModelView):
         YearFilter(WorkCalendarDay.day, _l("Year"), options=LazyOptions(_calendar_years)),
         sqla_filters.DateBetweenFilter(WorkCalendarDay.day, _l("Day")),
         sqla_filters.BooleanEqualFilter(WorkCalendarDay.is_workday, _l("Working day")),
-        sqla_filters.FilterEqual(
-            WorkCalendarDay.source, _l("Source"), options=choices(CALENDAR_SOURCE_LABELS)
-        ),
+        sqla_filters.FilterEqual(WorkCalendarDay.source, _l("Source"), options=CalendarSource.choices()),
     )
     form_columns = ("day", "is_workday", "name")
     form_args = {"day": {"validators": [DataRequired()]}}
@@ -203,6 +200,8 @@ class WorkCalendarView(SecuredModelView):
         if request.method == "POST" and form.validate():
             year = form.year.data
             created = generate_year(year, acting_user())
+            db.session.commit()
+            invalidate_cache()
             flash(
                 _("%(year)d: %(count)d days added with weekly defaults.", year=year, count=created), "success"
             )

@@ -14,33 +14,16 @@ from wtforms.validators import Optional
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
+from app.deadlines.policies import policy_snapshot
+from app.deadlines.policies import record_policy_change
 from app.deadlines.policies import validate_ladder
 from app.extensions import db
-from models.audit import ConfigChange
-from models.deadline import LADDER_STEP_LABELS
-from models.deadline import STAGE_LABELS
-from models.deadline import UNIT_LABELS
-from models.enums import GRADE_LABELS
-from models.enums import REQUEST_TYPE_LABELS
-from models.enums import choices
-from models.jobstate import RecomputeRequest
-
-AUDITED = (
-    "name",
-    "policy_set",
-    "stage",
-    "grade",
-    "request_type",
-    "category_id",
-    "mailbox_id",
-    "amount",
-    "unit",
-    "ladder",
-    "max_extensions",
-    "max_extension_amount",
-    "priority",
-    "active",
-)
+from models.audit import AuditAction
+from models.deadline import LadderStep
+from models.deadline import Stage
+from models.deadline import Unit
+from models.enums import Grade
+from models.enums import RequestType
 
 
 class JSONTextField(TextAreaField):
@@ -70,7 +53,7 @@ def _ladder_valid(form, field):
 def _ladder_text(view, context, model, name):
     parts = []
     for rung in model.ladder or []:
-        label = str(LADDER_STEP_LABELS.get(rung.get("step"), rung.get("step")))
+        label = str(LadderStep.label_of(rung.get("step")))
         if "percent" in rung:
             label += f" {rung['percent']}%"
         elif "minutes_before" in rung:
@@ -79,12 +62,6 @@ def _ladder_text(view, context, model, name):
             label += " " + _("+%(num)d min", num=rung["minutes_after"])
         parts.append(label)
     return " → ".join(parts)
-
-
-def snapshot(policy) -> dict:
-    """The audited fields of a policy as plain JSON values."""
-    return {name: (str(v) if (v := getattr(policy, name)) is not None and name in ("stage", "unit") else v)
-            for name in AUDITED}  # fmt: skip
 
 
 class DeadlinePolicyView(SecuredModelView):
@@ -122,10 +99,10 @@ class DeadlinePolicyView(SecuredModelView):
         "priority": _l("Breaks ties between equally specific policies: higher wins."),
     }
     column_formatters = {
-        "stage": fmt.labelled(STAGE_LABELS),
-        "unit": fmt.labelled(UNIT_LABELS),
-        "grade": fmt.labelled(GRADE_LABELS),
-        "request_type": fmt.labelled(REQUEST_TYPE_LABELS),
+        "stage": fmt.label,
+        "unit": fmt.label,
+        "grade": fmt.label,
+        "request_type": fmt.label,
         "ladder": _ladder_text,
     }
     column_formatters_detail = column_formatters
@@ -134,10 +111,10 @@ class DeadlinePolicyView(SecuredModelView):
                     "unit", "ladder", "max_extensions", "max_extension_amount", "priority", "active", "note")  # fmt: skip
     form_overrides = {"ladder": JSONTextField}
     form_choices = {
-        "stage": choices(STAGE_LABELS),
-        "unit": choices(UNIT_LABELS),
-        "grade": [("", "")] + choices(GRADE_LABELS),
-        "request_type": [("", "")] + choices(REQUEST_TYPE_LABELS),
+        "stage": Stage.choices(),
+        "unit": Unit.choices(),
+        "grade": [("", "")] + Grade.choices(),
+        "request_type": [("", "")] + RequestType.choices(),
     }
     form_args = {
         "name": {"validators": [DataRequired()]},
@@ -148,43 +125,20 @@ class DeadlinePolicyView(SecuredModelView):
     }
 
     def on_model_change(self, form, model, is_created):
-        """Blank criteria mean "any"; keep the before-image for the audit trail."""
+        """Blank criteria mean "any"; the change is audited and its recompute queued in the same commit."""
         model.grade = model.grade or None
         model.request_type = model.request_type or None
+        db.session.flush()  # a new policy's id, for the audit row
+        before = None if is_created else g.get("policy_before")
+        action = AuditAction.CREATE if is_created else AuditAction.UPDATE
+        record_policy_change(model, action, before, policy_snapshot(model), acting_user())
 
     def edit_form(self, obj=None):
         """Capture the before-image (per request) when the edit form is built for a policy."""
         if obj is not None:
-            g.policy_before = snapshot(obj)
+            g.policy_before = policy_snapshot(obj)
         return super().edit_form(obj)
 
-    def after_model_change(self, form, model, is_created):
-        """Record the change and queue the recompute of the open deadlines it affects."""
-        before = None if is_created else g.get("policy_before")
-        self._record(model, "create" if is_created else "update", before, snapshot(model))
-
-    def after_model_delete(self, model):
-        """Record the deletion and queue a recompute."""
-        self._record(model, "delete", snapshot(model), None)
-
-    def _record(self, model, action, before, after):
-        actor = acting_user()
-        db.session.add(
-            ConfigChange(
-                actor_id=actor.id if actor else None,
-                entity="deadline_policy",
-                entity_key=str(model.id),
-                action=action,
-                before=before,
-                after=after,
-            )
-        )
-        stages = {s for s in ((before or {}).get("stage"), (after or {}).get("stage")) if s}
-        db.session.add(
-            RecomputeRequest(
-                reason=f"deadline_policy {action} #{model.id}",
-                scope={"stage": stages.pop()} if len(stages) == 1 else {},
-                requested_by_id=actor.id if actor else None,
-            )
-        )
-        db.session.commit()
+    def on_model_delete(self, model):
+        """The deletion is audited and its recompute queued in the same commit."""
+        record_policy_change(model, AuditAction.DELETE, policy_snapshot(model), None, acting_user())

@@ -8,8 +8,6 @@ from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from app.auth.access import ADMIN_ROLES
 from app.validators import normalise_phone
-from models.enums import choices
-from models.intake_control import BAN_KIND_LABELS
 from models.intake_control import BanEntry
 from models.intake_control import BanKind
 from models.intake_control import SensitiveWord
@@ -27,11 +25,11 @@ class BanEntryView(SecuredModelView):
         "active": _l("Active"),
         "created_at": _l("Added"),
     }
-    column_formatters = {"kind": fmt.labelled(BAN_KIND_LABELS)}
+    column_formatters = {"kind": fmt.label}
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_searchable_list = ("value",)
     form_columns = ("kind", "value", "reason", "active")
-    form_choices = {"kind": choices(BAN_KIND_LABELS)}
+    form_choices = {"kind": BanKind.choices()}
     form_args = {"value": {"validators": [DataRequired(), Length(max=64)]}}
 
     def on_model_change(self, form, model, is_created):

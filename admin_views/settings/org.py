@@ -13,10 +13,11 @@ from admin_views.base import SecuredModelView
 from admin_views.settings import mailbox_qr
 from app.deadlines.promises import mailbox_promises
 from app.extensions import db
+from app.org.tree import category_placement_refusal
+from app.org.tree import department_placement_refusal
 from app.validators import Phone
-from models.enums import DEPARTMENT_KIND_LABELS
-from models.enums import MAILBOX_KIND_LABELS
-from models.enums import choices
+from models.enums import DepartmentKind
+from models.enums import MailboxKind
 from models.org import Category
 from models.org import Department
 
@@ -38,17 +39,17 @@ class DepartmentView(SecuredModelView):
         "active": _l("Active"),
         "sort_order": _l("Sort order"),
     }
-    column_formatters = {"kind": fmt.labelled(DEPARTMENT_KIND_LABELS)}
+    column_formatters = {"kind": fmt.label}
     column_formatters_detail = column_formatters
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_default_sort = "path"
     column_searchable_list = ("code", "name")
     column_filters = (
-        sqla_filters.FilterEqual(Department.kind, _l("Kind"), options=choices(DEPARTMENT_KIND_LABELS)),
+        sqla_filters.FilterEqual(Department.kind, _l("Kind"), options=DepartmentKind.choices()),
         sqla_filters.BooleanEqualFilter(Department.active, _l("Active")),
     )
     form_columns = ("code", "name", "kind", "parent", "leader_name", "phone", "active", "sort_order")
-    form_choices = {"kind": choices(DEPARTMENT_KIND_LABELS)}
+    form_choices = {"kind": DepartmentKind.choices()}
     form_args = {
         "code": {"validators": [DataRequired(), CODE_RULE]},
         "name": {"validators": [DataRequired()]},
@@ -58,7 +59,7 @@ class DepartmentView(SecuredModelView):
 
     def on_model_change(self, form, model, is_created):
         """Keep the tree's shape: kinds under the right parents, no cycles."""
-        error = model.structure_error(model.parent)
+        error = department_placement_refusal(model, model.parent)
         if error:
             raise ValidationError(error)
 
@@ -89,7 +90,7 @@ class CategoryView(SecuredModelView):
 
     def on_model_change(self, form, model, is_created):
         """Two levels only."""
-        error = model.structure_error(model.parent)
+        error = category_placement_refusal(model, model.parent)
         if error:
             raise ValidationError(error)
 
@@ -110,8 +111,8 @@ class MailboxView(SecuredModelView):
         "active": _l("Active"),
         "qr": _l("QR code and poster"),
     }
-    column_formatters = {"kind": fmt.labelled(MAILBOX_KIND_LABELS), "qr": mailbox_qr.qr_links}
-    column_formatters_detail = {"kind": fmt.labelled(MAILBOX_KIND_LABELS), "qr": mailbox_qr.qr_details}
+    column_formatters = {"kind": fmt.label, "qr": mailbox_qr.qr_links}
+    column_formatters_detail = {"kind": fmt.label, "qr": mailbox_qr.qr_details}
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     form_columns = (
         "name",
@@ -123,7 +124,7 @@ class MailboxView(SecuredModelView):
         "real_name_required",
         "active",
     )
-    form_choices = {"kind": choices(MAILBOX_KIND_LABELS)}
+    form_choices = {"kind": MailboxKind.choices()}
     form_args = {
         "name": {"validators": [DataRequired()]},
         "department": {"validators": [DataRequired()]},

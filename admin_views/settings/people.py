@@ -16,11 +16,10 @@ from wtforms.validators import Regexp
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from app.auth.access import ADMIN_ROLES
+from app.auth.passwords import set_password
 from app.extensions import db
 from app.validators import Phone
-from models.enums import ROLE_LABELS
 from models.enums import Role
-from models.enums import choices
 from models.user import User
 
 MIN_PASSWORD = 8
@@ -57,13 +56,13 @@ class UserView(SecuredModelView):
         "created_at": _l("Created"),
         "new_password": _l("New password"),
     }
-    column_formatters = {"role": fmt.labelled(ROLE_LABELS)}
+    column_formatters = {"role": fmt.label}
     column_formatters_detail = column_formatters
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
     column_searchable_list = ("username", "display_name")
     column_filters = (
-        sqla_filters.FilterEqual(User.role, _l("Role"), options=choices(ROLE_LABELS)),
+        sqla_filters.FilterEqual(User.role, _l("Role"), options=Role.choices()),
         sqla_filters.BooleanEqualFilter(User.active, _l("Active")),
     )
     form_columns = (
@@ -82,7 +81,7 @@ class UserView(SecuredModelView):
             validators=[Optional(), Length(min=MIN_PASSWORD, message=_l("At least 8 characters."))],
         )
     }
-    form_choices = {"role": choices(ROLE_LABELS)}
+    form_choices = {"role": Role.choices()}
     form_args = {
         "username": {
             "validators": [
@@ -100,7 +99,7 @@ class UserView(SecuredModelView):
         if model.role == Role.HANDLER and model.department is None:
             raise ValidationError(_("A handler must belong to a department."))
         if form.new_password.data:
-            model.set_password(form.new_password.data)
+            set_password(model, form.new_password.data)
         elif is_created:
             raise ValidationError(_("Set a password for the new account."))
 

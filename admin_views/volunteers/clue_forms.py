@@ -14,9 +14,7 @@ from wtforms.validators import Length
 from app.extensions import db
 from app.volunteers.clues import REASON_MAX
 from app.volunteers.clues import TITLE_MAX
-from models.enums import REQUEST_TYPE_LABELS
 from models.enums import RequestType
-from models.enums import choices
 from models.org import Category
 from models.volunteer import Clue
 from models.volunteer import Volunteer
@@ -36,7 +34,7 @@ class ConvertForm(StepForm):
     """Convert into a new case: type, category (optional) and the case title."""
 
     request_type = SelectField(
-        _l("Type of request"), choices=choices(REQUEST_TYPE_LABELS), default=str(RequestType.REPORT)
+        _l("Type of request"), choices=RequestType.choices(), default=str(RequestType.REPORT)
     )
     category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=True)
     title = StringField(_l("Case title"), validators=[DataRequired(), Length(max=TITLE_MAX)])

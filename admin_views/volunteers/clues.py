@@ -28,10 +28,10 @@ from wtforms.validators import Optional
 
 from admin_views import formatters as fmt
 from admin_views.base import LazyOptions
-from admin_views.base import ScopedAjaxLoader
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.cases.case import attachment_response
+from admin_views.scoping import ScopedAjaxLoader
 from admin_views.steps import run_step
 from admin_views.volunteers.clue_forms import STEPS
 from admin_views.volunteers.clue_forms import GroupFilter
@@ -50,11 +50,8 @@ from app.volunteers import clues
 from app.volunteers import reward_amounts
 from app.volunteers import rewards
 from models.case import Attachment
-from models.enums import CLUE_STATUS_LABELS
-from models.enums import REWARD_STATUS_LABELS
 from models.enums import ClueStatus
 from models.enums import VolunteerStatus
-from models.enums import choices
 from models.volunteer import Clue
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
@@ -122,7 +119,7 @@ class ClueView(SecuredModelView):
     }
     column_formatters = {
         "id": _clue_link,
-        "status": fmt.labelled(CLUE_STATUS_LABELS),
+        "status": fmt.label,
         "case": fmt.link_to_case,
         "entered_by": _entered_by,
         "volunteer.phone": lambda v, c, m, n: reveal("volunteer_phone", m.volunteer.phone, current_user),
@@ -134,7 +131,7 @@ class ClueView(SecuredModelView):
     column_default_sort = ("reported_at", True)
     column_searchable_list = ("place", "description")
     column_filters = (
-        sqla_filters.FilterEqual(Clue.status, _l("Status"), options=choices(CLUE_STATUS_LABELS)),
+        sqla_filters.FilterEqual(Clue.status, _l("Status"), options=ClueStatus.choices()),
         IntEqualFilter(Clue.community_id, _l("Community"), options=LazyOptions(community_options)),
         GroupFilter(_l("Group"), LazyOptions(group_options)),
         MonthFilter(Clue.reported_at, _l("Month reported"), options=LazyOptions(month_options)),
@@ -238,15 +235,14 @@ class ClueView(SecuredModelView):
             may_reward=may_reward,
             may_manage_link=self._user_in(clues.TRIAGE_ROLES),
             yuan=reward_amounts.yuan,
-            status_labels=CLUE_STATUS_LABELS,
-            reward_status_labels=REWARD_STATUS_LABELS,
         )
 
     @expose("/details/")
     def details_view(self):
         """The clue, its files, its history and the triage steps the user may take now."""
         clue = self.get_one(request.args.get("id"))
-        clues.finish_conversion(clue)  # only acts if a conversion stopped between its two commits
+        if clues.finish_conversion(clue) is not None:  # a conversion left half-done by an older version
+            db.session.commit()
         return self._render_clue(clue)
 
     @expose("/triage/<step>/", methods=("POST",))

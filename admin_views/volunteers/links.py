@@ -119,7 +119,9 @@ class VolunteerLinkView(SecuredView):
         try:
             replaced = volunteer.link_token is not None
             volunteer_links.regenerate_link(volunteer, acting_user())
+            db.session.commit()
         except ClueError as exc:
+            db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for(".index", id=volunteer.id))
         if replaced:
@@ -134,6 +136,7 @@ class VolunteerLinkView(SecuredView):
         if not FlaskForm().validate():
             abort(400)
         made = volunteer_links.create_missing_links(acting_user())
+        db.session.commit()
         flash(_("%(num)d personal links were made.", num=made), "success")
         return redirect(url_for(".index"))
 
@@ -141,6 +144,7 @@ class VolunteerLinkView(SecuredView):
     def links_workbook(self):
         """The active volunteers' links of the user's area as a workbook, to hand out (e.g. by SMS)."""
         volunteers = volunteer_links.links_for_handing_out(acting_user())
+        db.session.commit()  # the export's audit row
         header = [_("Volunteer"), _("Community"), _("Phone"), _("Personal link")]
         rows = [
             [

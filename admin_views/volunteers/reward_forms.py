@@ -12,13 +12,12 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional
 
-from admin_views.base import ScopedAjaxLoader
+from admin_views.scoping import ScopedAjaxLoader
 from app.auth.access import volunteer_clause
 from app.timeutil import local_day
 from app.timeutil import utcnow
-from app.volunteers import reward_amounts
+from models.enums import PayMethod
 from models.enums import RewardStatus
-from models.enums import choices
 from models.volunteer import Clue
 from models.volunteer import Volunteer
 
@@ -47,7 +46,7 @@ class RejectForm(StepForm):
 
 class PayForm(StepForm):
     paid_on = DateField(_l("Date paid"), validators=[DataRequired()], default=lambda: local_day(utcnow()))
-    method = SelectField(_l("Paid by"), choices=[("", "")] + choices(reward_amounts.PAY_METHOD_LABELS))
+    method = SelectField(_l("Paid by"), choices=[("", "")] + PayMethod.choices())
     reference = StringField(_l("Reference (transfer or receipt number)"), validators=[Optional()])
 
 

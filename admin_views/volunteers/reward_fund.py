@@ -21,18 +21,16 @@ from wtforms.validators import NumberRange
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.volunteers.stats import this_year
-from app import audit
 from app.auth.access import SUPERVISOR_ROLES
 from app.auth.access import is_department_scoped
 from app.extensions import db
+from app.volunteers import reward_amounts
 from app.volunteers.reward_amounts import district_of
 from app.volunteers.reward_amounts import yuan
 from models.enums import DepartmentKind
 from models.enums import Role
 from models.org import Department
 from models.volunteer import RewardFund
-
-AUDITED = ("year", "district_id", "budget", "note")
 
 
 @dataclass(frozen=True)
@@ -150,35 +148,11 @@ class RewardFundView(SecuredModelView):
         return form
 
     def on_model_change(self, form, model, is_created):
-        """Refuse a second fund for the same year and district, and a budget below the approved total."""
-        if is_created:
-            model.approved_total, model.paid_total = Decimal(0), Decimal(0)
-            taken = select(RewardFund.id).where(
-                RewardFund.year == model.year, RewardFund.district_id == model.district.id
-            )
-            with db.session.no_autoflush:  # the new fund itself is pending in the session
-                exists = db.session.scalar(taken) is not None
-            if exists:
-                raise ValidationError(
-                    _(
-                        "There is already a fund for %(year)s in %(district)s.",
-                        year=model.year,
-                        district=model.district,
-                    )
-                )
-        elif Decimal(str(model.budget)) < Decimal(str(model.approved_total or 0)):
-            raise ValidationError(
-                _(
-                    "The budget cannot be lower than the %(approved)s yuan already approved.",
-                    approved=yuan(model.approved_total),
-                )
-            )
-        before = None if is_created else audit.snapshot(model, AUDITED, old=True)
-        after = audit.snapshot(model, AUDITED)
-        db.session.flush()  # the new fund's id, for the audit row (same transaction)
-        audit.record(
-            "reward_fund", model.id, "create" if is_created else "update", acting_user(), before, after
-        )
+        """One fund per year and district, a budget never below the approved total; audited."""
+        try:
+            reward_amounts.save_fund(model, is_created, acting_user())
+        except reward_amounts.FundRefusal as refusal:
+            raise ValidationError(refusal.message) from None
 
     def handle_view_exception(self, exc):
         """A budget refused by the database check (an approval came in meanwhile) gets a plain message."""

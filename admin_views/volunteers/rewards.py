@@ -35,8 +35,7 @@ from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
 from app.volunteers import reward_amounts
 from app.volunteers import rewards
-from models.enums import REWARD_STATUS_LABELS
-from models.enums import choices
+from models.enums import RewardStatus
 from models.volunteer import Clue
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
@@ -98,9 +97,9 @@ class RewardView(SecuredModelView):
         "pay_reference": _l("Reference"),
     }
     _labels = {
-        "status": fmt.labelled(REWARD_STATUS_LABELS),
-        "tier": fmt.labelled(reward_amounts.TIER_LABELS),
-        "pay_method": fmt.labelled(reward_amounts.PAY_METHOD_LABELS),
+        "status": fmt.label,
+        "tier": fmt.label,
+        "pay_method": fmt.label,
     }
     column_formatters = {
         **_labels,
@@ -118,7 +117,7 @@ class RewardView(SecuredModelView):
         MonthFilter(RewardPayout.proposed_at, _l("Month proposed"), options=LazyOptions(month_options)),
         VolunteerFilter(Volunteer.community_id, _l("Community"), LazyOptions(community_options), int),
         VolunteerFilter(Volunteer.group, _l("Group"), LazyOptions(group_options)),
-        sqla_filters.FilterEqual(RewardPayout.status, _l("Status"), options=choices(REWARD_STATUS_LABELS)),
+        sqla_filters.FilterEqual(RewardPayout.status, _l("Status"), options=RewardStatus.choices()),
     )
     form_columns = ("volunteer", "clue", "case", "amount", "reason")
     form_args = {
@@ -185,7 +184,7 @@ class RewardView(SecuredModelView):
                 _(
                     "Note: %(amount)s yuan is outside the suggested %(tier)s range (%(low)s–%(high)s yuan).",
                     amount=reward_amounts.yuan(reward.amount),
-                    tier=reward_amounts.TIER_LABELS[reward.tier],
+                    tier=reward.tier.label,
                     low=reward_amounts.yuan(low),
                     high=reward_amounts.yuan(high),
                 ),
@@ -218,7 +217,6 @@ class RewardView(SecuredModelView):
             history=history,
             funds=funds,
             yuan=reward_amounts.yuan,
-            status_labels=REWARD_STATUS_LABELS,
             step_statuses=STEP_STATUS,
         )
 
@@ -240,7 +238,6 @@ class RewardView(SecuredModelView):
                 rewards.reject(reward, form.reason.data, actor)
             else:
                 rewards.mark_paid(reward, form.paid_on.data, form.method.data, form.reference.data, actor)
-            db.session.commit()
 
         form_class, _label, _source, done = STEPS[step]
         return run_step(

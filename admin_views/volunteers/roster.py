@@ -1,28 +1,14 @@
-"""平安员 volunteers: the roster, its xlsx export and template, and the import with a preview.
+"""平安员 volunteers (endpoint ``volunteer``): the roster, its form and its xlsx export.
 
-The import is three steps: upload (the rows are checked and kept on the server), preview (what would be
-added, updated and rejected; nothing is written), confirm (everything in one transaction, or nothing).
-The rules live in :mod:`app.volunteers.roster.importer`; this module only wires them to pages.
+The import (template, upload, preview, confirm) is :mod:`admin_views.volunteers.roster_import`; the
+rules of a form edit are :mod:`app.volunteers.roster.edits`.
 """
 
-import io
-
 from flask import abort
-from flask import current_app
-from flask import flash
-from flask import redirect
-from flask import send_file
-from flask import url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from flask_wtf.file import FileRequired
-from sqlalchemy import select
-from wtforms import HiddenField
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
 
@@ -31,48 +17,26 @@ from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.volunteers import links
+from admin_views.volunteers.roster_import import RosterImportMixin
 from admin_views.volunteers.stats import community_options
-from app import audit
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.auth.pii import reveal
 from app.extensions import db
 from app.validators import IdNumber
 from app.validators import Phone
-from app.volunteers.roster import importer
+from app.volunteers.roster import edits
 from app.volunteers.roster.export import export_row
-from app.volunteers.roster.export import shown
-from app.volunteers.roster.export import template_rows
-from app.volunteers.roster.files import XLSX_MIMETYPE
-from app.volunteers.roster.files import RosterFileError
-from app.volunteers.roster.files import read_roster
 from app.volunteers.roster.files import write_roster
-from app.volunteers.roster.pending import discard_pending
-from app.volunteers.roster.pending import load_pending
-from app.volunteers.roster.pending import save_pending
 from app.volunteers.roster.rules import Communities
-from models.enums import VOLUNTEER_GROUP_LABELS
-from models.enums import VOLUNTEER_STATUS_LABELS
 from models.enums import DepartmentKind
 from models.enums import Role
-from models.enums import choices
+from models.enums import VolunteerGroup
+from models.enums import VolunteerStatus
 from models.org import Department
 from models.volunteer import Volunteer
 
-ROSTER_FIELDS = (
-    "name",
-    "phone",
-    "id_number",
-    "group",
-    "community_id",
-    "joined_on",
-    "status",
-    "patrol_area",
-    "notes",
-)
-MASKED = ("phone", "id_number")  # the audit trail keeps personal numbers masked
 IMPORT_ROLES = INTAKE_ROLES | {Role.HANDLER}  # handlers import into their own communities only
-PREVIEW_ROWS_SHOWN = 1000  # per section; the counts always cover the whole file
 
 
 def _communities():
@@ -87,19 +51,7 @@ def _sees_full_id(volunteer) -> bool:
     return reveal("volunteer_id_number", volunteer.id_number, current_user) == (volunteer.id_number or "")
 
 
-class UploadForm(FlaskForm):
-    """The roster file to check."""
-
-    file = FileField(_l("Roster file (xlsx or csv)"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """Confirm the preview the user saw (its fingerprint)."""
-
-    fingerprint = HiddenField()
-
-
-class VolunteerView(SecuredModelView):
+class VolunteerView(RosterImportMixin, SecuredModelView):
     """The volunteer roster; handlers see the volunteers of their own unit and the units below it."""
 
     create_roles = INTAKE_ROLES
@@ -127,8 +79,8 @@ class VolunteerView(SecuredModelView):
         "notes": _l("Notes"),
     }
     _formatters = {
-        "group": fmt.labelled(VOLUNTEER_GROUP_LABELS),
-        "status": fmt.labelled(VOLUNTEER_STATUS_LABELS),
+        "group": fmt.label,
+        "status": fmt.label,
         "phone": fmt.masked("volunteer_phone"),
         "id_number": fmt.masked("volunteer_id_number"),
     }
@@ -140,8 +92,8 @@ class VolunteerView(SecuredModelView):
     column_searchable_list = ("name",)
     column_default_sort = ("joined_on", True)
     column_filters = (
-        sqla_filters.FilterEqual(Volunteer.group, _l("Group"), options=choices(VOLUNTEER_GROUP_LABELS)),
-        sqla_filters.FilterEqual(Volunteer.status, _l("Status"), options=choices(VOLUNTEER_STATUS_LABELS)),
+        sqla_filters.FilterEqual(Volunteer.group, _l("Group"), options=VolunteerGroup.choices()),
+        sqla_filters.FilterEqual(Volunteer.status, _l("Status"), options=VolunteerStatus.choices()),
         sqla_filters.IntEqualFilter(
             Volunteer.community_id, _l("Community"), options=LazyOptions(community_options)
         ),
@@ -157,7 +109,7 @@ class VolunteerView(SecuredModelView):
         "patrol_area",
         "notes",
     )
-    form_choices = {"group": choices(VOLUNTEER_GROUP_LABELS), "status": choices(VOLUNTEER_STATUS_LABELS)}
+    form_choices = {"group": VolunteerGroup.choices(), "status": VolunteerStatus.choices()}
     form_args = {
         "name": {"validators": [DataRequired()]},
         "phone": {"validators": [DataRequired(), Phone()]},
@@ -178,28 +130,15 @@ class VolunteerView(SecuredModelView):
         return form
 
     def on_model_change(self, form, model, is_created):
-        """One volunteer per ID number, said in words rather than as a database error."""
-        if model.id_number:
-            with db.session.no_autoflush:
-                clash = db.session.scalar(
-                    select(Volunteer.id).where(
-                        Volunteer.id_number == model.id_number, Volunteer.id != model.id
-                    )
-                )
-            if clash is not None:
-                raise ValidationError(_("This ID number is already on the roster."))
-        before = None if is_created else audit.snapshot(model, ROSTER_FIELDS, old=True, masked=MASKED)
-        db.session.flush()  # the new volunteer's id, for the audit row (same transaction)
-        after = audit.snapshot(model, ROSTER_FIELDS, masked=MASKED)
-        if before != after:
-            audit.record(
-                "volunteer", model.id, "create" if is_created else "update", acting_user(), before, after
-            )
+        """One volunteer per ID number, said in words; every edit audited (app.volunteers.roster.edits)."""
+        try:
+            edits.save(model, is_created, acting_user())
+        except edits.RosterRefusal as refusal:
+            raise ValidationError(refusal.message) from None
 
     def on_model_delete(self, model):
         """Deleting a volunteer is in the audit trail too."""
-        before = audit.snapshot(model, ROSTER_FIELDS, masked=MASKED)
-        audit.record("volunteer", model.id, "delete", acting_user(), before, None)
+        edits.remove(model, acting_user())
 
     # --- export and template -------------------------------------------------------------------
     @expose("/export/<export_type>/")
@@ -211,121 +150,3 @@ class VolunteerView(SecuredModelView):
         communities = Communities()
         rows = [export_row(volunteer, current_user, communities) for volunteer in volunteers]
         return self._xlsx(write_roster(rows), self.get_export_name("xlsx"))
-
-    @expose("/import/template/")
-    def import_template(self):
-        """A blank roster with the header row, one example row and a sheet explaining the columns."""
-        self._require_import()
-        rows, notes = template_rows(current_user, Communities())
-        return self._xlsx(write_roster(rows, notes), "suqiu_volunteer_template.xlsx")
-
-    @staticmethod
-    def _xlsx(data: bytes, name: str):
-        return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
-
-    # --- import ----------------------------------------------------------------------------------
-    def _require_import(self):
-        if not self.can_import:
-            abort(403)
-
-    @staticmethod
-    def _limits() -> tuple[int, int]:
-        config = current_app.config
-        return (
-            config["ROSTER_IMPORT_MAX_BYTES"],
-            config["ROSTER_IMPORT_MAX_ROWS"],
-        )
-
-    @expose("/import/", methods=("GET", "POST"))
-    def import_view(self):
-        """Upload a roster file; a readable one is kept on the server and its preview shown."""
-        self._require_import()
-        form, error = UploadForm(), None
-        max_bytes, max_rows = self._limits()
-        if form.validate_on_submit():
-            upload = form.file.data
-            data = upload.stream.read(max_bytes + 1)
-            try:
-                if len(data) > max_bytes:
-                    raise RosterFileError(
-                        _("The file is larger than %(size)d MB.", size=max_bytes // (1024 * 1024) or 1)
-                    )
-                sheet = read_roster(data, max_rows)
-            except RosterFileError as exc:
-                error = str(exc)
-            else:
-                token = save_pending(sheet, acting_user(), upload.filename or "")
-                return redirect(url_for(".import_preview", token=token))
-        return self.render(
-            "admin/volunteer/import.html",
-            form=form,
-            error=error,
-            max_mb=max_bytes // (1024 * 1024) or 1,
-            max_rows=max_rows,
-        )
-
-    def _pending_or_restart(self, token):
-        pending = load_pending(token, acting_user())
-        if pending is None:
-            flash(_("This import has expired or does not exist; upload the file again."), "error")
-        return pending
-
-    @expose("/import/<token>/")
-    def import_preview(self, token):
-        """What confirming would do, row by row; writes nothing."""
-        self._require_import()
-        pending = self._pending_or_restart(token)
-        if pending is None:
-            return redirect(url_for(".import_view"))
-        plan = importer.build_plan(pending["records"], acting_user())
-        return self.render(
-            "admin/volunteer/import_preview.html",
-            plan=plan,
-            pending=pending,
-            token=token,
-            form=ConfirmForm(fingerprint=plan.fingerprint),
-            shown=lambda name, value: shown(name, value, current_user, plan.communities),
-            fields=importer.FIELDS,
-            labels=self.column_labels,
-            limit=PREVIEW_ROWS_SHOWN,
-        )
-
-    @expose("/import/<token>/confirm/", methods=("POST",))
-    def import_confirm(self, token):
-        """Write the previewed import in one transaction; refused while any row is rejected."""
-        self._require_import()
-        form = ConfirmForm()
-        if not form.validate_on_submit():
-            abort(400)
-        pending = self._pending_or_restart(token)
-        if pending is None:
-            return redirect(url_for(".import_view"))
-        back = redirect(url_for(".import_preview", token=token))
-        plan = importer.build_plan(pending["records"], acting_user())
-        if plan.of(importer.REJECTED):
-            flash(_("Nothing was imported: fix the rejected rows in the file and upload it again."), "error")
-            return back
-        if form.fingerprint.data != plan.fingerprint:
-            flash(
-                _(
-                    "The roster changed since the preview; nothing was imported. Check this preview and confirm again."
-                ),
-                "error",
-            )
-            return back
-        try:
-            counts = importer.apply_plan(plan, acting_user(), pending["filename"], token)
-        except importer.ImportFailed as exc:
-            flash(str(exc), "error")
-            return back
-        discard_pending(token)
-        flash(
-            _(
-                "Roster imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
-                added=counts[importer.ADDED],
-                updated=counts[importer.UPDATED],
-                unchanged=counts[importer.UNCHANGED],
-            ),
-            "success",
-        )
-        return redirect(url_for(".index_view"))

@@ -28,11 +28,10 @@ from app.timeutil import local_day_start
 from app.timeutil import utcnow
 from app.volunteers.reward_amounts import yuan
 from app.volunteers.rewards import GRANTED
-from models.enums import VOLUNTEER_GROUP_LABELS
 from models.enums import ClueStatus
 from models.enums import DepartmentKind
 from models.enums import RewardStatus
-from models.enums import choices
+from models.enums import VolunteerGroup
 from models.org import Department
 from models.volunteer import Clue
 from models.volunteer import RewardPayout
@@ -80,7 +79,7 @@ def community_options() -> list[tuple[str, str]]:
 
 def group_options() -> list[tuple[str, object]]:
     """Volunteer groups as select options."""
-    return choices(VOLUNTEER_GROUP_LABELS)
+    return VolunteerGroup.choices()
 
 
 class MonthFilter(sqla_filters.BaseSQLAFilter):
@@ -149,7 +148,7 @@ class StatsFilter:
             year=_int(args.get("year"), 2000, 2200) or this_year(),
             month=_int(args.get("month"), 1, 12),
             community_id=_int(args.get("community"), 1, 2**31),
-            group=group if group in VOLUNTEER_GROUP_LABELS else None,
+            group=VolunteerGroup.from_code(group),
             top=_int(args.get("top"), 1, MAX_TOP) or DEFAULT_TOP,
         )
 
@@ -254,7 +253,6 @@ class VolunteerTotalsView(_FiguresView):
             total=total,
             page=page,
             pages=pages,
-            group_labels=VOLUNTEER_GROUP_LABELS,
             pager_url=lambda p: url_for(".index", page=p, **flt.args()),
         )
 
@@ -276,7 +274,6 @@ class LeaderboardView(_FiguresView):
             flt,
             by_community=[(names.get(row.key, ""), row) for row in by_community],
             by_group=[
-                (VOLUNTEER_GROUP_LABELS.get(row.key, row.key), row)
-                for row in leaderboard(flt, current_user, "group")
+                (VolunteerGroup.label_of(row.key), row) for row in leaderboard(flt, current_user, "group")
             ],
         )

@@ -137,4 +137,7 @@ def can_see_case(user, case: Case) -> bool:
     """Python twin of :func:`case_clause` for one loaded case."""
     if not is_department_scoped(user):
         return True
-    return case.involves_department(user.department_id)
+    department_id = user.department_id
+    if department_id is None:
+        return False
+    return case.lead_department_id == department_id or any(d.id == department_id for d in case.co_departments)

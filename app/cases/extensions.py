@@ -1,24 +1,25 @@
 """Lifecycle actions for extensions (延期): a handler asks, a supervisor approves or rejects.
 
-They live beside :mod:`app.cases.lifecycle` and register into its action table, so the same refusal rules,
-buttons and timeline apply. They never change the case's status.
+They register into the same table as the lifecycle actions (:mod:`app.cases.actions`), so the same refusal
+rules, buttons and timeline apply. They never change the case's status; the clocks move through
+:mod:`app.deadlines.clock`.
 """
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.auth.access import SUPERVISOR_ROLES
-from app.cases.lifecycle import TransitionError
-from app.cases.lifecycle import _action
-from app.cases.lifecycle import _optional_text
-from app.cases.lifecycle import _required_text
+from app.cases.actions import TransitionError
+from app.cases.actions import action
+from app.cases.actions import optional_text
+from app.cases.actions import required_text
 from app.deadlines import clock
 from app.timeutil import format_local
-from models.deadline import STAGE_LABELS
-from models.deadline import UNIT_LABELS
+from models.case import CaseAction
 from models.deadline import DeadlineExtension
 from models.deadline import DeadlineStatus
 from models.deadline import ExtensionStatus
+from models.deadline import Stage
+from models.deadline import Unit
 from models.enums import Role
 from models.enums import Status
 
@@ -66,9 +67,8 @@ def _can_approve(case):
     return None
 
 
-@_action(
-    "request_extension",
-    _l("Request an extension"),
+@action(
+    CaseAction.REQUEST_EXTENSION,
     {Status.DISPATCHED, Status.IN_PROGRESS},
     {Role.HANDLER},
     lead_only=True,
@@ -86,7 +86,7 @@ def _request_extension(case, actor, now, params):
     limit = deadline.policy_snapshot.get("max_extension_amount")
     if amount < 1 or (limit and amount > limit):
         raise TransitionError(_("The extension must be between 1 and %(limit)s.", limit=limit or "…"))
-    reason = _required_text(params, "reason", _("Give the reason for the extension."))
+    reason = required_text(params, "reason", _("Give the reason for the extension."))
     deadline.extensions.append(
         DeadlineExtension(
             case_id=case.id,
@@ -100,27 +100,27 @@ def _request_extension(case, actor, now, params):
         )
     )
     data = {"stage": stage, "amount": amount, "unit": deadline.clock}
-    return case.status, f"{STAGE_LABELS[stage]} +{amount} {UNIT_LABELS[deadline.clock]}: {reason}", data
+    return case.status, f"{Stage.label_of(stage)} +{amount} {Unit.label_of(deadline.clock)}: {reason}", data
 
 
-@_action("approve_extension", _l("Approve the extension"), HANDLING, SUPERVISOR_ROLES, guard=_can_approve)
+@action(CaseAction.APPROVE_EXTENSION, HANDLING, SUPERVISOR_ROLES, guard=_can_approve)
 def _approve_extension(case, actor, now, params):
     extension = _pending(case)
     deadline = extension.deadline
     new_due = clock.extension_due(deadline, extension.amount, extension.unit)
     extension.status = ExtensionStatus.APPROVED
     extension.decided_by, extension.decided_at = actor, now
-    extension.decision_note = _optional_text(params, "note")
+    extension.decision_note = optional_text(params, "note")
     extension.old_due_at, extension.new_due_at = deadline.due_at, new_due
     clock.extend(deadline, new_due, now)
     note = _(
         "%(stage)s extended to %(due)s; the citizen has been told the new time limit and the reason.",
-        stage=STAGE_LABELS[deadline.stage],
+        stage=Stage.label_of(deadline.stage),
         due=format_local(new_due),
     )
     public_note = _(
         "%(stage)s: the time limit is extended to %(due)s. Reason: %(reason)s",
-        stage=STAGE_LABELS[deadline.stage],
+        stage=Stage.label_of(deadline.stage),
         due=format_local(new_due),
         reason=extension.reason,
     )
@@ -133,10 +133,10 @@ def _approve_extension(case, actor, now, params):
     return case.status, note, data
 
 
-@_action("reject_extension", _l("Reject the extension"), HANDLING, SUPERVISOR_ROLES, guard=_has_pending)
+@action(CaseAction.REJECT_EXTENSION, HANDLING, SUPERVISOR_ROLES, guard=_has_pending)
 def _reject_extension(case, actor, now, params):
     extension = _pending(case)
-    reason = _required_text(params, "reason", _("Give the reason for rejecting the extension."))
+    reason = required_text(params, "reason", _("Give the reason for rejecting the extension."))
     extension.status = ExtensionStatus.REJECTED
     extension.decided_by, extension.decided_at = actor, now
     extension.decision_note = reason

@@ -1,224 +1,41 @@
-"""The case state machine: the only code that changes ``Case.status`` or its step timestamps (a new case's
-first status, ``new``, is given by :func:`app.cases.opening.open_case`, re-exported here).
+"""The case state machine: the only code that changes ``Case.status`` or its step timestamps, and the one
+writer of timeline events (a new case's first status and event come from :mod:`app.cases.opening`).
 
-Every action checks who may do it and from which status, validates its input before touching the
-case, stamps the time and writes one :class:`CaseEvent`. A refused action raises
-:class:`TransitionError` and leaves the case as it was.
+Every action of :data:`app.cases.actions.ACTIONS` is checked here (who may take it, on which case, from
+which status), then validates its input before touching the case; :func:`perform` stamps the time,
+moves the clocks and writes one :class:`CaseEvent`. A refused action raises :class:`TransitionError`
+and leaves the case as it was. Nothing here commits: the request, job or command that called commits.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from app.auth.access import INTAKE_ROLES
-from app.auth.access import STAFF_ROLES
-from app.auth.access import SUPERVISOR_ROLES
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
-from app.cases.opening import open_case  # noqa: F401  (the first step of the lifecycle)
+from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
+from app.cases.actions import ACTIONS
+from app.cases.actions import Action
+from app.cases.actions import TransitionError
+from app.cases.opening import open_case
 from app.deadlines import clock
 from app.extensions import db
-from app.refusal import Refusal
 from app.timeutil import utcnow
 from models.case import Case
+from models.case import CaseAction
 from models.case import CaseEvent
-from models.enums import ReplyOutcome
-from models.enums import Role
-from models.enums import Satisfaction
 from models.enums import Status
-from models.org import Department
 
-
-class TransitionError(Refusal):
-    """An action was refused (see app.refusal)."""
-
-
-@dataclass(frozen=True)
-class Action:
-    """One lifecycle action: where it may start, who may take it, and what it does."""
-
-    name: str
-    label: object
-    sources: frozenset
-    roles: frozenset
-    lead_only: bool
-    apply: Callable
-    guard: Callable | None = None  # (case) -> refusal message or None, for conditions beyond status
-
-
-ACTIONS: dict[str, Action] = {}
-ALL_STATUSES = frozenset(Status)
-
-
-def _action(name, label, sources, roles, lead_only=False, guard=None):
-    def register(fn):
-        ACTIONS[name] = Action(name, label, frozenset(sources), frozenset(roles), lead_only, fn, guard)
-        return fn
-
-    return register
-
-
-def _required_text(params: dict, key: str, message: str) -> str:
-    value = (params.get(key) or "").strip()
-    if not value:
-        raise TransitionError(message)
-    return value
-
-
-def _optional_text(params: dict, key: str) -> str | None:
-    return (params.get(key) or "").strip() or None
-
-
-def _department(value) -> Department | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, Department):
-        return value
-    try:
-        return db.session.get(Department, int(value))
-    except (TypeError, ValueError):
-        return None
-
-
-# Each action validates first, then mutates, and returns (to_status, note, data).
-
-
-@_action("register", _l("Register"), {Status.NEW}, INTAKE_ROLES)
-def _register(case, actor, now, params):
-    case.registered_at = now
-    return Status.REGISTERED, _optional_text(params, "note"), None
-
-
-@_action("reject", _l("Reject"), {Status.NEW, Status.REGISTERED}, INTAKE_ROLES)
-def _reject(case, actor, now, params):
-    reason = _required_text(params, "reason", _("Give the reason for not accepting the case."))
-    case.closed_at = now
-    return Status.REJECTED, reason, None
-
-
-@_action("dispatch", _l("Dispatch"), {Status.REGISTERED}, INTAKE_ROLES)
-def _dispatch(case, actor, now, params):
-    lead = _department(params.get("lead_department"))
-    if lead is None or not lead.active:
-        raise TransitionError(_("Choose an active lead department."))
-    co = []
-    for value in params.get("co_departments") or []:
-        dept = _department(value)
-        if dept is None or not dept.active:
-            raise TransitionError(_("A co-department is unknown or inactive."))
-        if dept.id != lead.id and dept not in co:
-            co.append(dept)
-    case.lead_department = lead
-    case.co_departments = co
-    case.dispatched_at = now
-    case.signed_at = case.contacted_at = None
-    case.handler = None
-    data = {"lead_department_id": lead.id, "co_department_ids": [d.id for d in co]}
-    return Status.DISPATCHED, _optional_text(params, "note"), data
-
-
-@_action("return", _l("Return"), {Status.DISPATCHED, Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True)
-def _return(case, actor, now, params):
-    reason = _required_text(params, "reason", _("Give the reason for returning the case."))
-    data = {"lead_department_id": case.lead_department_id}
-    case.lead_department = None
-    case.co_departments = []
-    case.handler = None
-    case.signed_at = case.contacted_at = None
-    case.return_count = (case.return_count or 0) + 1
-    return Status.REGISTERED, reason, data
-
-
-@_action("sign", _l("Sign for"), {Status.DISPATCHED}, {Role.HANDLER}, lead_only=True)
-def _sign(case, actor, now, params):
-    case.signed_at = now
-    case.handler = actor
-    return Status.IN_PROGRESS, _optional_text(params, "note"), None
-
-
-@_action("contact", _l("Record contact"), {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True)
-def _contact(case, actor, now, params):
-    note = _required_text(params, "note", _("Record what was said to the citizen."))
-    if case.contacted_at is None:
-        case.contacted_at = now
-    return Status.IN_PROGRESS, note, None
-
-
-@_action("reply", _l("Reply"), {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True)
-def _reply(case, actor, now, params):
-    try:
-        outcome = ReplyOutcome(params.get("outcome"))
-    except ValueError:
-        raise TransitionError(_("Choose the outcome of the reply.")) from None
-    text = _required_text(params, "text", _("Write the reply to the citizen."))
-    case.reply_outcome = outcome
-    case.reply_text = text
-    case.replied_at = now
-    return Status.REPLIED, text, {"outcome": str(outcome)}
-
-
-@_action("revisit", _l("Revisit"), {Status.REPLIED}, INTAKE_ROLES)
-def _revisit(case, actor, now, params):
-    try:
-        satisfaction = Satisfaction(params.get("satisfaction"))
-    except ValueError:
-        raise TransitionError(_("Choose the citizen's satisfaction.")) from None
-    note = _optional_text(params, "note")
-    case.satisfaction = satisfaction
-    case.satisfaction_note = note
-    data = {"satisfaction": str(satisfaction)}
-    if satisfaction == Satisfaction.UNSATISFIED:
-        case.redo_count = (case.redo_count or 0) + 1
-        case.replied_at = None
-        data["redo"] = True
-        return Status.IN_PROGRESS, note, data
-    case.closed_at = now
-    return Status.CLOSED, note, data
-
-
-@_action("reopen", _l("Reopen"), {Status.CLOSED}, SUPERVISOR_ROLES)
-def _reopen(case, actor, now, params):
-    reason = _required_text(params, "reason", _("Give the reason for reopening the case."))
-    if case.lead_department_id is None:
-        raise TransitionError(_("The case has no lead department to reopen it with."))
-    case.closed_at = case.replied_at = None
-    case.satisfaction = case.satisfaction_note = None
-    case.redo_count = (case.redo_count or 0) + 1
-    return Status.IN_PROGRESS, reason, None
-
-
-@_action(
-    "merge",
-    _l("Merge into another case"),
-    {Status.NEW, Status.REGISTERED, Status.DISPATCHED, Status.IN_PROGRESS},
-    INTAKE_ROLES,
-)
-def _merge(case, actor, now, params):
-    target = params.get("target")
-    if isinstance(target, str):
-        target = db.session.query(Case).filter_by(number=target.strip().upper()).one_or_none()
-    if target is None:
-        raise TransitionError(_("No case has that number."))
-    if target.id == case.id:
-        raise TransitionError(_("A case cannot be merged into itself."))
-    if target.status in (Status.MERGED, Status.REJECTED):
-        raise TransitionError(_("The target case is itself merged or not accepted."))
-    note = _optional_text(params, "note")
-    case.merged_into = target
-    case.closed_at = now
-    target.events.append(
-        CaseEvent(at=now, actor=actor, action="merge_in", note=note, data={"merged_case": case.number})
-    )
-    return Status.MERGED, note, {"target": target.number}
-
-
-@_action("comment", _l("Add a note"), ALL_STATUSES, STAFF_ROLES)
-def _comment(case, actor, now, params):
-    note = _required_text(params, "note", _("Write the note."))
-    return case.status, note, None
+__all__ = [
+    "ACTIONS",
+    "TransitionError",
+    "add_note",
+    "available_actions",
+    "open_case",
+    "perform",
+    "rate_by_citizen",
+    "refusal",
+]
 
 
 def refusal(case: Case, name: str, user) -> str | None:
@@ -281,6 +98,26 @@ def _apply(case: Case, name: str, actor, now: datetime, params: dict, extra: dic
     return event
 
 
+def add_note(
+    case: Case, actor, note: str, *, now: datetime | None = None, data: dict | None = None
+) -> CaseEvent:
+    """A note on the timeline from a step another domain has authorised (e.g. a reward decision by a
+    community handler on a case another department leads); the status does not change."""
+    status = str(case.status)
+    event = CaseEvent(
+        at=now or utcnow(),
+        actor=actor,
+        action=CaseAction.COMMENT,
+        from_status=status,
+        to_status=status,
+        note=note,
+        data=data,
+    )
+    case.events.append(event)
+    db.session.flush()
+    return event
+
+
 def citizen_may_rate(case: Case) -> bool:
     """Whether the citizen may rate now: the case is replied and not yet rated since that reply."""
     if case.status != Status.REPLIED or case.replied_at is None:
@@ -305,9 +142,3 @@ def rate_by_citizen(
     )
     case.citizen_rated_at = now
     return event
-
-
-from app.cases import extensions  # noqa: E402, F401  (registers the extension actions)
-
-ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
-ACTION_LABELS.update({"receive": _l("Case received"), "merge_in": _l("Duplicate merged in")})

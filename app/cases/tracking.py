@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from models.case import Case
-from models.deadline import STAGE_LABELS
+from models.case import CaseAction
 from models.deadline import DeadlineStatus
 from models.deadline import Stage
-from models.enums import SATISFACTION_LABELS
-from models.enums import STATUS_LABELS
+from models.enums import Satisfaction
+from models.enums import Status
 
 # Timeline events a citizen sees, and whether their note is for the citizen (reasons and replies are).
 PUBLIC_EVENTS = {
@@ -58,30 +58,28 @@ class PublicEvent:
 
 def public_timeline(case: Case) -> list[PublicEvent]:
     """The case's events a citizen may see, oldest first; staff-only notes never appear."""
-    from app.cases.lifecycle import ACTION_LABELS
-
     events = []
     for event in case.events:
         data = event.data or {}
         if event.action in PUBLIC_EVENTS:
-            label = str(ACTION_LABELS.get(event.action, event.action))
+            label = str(CaseAction.label_of(event.action))
             if event.action == "dispatch" and case.lead_department is not None:
                 label = _("Sent to %(department)s", department=case.lead_department.name)
             if event.action == "revisit" and data.get("satisfaction"):
                 label = _(
                     "Rated: %(satisfaction)s",
-                    satisfaction=SATISFACTION_LABELS.get(data["satisfaction"], data["satisfaction"]),
+                    satisfaction=Satisfaction.label_of(data["satisfaction"]),
                 )
             events.append(PublicEvent(event.at, label, event.note if PUBLIC_EVENTS[event.action] else None))
         elif data.get("public"):  # e.g. an approved extension: the citizen is told the new date and why
-            label = str(ACTION_LABELS.get(event.action, event.action))
+            label = str(CaseAction.label_of(event.action))
             events.append(PublicEvent(event.at, label, data.get("public_note")))
     return events
 
 
 def status_label(case: Case) -> str:
     """The case's status in the citizen's words."""
-    return str(STATUS_LABELS.get(case.status, case.status))
+    return str(Status.label_of(case.status))
 
 
 def promised_deadlines(case: Case) -> list[tuple[str, datetime, bool]]:
@@ -90,6 +88,6 @@ def promised_deadlines(case: Case) -> list[tuple[str, datetime, bool]]:
     for deadline in getattr(case, "deadlines", []):
         if deadline.stage in CITIZEN_STAGES and deadline.status != DeadlineStatus.CANCELLED:
             shown.append(
-                (str(STAGE_LABELS[deadline.stage]), deadline.due_at, deadline.status == DeadlineStatus.MET)
+                (str(Stage.label_of(deadline.stage)), deadline.due_at, deadline.status == DeadlineStatus.MET)
             )
     return shown

@@ -13,13 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
+from app import audit
 from app.deadlines.workcalendar import invalidate_cache
 from app.extensions import db
-from models.audit import ConfigChange
+from models.audit import AuditAction
+from models.audit import AuditEntity
+from models.deadline import CalendarSource
 from models.deadline import WorkCalendarDay
 from models.jobstate import RecomputeRequest
 
-ENTITY = "work_calendar_day"
 MAKEUP_SUFFIX = "调休上班"  # a weekend day worked in exchange for a holiday (补班)
 NAME_LENGTH = 50
 
@@ -58,18 +60,15 @@ def package_day(day: date) -> tuple[bool, str | None]:
 def record_change(days: list[date], actor, key: str, action: str, before, after) -> None:
     """Audit a calendar change and queue the recompute of deadlines touching ``days`` (same transaction)."""
     actor_id = getattr(actor, "id", None)
-    db.session.add(
-        ConfigChange(
-            entity=ENTITY, entity_key=key, action=action, before=before, after=after, actor_id=actor_id
-        )
-    )
+    audit.record(AuditEntity.WORK_CALENDAR_DAY, key, action, actor, before, after)
     if days:
         scope = {"days": sorted(day.isoformat() for day in days)}
         db.session.add(RecomputeRequest(reason="calendar", scope=scope, requested_by_id=actor_id))
 
 
 def seed_calendar(years: Iterable[int], actor=None) -> dict:
-    """Fill every day of ``years`` from chinesecalendar; idempotent, never overwrites administrators' rows."""
+    """Fill every day of ``years`` from chinesecalendar (flushed; the caller commits); idempotent, never
+    overwrites administrators' rows."""
     result = {"created": 0, "updated": 0, "kept_admin": 0, "unsupported": []}
     for year in sorted(set(years)):
         try:
@@ -80,41 +79,46 @@ def seed_calendar(years: Iterable[int], actor=None) -> dict:
         existing, changed, counts = _rows_of([year]), [], {"created": 0, "updated": 0}
         for day, (working, name) in wanted.items():
             row = existing.get(day)
-            if row is not None and row.source == "admin":
+            if row is not None and row.source == CalendarSource.ADMIN:
                 result["kept_admin"] += 1
                 continue
             if row is not None and (row.is_workday, row.name, row.source) == (
                 working,
                 name,
-                "chinesecalendar",
+                CalendarSource.CHINESECALENDAR,
             ):
                 continue
             changed.append(day)
             if row is None:
                 db.session.add(
-                    WorkCalendarDay(day=day, is_workday=working, name=name, source="chinesecalendar")
+                    WorkCalendarDay(
+                        day=day, is_workday=working, name=name, source=CalendarSource.CHINESECALENDAR
+                    )
                 )
                 counts["created"] += 1
             else:
                 row.is_workday, row.name, row.source, row.updated_by_id = (
                     working,
                     name,
-                    "chinesecalendar",
+                    CalendarSource.CHINESECALENDAR,
                     None,
                 )
                 counts["updated"] += 1
         if counts["created"] or counts["updated"]:
-            record_change(changed, actor, str(year), "seed", None, {**counts, "source": "chinesecalendar"})
+            record_change(
+                changed, actor, str(year), AuditAction.SEED, None, {**counts, "source": "chinesecalendar"}
+            )
         result["created"] += counts["created"]
         result["updated"] += counts["updated"]
-    db.session.commit()
+    db.session.flush()
     if result["created"] or result["updated"]:
         invalidate_cache()
     return result
 
 
 def generate_year(year: int, actor=None) -> int:
-    """Add weekly defaults (Mon-Fri working, source ``weekly``) for the days of ``year`` not in the table."""
+    """Add weekly defaults (Mon-Fri working, source ``weekly``) for the days of ``year`` not in the table
+    (flushed; the caller commits)."""
     existing = _rows_of([year])
     missing = [day for day in year_days(year) if day not in existing]
     for day in missing:
@@ -122,16 +126,21 @@ def generate_year(year: int, actor=None) -> int:
             WorkCalendarDay(
                 day=day,
                 is_workday=day.weekday() < 5,
-                source="weekly",
+                source=CalendarSource.WEEKLY,
                 updated_by_id=getattr(actor, "id", None),
             )
         )
     if missing:
         # Due times stay (the fallback is the same rule) but explanations lose "no data for this year".
         record_change(
-            missing, actor, str(year), "add_year", None, {"created": len(missing), "source": "weekly"}
+            missing,
+            actor,
+            str(year),
+            AuditAction.ADD_YEAR,
+            None,
+            {"created": len(missing), "source": "weekly"},
         )
-    db.session.commit()
+    db.session.flush()
     invalidate_cache()
     return len(missing)
 

@@ -40,10 +40,9 @@ def _claim(day, now: datetime) -> bool:
 
 
 def send_digest(now: datetime) -> int:
-    """Send today's digest unless already sent; return how many departments got one."""
+    """Queue today's digest unless already sent (the job commits); return how many departments got one."""
     day = local_day(now)
     if not _claim(day, now):
-        db.session.rollback()
         return 0
     end_of_day = local_day_start(day + timedelta(days=1))
     rows = db.session.execute(
@@ -76,5 +75,5 @@ def send_digest(now: datetime) -> int:
         if len(cases) > LISTED:
             lines.append(_("… and %(num)d more.", num=len(cases) - LISTED))
         notify_department(department, subject, "\n".join(lines), kind="digest", now=now)
-    db.session.commit()
+    db.session.flush()
     return len(by_department)

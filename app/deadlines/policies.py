@@ -3,8 +3,10 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import audit
 from app.extensions import db
 from app.org import refcache
+from models.audit import AuditEntity
 from models.deadline import DeadlinePolicy
 from models.deadline import LadderStep
 from models.deadline import Stage
@@ -12,6 +14,7 @@ from models.deadline import Unit
 from models.enums import Grade
 from models.enums import MailboxKind
 from models.enums import RequestType
+from models.jobstate import RecomputeRequest
 from models.org import Mailbox
 
 # Tie rule, stated once: more matching criteria wins; with as many, the criterion earlier in this list
@@ -58,6 +61,49 @@ def choose_policy(case, stage: str, policies=None) -> DeadlinePolicy | None:
         policies = refcache.snapshot().policies.get(str(stage), ())
     ranked = [(key, p) for p in policies if (key := match_key(p, case)) is not None]
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+POLICY_AUDITED = (
+    "name",
+    "policy_set",
+    "stage",
+    "grade",
+    "request_type",
+    "category_id",
+    "mailbox_id",
+    "amount",
+    "unit",
+    "ladder",
+    "max_extensions",
+    "max_extension_amount",
+    "priority",
+    "active",
+)
+
+
+def policy_snapshot(policy: DeadlinePolicy) -> dict:
+    """The audited fields of a policy as plain JSON values."""
+    return {name: (str(v) if (v := getattr(policy, name)) is not None and name in ("stage", "unit") else v)
+            for name in POLICY_AUDITED}  # fmt: skip
+
+
+def record_policy_change(
+    policy: DeadlinePolicy, action: str, before: dict | None, after: dict | None, actor
+) -> None:
+    """Audit a policy change and queue the recompute of the running deadlines of its stage (flushed).
+
+    A change that moves a policy from one stage to another, or touches no stage, recomputes every stage.
+    """
+    audit.record(AuditEntity.DEADLINE_POLICY, policy.id, action, actor, before, after)
+    stages = {s for s in ((before or {}).get("stage"), (after or {}).get("stage")) if s}
+    db.session.add(
+        RecomputeRequest(
+            reason=f"deadline_policy {action} #{policy.id}",
+            scope={"stage": stages.pop()} if len(stages) == 1 else {},
+            requested_by_id=getattr(actor, "id", None),
+        )
+    )
+    db.session.flush()
 
 
 def validate_ladder(ladder) -> list[dict]:

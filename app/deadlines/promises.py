@@ -8,8 +8,6 @@ from sqlalchemy import select
 
 from app.deadlines.policies import choose_policy
 from app.extensions import db
-from models.deadline import STAGE_LABELS
-from models.deadline import UNIT_LABELS
 from models.deadline import DeadlinePolicy
 from models.deadline import Stage
 from models.deadline import Unit
@@ -39,7 +37,7 @@ class Promise:
             return _("%(n)s natural days", n=self.amount)
         if self.unit == Unit.WORKING_DAYS:
             return _("%(n)s working days", n=self.amount)
-        return f"{self.amount} {UNIT_LABELS.get(self.unit, self.unit)}"
+        return f"{self.amount} {Unit.label_of(self.unit)}"
 
 
 def mailbox_promises(mailbox, request_type: str | None = None) -> list[Promise]:
@@ -56,5 +54,5 @@ def mailbox_promises(mailbox, request_type: str | None = None) -> list[Promise]:
     for stage in PROMISED_STAGES:
         policy = choose_policy(probe, stage, [p for p in policies if p.stage == stage])
         if policy is not None:
-            promises.append(Promise(str(stage), str(STAGE_LABELS[stage]), policy.amount, str(policy.unit)))
+            promises.append(Promise(str(stage), str(Stage.label_of(stage)), policy.amount, str(policy.unit)))
     return promises

@@ -1,4 +1,7 @@
-"""Recompute open deadlines after a policy or calendar change, in the background, and record the result."""
+"""Recompute open deadlines after a policy or calendar change, and record the result.
+
+The job (``jobs.tasks.recompute``) walks the deadlines in batches and commits after each one.
+"""
 
 from datetime import datetime
 
@@ -15,33 +18,42 @@ from models.jobstate import RecomputeRequest
 BATCH = 500
 
 
-def recompute_pending(now: datetime) -> int:
-    """Work through waiting recompute requests; return how many deadlines changed."""
-    requests = db.session.scalars(
+def pending() -> list[RecomputeRequest]:
+    """The recompute requests not yet done, oldest first."""
+    return db.session.scalars(
         select(RecomputeRequest).where(RecomputeRequest.done_at.is_(None)).order_by(RecomputeRequest.id)
     ).all()
-    if not requests:
-        return 0
+
+
+def running_deadline_ids(requests: list[RecomputeRequest]) -> list[int]:
+    """Ids of the running deadlines the requests touch (all stages when one request names none)."""
     invalidate_cache()
-    stages = set()
-    for request in requests:
-        stage = (request.scope or {}).get("stage")
-        stages.add(stage if stage else None)
+    stages = {(request.scope or {}).get("stage") or None for request in requests}
     query = select(CaseDeadline.id).where(CaseDeadline.status == DeadlineStatus.RUNNING)
     if None not in stages:
         query = query.where(CaseDeadline.stage.in_(stages))
-    ids = db.session.scalars(query.order_by(CaseDeadline.id)).all()
-    changed = 0
+    return list(db.session.scalars(query.order_by(CaseDeadline.id)))
+
+
+def batches(ids: list[int]):
+    """``ids`` in slices of :data:`BATCH`."""
     for offset in range(0, len(ids), BATCH):
-        deadlines = db.session.scalars(
-            select(CaseDeadline)
-            .where(CaseDeadline.id.in_(ids[offset : offset + BATCH]))
-            .options(joinedload(CaseDeadline.case))
-        ).all()
-        changed += sum(clock.recompute(d, now) for d in deadlines)
-        db.session.commit()
+        yield ids[offset : offset + BATCH]
+
+
+def recompute_batch(ids: list[int], now: datetime) -> int:
+    """Recompute the deadlines with these ids (flushed); return how many changed."""
+    deadlines = db.session.scalars(
+        select(CaseDeadline).where(CaseDeadline.id.in_(ids)).options(joinedload(CaseDeadline.case))
+    ).all()
+    changed = sum(clock.recompute(d, now) for d in deadlines)
+    db.session.flush()
+    return changed
+
+
+def finish(requests: list[RecomputeRequest], now: datetime, changed: int) -> None:
+    """Mark the requests done with how many deadlines changed."""
     for request in requests:
         request.done_at = now
         request.affected = changed
-    db.session.commit()
-    return changed
+    db.session.flush()

@@ -5,41 +5,34 @@ recorded in ``deadline_fire`` (unique per deadline, step and version) in the sam
 outbox rows it causes. A crash before the commit leaves nothing; a second sweeper finds the rung taken.
 After downtime only the highest rung reached fires, naming the ones it skipped.
 
-A batch of up to 500 rungs is claimed and recorded by one statement each (a savepoint around them); if
-any claim in the batch was lost to another sweeper, the batch goes again one rung at a time.
+A batch of up to 500 rungs is claimed and recorded by one statement each; if any claim in the batch was
+lost to another sweeper, the job rolls the batch back and claims it again one rung at a time. Nothing
+here commits: the job (``jobs.tasks.sweep``) commits once per batch, so a batch's claims, fire records,
+colours and outbox rows commit together. Who hears of each rung is :mod:`app.deadlines.escalation`.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
-from app.config import public_url
+from app.deadlines import escalation
 from app.deadlines.clock import ladder_times
 from app.deadlines.clock import ladder_urgency
 from app.extensions import db
 from app.extensions import dialect_insert
 from app.extensions import insert_unless_exists
 from app.notifications.outbox import Outbox
-from app.notifications.outbox import notify_department
-from app.notifications.outbox import notify_role
-from app.notifications.outbox import notify_users
-from app.timeutil import format_local
-from app.timeutil import utcnow
 from models.case import Case
-from models.deadline import LADDER_STEP_LABELS
-from models.deadline import STAGE_LABELS
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineFire
 from models.deadline import DeadlineStatus
 from models.deadline import LadderStep
 from models.deadline import Stage
 from models.deadline import Urgency
-from models.enums import Role
 
 INTAKE_STAGES = {Stage.REGISTER, Stage.DISPATCH, Stage.REVISIT}
 DEADLINES = CaseDeadline.__table__
@@ -121,63 +114,69 @@ CLAIM = (
 )
 
 
-def sweep(now: datetime | None = None, batch: int = 500) -> dict:
-    """Fire every rung due at ``now``; commit per batch; return counts."""
-    now = now or utcnow()
-    stats = {"fired": 0, "missed": 0, "taken": 0}
-    seen: set[int] = set()
-    outbox = Outbox()  # recipients are looked up once per run
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    while True:
-        query = due_query(now, batch)
-        if postgres:
+class Run:
+    """One sweep at ``now``: batches of due rungs, each claimed, recorded and announced in the caller's
+    transaction. The job (``jobs.tasks.sweep``) commits after each batch; see the module docstring."""
+
+    def __init__(self, now: datetime, batch: int = 500):
+        self.now, self.batch = now, batch
+        self.stats = {"fired": 0, "missed": 0, "taken": 0}
+        self.seen: set[int] = set()
+        self.outbox = Outbox()  # recipients are looked up once per run
+        self.postgres = db.session.get_bind().dialect.name == "postgresql"
+
+    def next_batch(self) -> list[Rung] | None:
+        """The rungs reached by the next batch of due deadlines (locked on PostgreSQL); None when none is due."""
+        query = due_query(self.now, self.batch)
+        if self.postgres:
             query = query.with_for_update(skip_locked=True)
-        ids = [i for i in db.session.scalars(query) if i not in seen]
+        ids = [i for i in db.session.scalars(query) if i not in self.seen]
         if not ids:
-            db.session.commit()
-            return stats
-        seen.update(ids)
+            return None
+        self.seen.update(ids)
         deadlines = db.session.scalars(
             select(CaseDeadline)
             .where(CaseDeadline.id.in_(ids))
             .options(joinedload(CaseDeadline.case).joinedload(Case.lead_department))
             .order_by(CaseDeadline.case_id, CaseDeadline.id)  # lock cases in one order: no deadlock
         ).all()
-        rungs = [rung for d in deadlines if (rung := Rung.reached(d, now)) is not None]
-        fired = _claim_all(rungs, now) or [rung for rung in rungs if _claim_one(rung, now, stats)]
-        _raise_urgency(fired)
-        for rung in fired:
-            _notify(rung.deadline, rung.step, rung.missed, now, outbox)
-            stats["fired"] += 1
-            stats["missed"] += len(rung.missed)
-        outbox.write()
-        db.session.commit()
+        return [rung for d in deadlines if (rung := Rung.reached(d, self.now)) is not None]
 
+    def claim_all(self, rungs: list[Rung]) -> bool:
+        """Claim and record every rung with one statement each; False if any was taken by another sweeper.
 
-def _claim_all(rungs: list[Rung], now: datetime) -> list[Rung] | None:
-    """Claim and record every rung with one statement each; None, all rolled back, if any was taken."""
-    if not rungs:
-        return []
-    connection = db.session.connection()
-    claimed = connection.execute(CLAIM, [rung.claim for rung in rungs]).rowcount
-    if claimed == len(rungs):
+        On False the claims made are still in the transaction: the caller rolls it back (the batch's
+        transaction holds nothing else) and calls :meth:`claim_each`.
+        """
+        if not rungs:
+            return True
+        connection = db.session.connection()
+        if connection.execute(CLAIM, [rung.claim for rung in rungs]).rowcount != len(rungs):
+            return False
         fires = dialect_insert(FIRES).on_conflict_do_nothing(
             index_elements=["deadline_id", "step", "deadline_version"]
         )
-        if connection.execute(fires, [rung.fire_row(now) for rung in rungs]).rowcount == len(rungs):
-            return rungs
-    # The batch's transaction holds nothing but these claims (each batch commits): undo them all.
-    db.session.rollback()
-    return None
+        return connection.execute(fires, [rung.fire_row(self.now) for rung in rungs]).rowcount == len(rungs)
 
+    def claim_each(self, rungs: list[Rung]) -> list[Rung]:
+        """Claim and record the rungs one at a time; those another sweeper took are counted, not returned."""
+        return [rung for rung in rungs if self._claim_one(rung)]
 
-def _claim_one(rung: Rung, now: datetime, stats: dict) -> bool:
-    """Claim and record one rung; count it as taken when another sweeper got there first."""
-    claimed = db.session.connection().execute(CLAIM, rung.claim).rowcount
-    if claimed != 1 or not insert_unless_exists(DeadlineFire, **rung.fire_row(now)):
-        stats["taken"] += 1
-        return False
-    return True
+    def _claim_one(self, rung: Rung) -> bool:
+        claimed = db.session.connection().execute(CLAIM, rung.claim).rowcount
+        if claimed != 1 or not insert_unless_exists(DeadlineFire, **rung.fire_row(self.now)):
+            self.stats["taken"] += 1
+            return False
+        return True
+
+    def announce(self, fired: list[Rung]) -> None:
+        """Colour the cases and queue everyone's notifications of the fired rungs (one INSERT)."""
+        _raise_urgency(fired)
+        for rung in fired:
+            escalation.notify(rung.deadline, rung.step, rung.missed, self.now, self.outbox)
+            self.stats["fired"] += 1
+            self.stats["missed"] += len(rung.missed)
+        self.outbox.write()
 
 
 def _raise_urgency(rungs: list[Rung]) -> None:
@@ -190,52 +189,3 @@ def _raise_urgency(rungs: list[Rung]) -> None:
         if colour == Urgency.YELLOW:
             query = query.where(Case.urgency.is_distinct_from(Urgency.RED))
         db.session.execute(query.values(urgency=colour).execution_options(synchronize_session=False))
-
-
-def message(deadline: CaseDeadline, step: str, missed: list[str]) -> tuple[str, str]:
-    """Subject and body of a ladder notification, in the default language."""
-    case = deadline.case
-    stage = STAGE_LABELS.get(deadline.stage, deadline.stage)
-    subject = _(
-        "[%(step)s] %(number)s %(stage)s, due %(due)s",
-        step=LADDER_STEP_LABELS[step],
-        number=case.number,
-        stage=stage,
-        due=format_local(deadline.due_at),
-    )
-    lines = [
-        _("Case %(number)s: %(title)s", number=case.number, title=case.title),
-        _("Step: %(stage)s (%(policy)s)", stage=stage, policy=deadline.policy_snapshot.get("name", "")),
-        _("Due: %(due)s", due=format_local(deadline.due_at)),
-    ]
-    if missed:
-        skipped = ", ".join(str(LADDER_STEP_LABELS.get(s, s)) for s in missed)
-        lines.append(_("Reminders missed while the system was down: %(steps)s.", steps=skipped))
-    lines.append(public_url(f"/admin/case/details/?id={case.id}"))
-    return subject, "\n".join(lines)
-
-
-def _notify(deadline: CaseDeadline, step: str, missed: list[str], now: datetime, outbox: Outbox) -> None:
-    """Send the rung's message to everyone it, or a rung it stands in for after downtime, would tell."""
-    case = deadline.case
-    subject, body = message(deadline, step, missed)
-    kwargs = {
-        "kind": f"deadline_{step}",
-        "case": case,
-        "now": now,
-        "data": {"stage": deadline.stage},
-        "outbox": outbox,
-    }
-    steps = {step, *missed}  # after downtime the skipped rungs' recipients still hear, once, of the highest
-    if steps & {LadderStep.WARN, LadderStep.BREACH}:
-        if deadline.stage in INTAKE_STAGES or case.lead_department is None:
-            notify_role(Role.CLERK, subject, body, **kwargs)
-        else:
-            notify_department(case.lead_department, subject, body, **kwargs)
-    if steps & {LadderStep.BREACH, LadderStep.ESCALATE_SUPERVISOR}:
-        notify_role(Role.SUPERVISOR, subject, body, **kwargs)
-    if LadderStep.ESCALATE_LEADER in steps:
-        if case.owner_leader is not None:
-            notify_users([case.owner_leader], subject, body, **kwargs)
-        else:
-            notify_role(Role.LEADER, subject, body, **kwargs)

@@ -69,6 +69,7 @@ def seed_demo(cases: int = 500, now: datetime | None = None) -> dict[str, int]:
     counts = dict.fromkeys(KINDS, 0)
     # The calendar first (idempotent): the demo cases' deadlines count working days on it.
     counts["calendar_days"] = seed_calendar(DEMO_CALENDAR_YEARS)["created"]
+    session.commit()
     if demo_exists(session):
         return counts
     now = as_utc(now) if now is not None else utcnow()

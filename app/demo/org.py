@@ -5,6 +5,7 @@ from dataclasses import field
 
 from sqlalchemy import select
 
+from app.auth.passwords import set_password
 from app.demo import texts
 from app.org.catalogue import BUREAUS
 from models.enums import DepartmentKind
@@ -154,7 +155,7 @@ def build_users(session, gen: "texts.Gen", org: Org) -> int:
                 phone=gen.mobile(),
             )
             if password_hash is None:  # one Argon2 hash for the shared demo password, reused
-                user.set_password(DEMO_PASSWORD)
+                set_password(user, DEMO_PASSWORD)
                 password_hash = user.password_hash
             else:
                 user.password_hash = password_hash

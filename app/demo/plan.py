@@ -11,6 +11,7 @@ from app.demo.org import Org
 from app.demo.steps import build_steps
 from app.demo.templates import Template
 from app.demo.templates import choices_for
+from app.org.tree import default_lead_department
 from app.timeutil import to_local
 from models.enums import Channel
 from models.enums import DepartmentKind
@@ -239,7 +240,7 @@ class Planner:
         mailbox = p.fields["mailbox"]
         if mailbox is not None and mailbox.slug == "jzxx" and p.template.category.startswith("GAZF"):
             return mailbox.department  # the bureau chief's own bureau answers its mailbox
-        bureau = p.fields["category"].lead_department() or self.org.departments["ZSJ"]
+        bureau = default_lead_department(p.fields["category"]) or self.org.departments["ZSJ"]
         r = rng.random()
         if p.grade == Grade.RED:  # red cases go to the bureau or to the street's leadership
             return street if r < 0.5 else bureau

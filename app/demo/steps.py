@@ -7,6 +7,7 @@ Each step is ``(offset from receipt, action, actor, params)`` and is later run t
 from datetime import timedelta
 
 from app.demo import texts
+from app.org.tree import default_lead_department
 from models.enums import DepartmentKind
 from models.enums import Grade
 from models.enums import ReplyOutcome
@@ -64,7 +65,7 @@ def _co_departments(p, org, rng) -> list:
             co.append(rng.choice([d for d in org.of_kind(DepartmentKind.BUREAU) if d is not p.lead]))
         return co
     if p.lead.kind != DepartmentKind.BUREAU and rng.random() < 0.12:
-        return [p.fields["category"].lead_department() or org.departments["ZSJ"]]
+        return [default_lead_department(p.fields["category"]) or org.departments["ZSJ"]]
     return []
 
 

@@ -1,4 +1,5 @@
-"""Cases from outside: the public mailbox form and the Open311 API both come in through :func:`submit`.
+"""Cases from outside: the public mailbox form and the Open311 API come in through :func:`submit`, a clue
+converted by staff through :func:`receive`.
 
 One place for the intake rules: the ban list, the sensitive-word flag, one case per submission key
 (a double click or a retried POST returns the first case), attachments saved with the case or not at all.
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.cases.lifecycle import open_case
+from app.cases.opening import open_case
 from app.extensions import db
 from app.intake import uploads
 from app.org import refcache
@@ -117,13 +118,8 @@ def commit_once(write: Callable[[list[str]], T], find_earlier: Callable[[], T | 
         raise
 
 
-def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, bool]:
-    """Create and commit the case with its attachments; ``(case, False)`` if this submission already made one."""
-    earlier = existing_case(request.submission_key)
-    if earlier is not None:
-        return earlier, False
-    now = now or utcnow()
-    flagged = sensitive_words(request.title, request.content, request.address)
+def build_case(request: CitizenRequest, now: datetime, flagged: list[str]) -> Case:
+    """The new case a request makes (not yet opened): its fields, the sensitive-word flag, an API token."""
     case = Case(
         channel=request.channel,
         mailbox_id=request.mailbox.id if request.mailbox is not None else request.mailbox_id,
@@ -145,18 +141,45 @@ def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, 
     )
     if request.channel == Channel.API:
         case.api_token = new_api_token()
+    return case
+
+
+def receive(request: CitizenRequest, now: datetime | None = None, stored: list[str] | None = None) -> Case:
+    """Make, store the files of and open the case of ``request`` in the caller's transaction (flushed).
+
+    Files first, naming them in ``stored`` (to remove them if the transaction fails): the database write
+    lock is then held only briefly.
+    """
+    now = now or utcnow()
+    flagged = sensitive_words(request.title, request.content, request.address)
+    case = build_case(request, now, flagged)
+    case.attachments.extend(
+        uploads.store_attachments(request.files, now, stored if stored is not None else [])
+    )
+    open_case(
+        case,
+        None,
+        now=now,
+        note=request.note,
+        data={"sensitive_words": flagged} if flagged else None,
+        direct=True,
+    )
+    return case
+
+
+def submit(request: CitizenRequest, now: datetime | None = None) -> tuple[Case, bool]:
+    """Create and commit the case with its attachments; ``(case, False)`` if this submission already made one.
+
+    The one place outside the request edge that commits: a submission and its files are saved together,
+    once per submission key (see :func:`commit_once`).
+    """
+    earlier = existing_case(request.submission_key)
+    if earlier is not None:
+        return earlier, False
+    now = now or utcnow()
 
     def write(stored: list[str]) -> Case:
-        # Files first: the database write lock is then held only briefly.
-        case.attachments.extend(uploads.store_attachments(request.files, now, stored))
-        open_case(
-            case,
-            None,
-            now=now,
-            note=request.note,
-            data={"sensitive_words": flagged} if flagged else None,
-            direct=True,
-        )
+        case = receive(request, now, stored)
         _commit_keeping(case)
         return case
 

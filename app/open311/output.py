@@ -13,7 +13,6 @@ from flask import Response
 from flask import g
 from flask import request
 
-from app.open311 import bp
 from app.timeutil import to_local
 
 FORMATS = ("json", "xml")
@@ -101,27 +100,23 @@ def respond(root: str, data, status: int = 200, headers: dict | None = None) -> 
     return response
 
 
-@bp.errorhandler(Open311Error)
-def _open311_error(error: Open311Error):
+def open311_error(error: Open311Error):
+    """An :class:`Open311Error` as its answer."""
     return respond("errors", error.errors, error.status, error.headers)
 
 
-def endpoint(rule: str, methods=("GET",)):
-    """Register an Open311 route ending in ``.<fmt>``; unknown formats and other methods answer as errors."""
+def formatted(view, methods=("GET",)):
+    """``view`` behind a route ending in ``.<fmt>``: unknown formats and other methods answer as errors."""
 
-    def decorate(view):
-        @wraps(view)
-        def wrapper(fmt: str, **kwargs):
-            if fmt not in FORMATS:
-                g.open311_format = "xml"
-                raise Open311Error(404, f"Unknown format '{fmt[:20]}': use .json or .xml")
-            g.open311_format = fmt
-            if request.method not in methods:
-                allow = ", ".join(methods)
-                raise Open311Error(405, f"Method not allowed; use {allow}", headers={"Allow": allow})
-            return view(**kwargs)
+    @wraps(view)
+    def wrapper(fmt: str, **kwargs):
+        if fmt not in FORMATS:
+            g.open311_format = "xml"
+            raise Open311Error(404, f"Unknown format '{fmt[:20]}': use .json or .xml")
+        g.open311_format = fmt
+        if request.method not in methods:
+            allow = ", ".join(methods)
+            raise Open311Error(405, f"Method not allowed; use {allow}", headers={"Allow": allow})
+        return view(**kwargs)
 
-        bp.add_url_rule(rule, view.__name__, wrapper, methods=ALL_METHODS)
-        return view
-
-    return decorate
+    return wrapper

@@ -21,15 +21,14 @@ from app.extensions import db
 from app.open311 import posting
 from app.open311.output import Open311Error
 from app.open311.output import clean_id
-from app.open311.output import endpoint
 from app.open311.output import respond
 from app.open311.output import w3
 from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import OPEN_STATUSES
-from models.enums import STATUS_LABELS
 from models.enums import Channel
+from models.enums import Status
 from models.org import Category
 
 MAX_SPAN = timedelta(days=90)
@@ -49,7 +48,7 @@ def serialize(case: Case) -> dict:
     known = (case.citizen_name, case.citizen_phone, case.citizen_id_no, case.tracking_code)
     status = open_or_closed(case.status)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        notice = str(STATUS_LABELS.get(case.status, case.status))
+        notice = str(Status.label_of(case.status))
     category = case.category
     return {
         "service_request_id": case.number,
@@ -148,7 +147,6 @@ def _filtered(args) -> object:
     return query
 
 
-@endpoint("/requests.<fmt>", methods=("GET", "POST"))
 def requests_collection():
     """GET: the requests matching the filters, newest first; POST: create one (see ``posting``)."""
     if request.method == "POST":
@@ -158,7 +156,6 @@ def requests_collection():
     return respond("service_requests", [serialize(case) for case in cases])
 
 
-@endpoint("/requests/<service_request_id>.<fmt>")
 def single_request(service_request_id: str):
     """One request as a list of one; unknown and sensitive cases are both 404."""
     number = clean_id(service_request_id)
@@ -168,7 +165,6 @@ def single_request(service_request_id: str):
     return respond("service_requests", [serialize(case)])
 
 
-@endpoint("/tokens/<token>.<fmt>")
 def token(token: str):
     """The request id a POST's token stands for."""
     token = clean_id(token)

@@ -9,10 +9,9 @@ from app.config import public_url
 from app.extensions import db
 from app.open311.output import Open311Error
 from app.open311.output import clean_id
-from app.open311.output import endpoint
 from app.open311.output import respond
 from app.org import refcache
-from models.enums import REQUEST_TYPE_LABELS
+from models.enums import RequestType
 from models.org import Category
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -62,7 +61,7 @@ def _service(category: Category, group: Category) -> dict:
 def attributes() -> list[dict]:
     """The attributes every service takes: request type (required), people and money involved."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        values = [{"key": str(key), "name": str(label)} for key, label in REQUEST_TYPE_LABELS.items()]
+        values = [{"key": key, "name": str(label)} for key, label in RequestType.choices()]
     return [
         {
             "variable": True,
@@ -95,7 +94,6 @@ def attributes() -> list[dict]:
     ]
 
 
-@endpoint("/discovery.<fmt>")
 def discovery():
     """Where the endpoint is, what it speaks, whom to ask for a key."""
     config = current_app.config
@@ -121,14 +119,12 @@ def discovery():
     )
 
 
-@endpoint("/services.<fmt>")
 def services():
     """Every active level-2 category, grouped by its level-1 category."""
     rows = db.session.execute(_services_query()).all()
     return respond("services", [_service(category, group) for category, group in rows])
 
 
-@endpoint("/services/<service_code>.<fmt>")
 def service_definition(service_code: str):
     """The attributes a request for this service takes."""
     if find_service(service_code) is None:

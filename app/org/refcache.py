@@ -189,14 +189,19 @@ def _edits_tracked_rows(session: Session) -> bool:
     return False
 
 
-@event.listens_for(Session, "before_flush")
+def install() -> None:
+    """Register the session hooks that keep the version current (``create_app`` calls this in every process)."""
+    if not event.contains(Session, "before_flush", _bump_on_flush):
+        event.listen(Session, "before_flush", _bump_on_flush)
+        event.listen(Session, "after_transaction_end", _forget_version)
+
+
 def _bump_on_flush(session, flush_context, instances) -> None:
     """Bump the version in the transaction that writes a cached table."""
     if _edits_tracked_rows(session):
         bump(session)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_version(session, transaction) -> None:
     """A new transaction reads the version afresh."""
     if transaction.parent is None:

@@ -21,9 +21,10 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
+from app.org.tree import place_refusal
 from app.validators import Phone
-from models.enums import REQUEST_TYPE_LABELS
-from models.enums import SATISFACTION_LABELS
+from models.enums import RequestType
+from models.enums import Satisfaction
 
 REQUIRED = _l("This field is required.")
 
@@ -75,7 +76,7 @@ class SubmissionForm(FlaskForm):
 
     request_type = SelectField(
         _l("Type of request"),
-        choices=[(str(k), v) for k, v in REQUEST_TYPE_LABELS.items()],
+        choices=RequestType.choices(),
         validators=[DataRequired(REQUIRED)],
     )
     category = SelectField(_l("What it is about"), coerce=_choice, validate_choice=True)
@@ -113,14 +114,12 @@ class SubmissionForm(FlaskForm):
             raise ValidationError(_l("This mailbox takes real-name letters: enter your phone number."))
 
     def validate_community(self, field):
-        if (
-            field.data
-            and self.street.data
-            and field.data not in self.community_parents.get(self.street.data, ())
-        ):
-            raise ValidationError(_l("This community is not in the chosen street."))
+        """The same rule as the staff form: the community must lie in the chosen street."""
+        message = place_refusal(self.places.get(self.street.data), self.places.get(field.data))
+        if message is not None:
+            raise ValidationError(message)
 
-    community_parents: dict = {}
+    places: dict = {}  # id -> the street or community offered, set with the choices
 
 
 class TrackForm(FlaskForm):
@@ -138,7 +137,7 @@ class RatingForm(FlaskForm):
 
     satisfaction = RadioField(
         _l("How satisfied are you with the reply?"),
-        choices=[(str(k), v) for k, v in SATISFACTION_LABELS.items()],
+        choices=Satisfaction.choices(),
         validators=[DataRequired(_l("Choose one."))],
     )
     comment = TextAreaField(_l("Comment"), filters=[clean_text], validators=[Optional(), Length(max=1000)])

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.deadlines.promises import mailbox_promises
-from app.extensions import csrf
 from app.extensions import db
 from app.intake import ratelimit
 from app.intake import uploads
@@ -18,7 +17,6 @@ from app.intake.submission import CitizenRequest
 from app.intake.submission import ban_refusal
 from app.intake.submission import existing_case
 from app.intake.submission import submit
-from app.public import bp
 from app.public.forms import SubmissionForm
 from app.validators import normalise_phone
 from models.case import Case
@@ -57,11 +55,11 @@ def _set_choices(form: SubmissionForm) -> None:
     streets = [d for d in departments if d.kind == DepartmentKind.STREET]
     form.street.choices = [("", _("Choose…"))] + [(s.id, s.name) for s in streets]
     form.community.choices = {"": [("", _("Not sure / none"))]}
-    form.community_parents = {}
+    form.places = {d.id: d for d in departments}
     for street in streets:
-        children = [(d.id, d.name) for d in departments if d.parent_id == street.id]
-        form.community.choices[street.name] = children
-        form.community_parents[street.id] = {cid for cid, _name in children}
+        form.community.choices[street.name] = [
+            (d.id, d.name) for d in departments if d.parent_id == street.id
+        ]
 
 
 def _refusal(form: SubmissionForm) -> str | None:
@@ -79,8 +77,6 @@ def _refusal(form: SubmissionForm) -> str | None:
     return None
 
 
-@bp.route("/m/<slug>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired page keeps the citizen's text
 def mailbox(slug: str):
     """The mailbox's page and letter form."""
     box = _mailbox(slug)
@@ -145,7 +141,6 @@ def _citizen_request(form: SubmissionForm, box: Mailbox, files) -> CitizenReques
     )
 
 
-@bp.route("/m/<slug>/done")
 def done(slug: str):
     """The confirmation: case number, tracking code and what happens next (for the submitter only)."""
     box = _mailbox(slug)

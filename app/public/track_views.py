@@ -15,17 +15,13 @@ from app.cases.tracking import find_case
 from app.cases.tracking import promised_deadlines
 from app.cases.tracking import public_timeline
 from app.cases.tracking import status_label
-from app.extensions import csrf
 from app.extensions import db
 from app.intake import ratelimit
-from app.public import bp
 from app.public.forms import RatingForm
 from app.public.forms import TrackForm
 from models.case import Case
 
 
-@bp.route("/track", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token
 def track():
     """Ask for the tracking code (and phone tail); on a match, show the case."""
     form = TrackForm()
@@ -52,8 +48,6 @@ def _tracked_case() -> Case | None:
     return db.session.get(Case, case_id) if case_id else None
 
 
-@bp.route("/track/case", methods=["GET", "POST"])
-@csrf.exempt  # the rating form checks its own token
 def tracked():
     """The case found by :func:`track`: status, public timeline, reply, promised deadlines and rating."""
     case = _tracked_case()
@@ -82,7 +76,6 @@ def tracked():
     )
 
 
-@bp.route("/track/leave", methods=["POST"])
 def leave():
     """Forget the tracked case on this device."""
     session.pop("tracked_case", None)

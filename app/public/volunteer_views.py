@@ -27,12 +27,10 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from app.extensions import csrf
 from app.extensions import db
 from app.intake import ratelimit
 from app.intake import uploads
 from app.intake.submission import ban_refusal
-from app.public import bp
 from app.public.forms import REQUIRED
 from app.public.forms import clean_text
 from app.public.forms import money_involved_field
@@ -42,7 +40,6 @@ from app.volunteers import clue_intake
 from app.volunteers import links as volunteer_links
 from app.volunteers.clues import PLACE_MAX
 from app.volunteers.clues import ClueError
-from models.enums import CLUE_STATUS_LABELS
 from models.volunteer import Clue
 from models.volunteer import Volunteer
 
@@ -121,8 +118,6 @@ def _report(form: ClueForm, files) -> clue_intake.ClueReport:
     )
 
 
-@bp.route("/v/<token>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired page keeps the volunteer's text
 def volunteer_clue(token: str):
     """The volunteer's clue form and their latest clues."""
     volunteer = _volunteer(token)
@@ -162,12 +157,10 @@ def volunteer_clue(token: str):
         who=initial(volunteer.name),
         refusal=refusal,
         recent=clue_intake.recent_clues(volunteer),
-        status_labels=CLUE_STATUS_LABELS,
         had_files=request.method == "POST" and uploads.chose_files(form.attachments),
     ), (400 if request.method == "POST" else 200)
 
 
-@bp.route("/v/<token>/done")
 def volunteer_done(token: str):
     """The confirmation with the clue number (for the volunteer who just sent it)."""
     volunteer = _volunteer(token)
@@ -180,5 +173,4 @@ def volunteer_done(token: str):
         token=token,
         who=initial(volunteer.name),
         recent=clue_intake.recent_clues(volunteer),
-        status_labels=CLUE_STATUS_LABELS,
     )

@@ -23,8 +23,9 @@ from app.timeutil import utcnow
 from app.volunteers.clues import PLACE_MAX
 from app.volunteers.clues import TRIAGE_ROLES
 from app.volunteers.clues import ClueError
-from app.volunteers.clues import audit
+from app.volunteers.clues import audit_step
 from app.volunteers.rewards import volunteer_visible
+from models.audit import AuditAction
 from models.enums import ClueStatus
 from models.volunteer import Clue
 from models.volunteer import Volunteer
@@ -104,7 +105,7 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
         db.session.add(clue)
         clue.attachments.extend(uploads.store_attachments(report.files, now, stored))
         db.session.flush()
-        audit(clue, "create", actor, now, None)
+        audit_step(clue, AuditAction.CREATE, actor, now, None)
         db.session.commit()
         return clue
 

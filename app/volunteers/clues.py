@@ -5,8 +5,9 @@ merged with an existing case the actor may see, or dismissed with a reason. Each
 clue with one conditional UPDATE (``status = 'new'``), so when two staff triage the same clue at the
 same moment exactly one of them wins and the other is told; nothing of the loser's step remains.
 
-Every step commits (a conversion goes through ``submit``, which commits the case) and leaves an audit
-row (``ConfigChange``, entity ``clue``). A refusal raises :class:`ClueError` and writes nothing.
+Every step writes in the caller's transaction (the caller commits once; a conversion's case, the clue's
+claim and its link are one transaction) and leaves an audit row (entity ``clue``, through
+:func:`app.audit.record`). A refusal raises :class:`ClueError`; the caller rolls back.
 """
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update
 
+from app import audit
 from app.auth.access import STAFF_ROLES
 from app.auth.access import can_see_case
 from app.auth.access import clue_clause
@@ -22,10 +24,11 @@ from app.cases import lifecycle
 from app.extensions import db
 from app.intake.submission import CitizenRequest
 from app.intake.submission import existing_case
-from app.intake.submission import submit
+from app.intake.submission import receive
 from app.refusal import Refusal
 from app.timeutil import utcnow
-from models.audit import ConfigChange
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.case import Case
 from models.enums import Channel
 from models.enums import ClueStatus
@@ -82,7 +85,6 @@ def _claim(clue: Clue, actor, now: datetime, status: str, **values) -> None:
         .values(status=status, triaged_by_id=actor.id, triaged_at=now, **values)
     )
     if db.session.execute(statement).rowcount != 1:
-        db.session.rollback()
         raise ClueError(_("This clue has already been triaged."))
     db.session.expire(clue)
 
@@ -142,13 +144,10 @@ def convert_to_case(
         submission_key=_conversion_key(clue),
         note=note,
     )
-    clue_id = clue.id
     _claim(clue, actor, now, ClueStatus.CONVERTED)
-    case, _created = submit(request, now=now)  # commits the claim and the case together
-    clue = db.session.get(Clue, clue_id)
+    case = receive(request, now=now)
     _link(clue, case)
-    audit(clue, "convert", actor, now, {"status": str(ClueStatus.NEW)})
-    db.session.commit()
+    audit_step(clue, AuditAction.CONVERT, actor, now, {"status": str(ClueStatus.NEW)})
     return case
 
 
@@ -159,7 +158,6 @@ def finish_conversion(clue: Clue) -> Case | None:
     case = existing_case(_conversion_key(clue))
     if case is not None:
         _link(clue, case)
-        db.session.commit()
     return case
 
 
@@ -198,10 +196,8 @@ def merge_into_case(clue: Clue, number, actor, *, now=None) -> Case:
     try:
         lifecycle.perform(case, "comment", actor, now=now, note=note)
     except lifecycle.TransitionError as exc:
-        db.session.rollback()
         raise ClueError(exc.message) from exc
-    audit(clue, "merge", actor, now, {"status": str(ClueStatus.NEW)})
-    db.session.commit()
+    audit_step(clue, AuditAction.MERGE, actor, now, {"status": str(ClueStatus.NEW)})
     return case
 
 
@@ -215,20 +211,13 @@ def dismiss(clue: Clue, reason, actor, *, now=None) -> Clue:
         raise ClueError(_("The reason is too long."))
     now = now or utcnow()
     _claim(clue, actor, now, ClueStatus.DISMISSED, dismiss_reason=reason)
-    audit(clue, "dismiss", actor, now, {"status": str(ClueStatus.NEW)})
-    db.session.commit()
+    audit_step(clue, AuditAction.DISMISS, actor, now, {"status": str(ClueStatus.NEW)})
     return clue
 
 
-def audit(clue: Clue, action: str, actor, now: datetime, before: dict | None) -> None:
-    """Write the audit row of a clue step (its status, case and reason after the step)."""
-    after = {name: getattr(clue, name) for name in AUDITED}
-    after = {k: v if v is None or isinstance(v, int) else str(v) for k, v in after.items()}
-    row = ConfigChange(
-        entity="clue", entity_key=str(clue.id), action=action, actor_id=getattr(actor, "id", None), at=now
-    )
-    row.before, row.after = before, after
-    db.session.add(row)
+def audit_step(clue: Clue, action: str, actor, now: datetime, before: dict | None) -> None:
+    """Add the audit row of a clue step (its status, case and reason after the step)."""
+    audit.record(AuditEntity.CLUE, clue.id, action, actor, before, audit.snapshot(clue, AUDITED), at=now)
 
 
 def source_clues(case: Case) -> list[Clue]:

@@ -15,15 +15,16 @@ from app import audit
 from app.auth.access import scope_query
 from app.config import public_url
 from app.extensions import db
-from app.timeutil import utcnow
 from app.volunteers.clues import TRIAGE_ROLES
 from app.volunteers.clues import ClueError
 from app.volunteers.rewards import volunteer_visible
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.enums import VolunteerStatus
 from models.volunteer import Volunteer
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-ENTITY = "volunteer_link"
+ENTITY = AuditEntity.VOLUNTEER_LINK
 
 
 def new_link_token() -> str:
@@ -46,11 +47,10 @@ def regenerate_link(volunteer: Volunteer, actor, *, now: datetime | None = None)
     _require(actor)
     if not volunteer_visible(actor, volunteer):
         raise ClueError(_("This volunteer is not in your area."))
-    action = "replace" if volunteer.link_token else "create"
+    action = AuditAction.REPLACE if volunteer.link_token else AuditAction.CREATE
     volunteer.link_token = new_link_token()
-    row = audit.record(ENTITY, volunteer.id, action, actor, None, None)
-    row.at = now or utcnow()
-    db.session.commit()
+    audit.record(ENTITY, volunteer.id, action, actor, None, None, at=now)
+    db.session.flush()
     return volunteer.link_token
 
 
@@ -64,9 +64,8 @@ def create_missing_links(actor, *, now: datetime | None = None) -> int:
     for volunteer in volunteers:
         volunteer.link_token = new_link_token()
     if volunteers:
-        row = audit.record(ENTITY, "bulk", "create", actor, None, {"count": len(volunteers)})
-        row.at = now or utcnow()
-    db.session.commit()
+        audit.record(ENTITY, "bulk", AuditAction.CREATE, actor, None, {"count": len(volunteers)}, at=now)
+    db.session.flush()
     return len(volunteers)
 
 
@@ -80,8 +79,8 @@ def links_for_handing_out(actor) -> list[Volunteer]:
         Volunteer.community_id, Volunteer.name, Volunteer.id
     )
     volunteers = db.session.scalars(query).all()
-    audit.record(ENTITY, "bulk", "export", actor, None, {"count": len(volunteers)})
-    db.session.commit()
+    audit.record(ENTITY, "bulk", AuditAction.EXPORT, actor, None, {"count": len(volunteers)})
+    db.session.flush()
     return volunteers
 
 

@@ -10,45 +10,53 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import audit
 from app.extensions import db
+from app.refusal import Refusal
 from app.timeutil import local_day
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.enums import DepartmentKind
 from models.enums import Grade
+from models.enums import PayMethod
+from models.enums import RewardTier
 from models.org import Department
 from models.volunteer import Clue
 from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
 
 CENT = Decimal("0.01")
-PAY_METHOD_LABELS = {
-    "bank_transfer": _l("Bank transfer"),
-    "wechat": _l("WeChat Pay"),
-    "cash": _l("Cash"),
-    "other": _l("Other"),
-}
-REFERENCE_REQUIRED = frozenset({"bank_transfer", "wechat"})
+FUND_AUDITED = ("year", "district_id", "budget", "note")
+REFERENCE_REQUIRED = frozenset({PayMethod.BANK_TRANSFER, PayMethod.WECHAT})
+
+
+class FundRefusal(Refusal):
+    """A fund edit was refused (see app.refusal)."""
 
 
 @dataclass(frozen=True)
 class Tier:
     """A suggested reward level and its amount range in yuan."""
 
-    code: str
-    label: object
+    code: RewardTier
     low: Decimal
     high: Decimal
 
+    @property
+    def label(self):
+        """The tier's name for people."""
+        return self.code.label
+
 
 TIERS = {
-    Grade.RED: Tier("major", _l("Major"), Decimal(1000), Decimal(5000)),
-    Grade.YELLOW: Tier("significant", _l("Significant"), Decimal(200), Decimal(1000)),
-    Grade.GREEN: Tier("general", _l("General"), Decimal(50), Decimal(200)),
+    Grade.RED: Tier(RewardTier.MAJOR, Decimal(1000), Decimal(5000)),
+    Grade.YELLOW: Tier(RewardTier.SIGNIFICANT, Decimal(200), Decimal(1000)),
+    Grade.GREEN: Tier(RewardTier.GENERAL, Decimal(50), Decimal(200)),
 }
 TIERS_BY_CODE = {tier.code: tier for tier in TIERS.values()}
-TIER_LABELS = {code: tier.label for code, tier in TIERS_BY_CODE.items()}
 
 
 def yuan(value) -> str:
@@ -96,3 +104,35 @@ def fund_for(year: int, district: Department | None) -> RewardFund | None:
     return db.session.scalar(
         select(RewardFund).where(RewardFund.year == year, RewardFund.district_id == district.id)
     )
+
+
+def save_fund(fund: RewardFund, is_created: bool, actor) -> None:
+    """Check a new or edited yearly fund and audit it (flushed): one fund per year and district, and a
+    budget never below what is already approved (the database's CHECK is the last guard)."""
+    if is_created:
+        fund.approved_total, fund.paid_total = Decimal(0), Decimal(0)
+        taken = select(RewardFund.id).where(
+            RewardFund.year == fund.year, RewardFund.district_id == fund.district.id
+        )
+        with db.session.no_autoflush:  # the new fund itself is pending in the session
+            exists = db.session.scalar(taken) is not None
+        if exists:
+            raise FundRefusal(
+                _(
+                    "There is already a fund for %(year)s in %(district)s.",
+                    year=fund.year,
+                    district=fund.district,
+                )
+            )
+    elif Decimal(str(fund.budget)) < Decimal(str(fund.approved_total or 0)):
+        raise FundRefusal(
+            _(
+                "The budget cannot be lower than the %(approved)s yuan already approved.",
+                approved=yuan(fund.approved_total),
+            )
+        )
+    before = None if is_created else audit.snapshot(fund, FUND_AUDITED, old=True)
+    after = audit.snapshot(fund, FUND_AUDITED)
+    db.session.flush()  # the new fund's id, for the audit row (same transaction)
+    action = AuditAction.CREATE if is_created else AuditAction.UPDATE
+    audit.record(AuditEntity.REWARD_FUND, fund.id, action, actor, before, after)

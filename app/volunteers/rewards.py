@@ -2,10 +2,9 @@
 
 Amounts, tiers and funds are in :mod:`app.volunteers.reward_amounts`.
 
-Each step checks the role and the status, writes in the caller's transaction (the caller commits),
-and leaves an audit row (``ConfigChange``, entity ``reward``) and, when the reward has a case, a note
-on the case's timeline. A refusal raises :class:`RewardError`; a refusal after the step has written
-rolls the session back, so nothing of it remains.
+Each step checks the role and the status, writes in the caller's transaction (the caller commits; it
+rolls back on a refusal), and leaves an audit row (entity ``reward``, through :func:`app.audit.record`)
+and, when the reward has a case, a note on the case's timeline. A refusal raises :class:`RewardError`.
 
 The fund is never overspent: an approval charges the fund row with one conditional UPDATE
 (``approved_total + amount <= budget``), which PostgreSQL serialises on the row lock and SQLite on
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.auth.access import can_see_case
@@ -33,19 +33,18 @@ from app.refusal import Refusal
 from app.timeutil import local_day
 from app.timeutil import utcnow
 from app.volunteers.reward_amounts import CENT
-from app.volunteers.reward_amounts import PAY_METHOD_LABELS
 from app.volunteers.reward_amounts import REFERENCE_REQUIRED
-from app.volunteers.reward_amounts import TIER_LABELS
 from app.volunteers.reward_amounts import amount_bounds
 from app.volunteers.reward_amounts import district_of
 from app.volunteers.reward_amounts import fund_for
 from app.volunteers.reward_amounts import fund_year
 from app.volunteers.reward_amounts import suggest_tier
 from app.volunteers.reward_amounts import yuan
-from models.audit import ConfigChange
-from models.case import CaseEvent
+from models.audit import AuditEntity
 from models.enums import ClueStatus
+from models.enums import PayMethod
 from models.enums import RewardStatus
+from models.enums import RewardTier
 from models.enums import Role
 from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
@@ -102,20 +101,10 @@ def _amount(value) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _refuse(message: str):
-    """Undo what the step wrote (the whole transaction) and refuse."""
-    db.session.rollback()
-    raise RewardError(message)
-
-
 def _finish(reward: RewardPayout, action: str, actor, now: datetime, before: dict | None, note: str) -> None:
     """Reload the moved row, then write the audit row and the note on the case's timeline."""
     db.session.expire(reward)
-    after = _snapshot(reward)
-    actor_id = getattr(actor, "id", None)
-    row = ConfigChange(entity="reward", entity_key=str(reward.id), action=action, actor_id=actor_id, at=now)
-    row.before, row.after = before, after
-    db.session.add(row)
+    audit.record(AuditEntity.REWARD, reward.id, action, actor, before, _snapshot(reward), at=now)
     case = reward.case
     if case is None:
         return
@@ -123,11 +112,7 @@ def _finish(reward: RewardPayout, action: str, actor, now: datetime, before: dic
         lifecycle.perform(case, "comment", actor, now=now, note=note)
         return
     # e.g. a community handler rewarding its volunteer's clue that another department's case handles
-    status = str(case.status)
-    event = CaseEvent(at=now, actor=actor, action="comment", from_status=status, to_status=status, note=note)
-    event.data = {"reward": reward.id}
-    case.events.append(event)
-    db.session.flush()
+    lifecycle.add_note(case, actor, note, now=now, data={"reward": reward.id})
 
 
 def _move(reward: RewardPayout, source: str, values: dict) -> int:
@@ -168,7 +153,7 @@ def propose(volunteer, amount, reason, actor, clue=None, case=None, *, tier=None
     reason = (reason or "").strip()
     if not reason:
         raise RewardError(_("Give the reason for the reward."))
-    if tier not in (None, "", *TIER_LABELS):
+    if tier not in (None, "", *RewardTier):
         raise RewardError(_("Unknown reward tier."))
     now = now or utcnow()
     tier = tier or suggest_tier(clue if clue is not None else case).code
@@ -196,7 +181,6 @@ def approve(reward: RewardPayout, actor, *, now=None) -> RewardPayout:
         )
     now, amount, fund_id, before = now or utcnow(), reward.amount, fund.id, _snapshot(reward)
     if not _charge(FUNDS.c.approved_total, FUNDS.c.budget, fund_id, amount):
-        db.session.rollback()
         left = db.session.scalar(select(FUNDS.c.budget - FUNDS.c.approved_total).where(FUNDS.c.id == fund_id))
         message = _(
             "The %(year)s fund has only %(left)s yuan left; this reward needs %(amount)s yuan.",
@@ -209,9 +193,9 @@ def approve(reward: RewardPayout, actor, *, now=None) -> RewardPayout:
     try:
         moved = _move(reward, RewardStatus.PROPOSED, values)
     except IntegrityError:  # the partial unique index: another reward of this clue was approved meanwhile
-        _refuse(_("This clue has already been rewarded."))
+        raise RewardError(_("This clue has already been rewarded.")) from None
     if moved != 1:
-        _refuse(_("Someone else has already decided on this reward. Reload the page."))
+        raise RewardError(_("Someone else has already decided on this reward. Reload the page."))
     db.session.expire(fund)
     note = _("Reward of %(amount)s yuan approved.", amount=yuan(amount))
     _finish(reward, "approve", actor, now, before, note)
@@ -230,7 +214,7 @@ def mark_paid(reward: RewardPayout, paid_on, method, reference, actor, *, now=No
         raise RewardError(_("Give the date of payment; it cannot be in the future."))
     if reward.approved_at is not None and paid_on < local_day(reward.approved_at):
         raise RewardError(_("The date of payment cannot be before the approval."))
-    if method not in PAY_METHOD_LABELS:
+    if method not in set(PayMethod):
         raise RewardError(_("Choose how the reward was paid."))
     reference = (reference or "").strip() or None
     if reference is None and method in REFERENCE_REQUIRED:
@@ -240,16 +224,16 @@ def mark_paid(reward: RewardPayout, paid_on, method, reference, actor, *, now=No
     before, amount = _snapshot(reward), reward.amount
     # The fund row first, then the reward row: the same lock order as an approval.
     if not _charge(FUNDS.c.paid_total, FUNDS.c.approved_total, reward.fund_id, amount):
-        _refuse(_("The fund's paid total would exceed its approved total; nothing was recorded."))
+        raise RewardError(_("The fund's paid total would exceed its approved total; nothing was recorded."))
     values = dict(status=RewardStatus.PAID, paid_by_id=actor.id, paid_at=now, paid_on=paid_on)
     values.update(pay_method=method, pay_reference=reference)
     if _move(reward, RewardStatus.APPROVED, values) != 1:
-        _refuse(_("Someone else has already changed this reward. Reload the page."))
+        raise RewardError(_("Someone else has already changed this reward. Reload the page."))
     note = _(
         "Reward of %(amount)s yuan paid on %(day)s (%(method)s).",
         amount=yuan(amount),
         day=paid_on.isoformat(),
-        method=PAY_METHOD_LABELS[method],
+        method=PayMethod(method).label,
     )
     _finish(reward, "pay", actor, now, before, note)
     return reward
@@ -266,7 +250,7 @@ def reject(reward: RewardPayout, reason, actor, *, now=None) -> RewardPayout:
     now, before = now or utcnow(), _snapshot(reward)
     values = {"status": RewardStatus.REJECTED, "rejected_by_id": actor.id, "rejected_at": now}
     if _move(reward, RewardStatus.PROPOSED, {**values, "rejection_reason": reason}) != 1:
-        _refuse(_("Someone else has already decided on this reward. Reload the page."))
+        raise RewardError(_("Someone else has already decided on this reward. Reload the page."))
     note = _("Reward of %(amount)s yuan rejected: %(reason)s", amount=yuan(reward.amount), reason=reason)
     _finish(reward, "reject", actor, now, before, note)
     return reward
@@ -274,5 +258,4 @@ def reject(reward: RewardPayout, reason, actor, *, now=None) -> RewardPayout:
 
 def _snapshot(reward: RewardPayout) -> dict:
     """The audited fields of a reward, as JSON values."""
-    values = {name: getattr(reward, name) for name in AUDITED}
-    return {k: v if v is None or isinstance(v, int) else str(v) for k, v in values.items()}
+    return audit.snapshot(reward, AUDITED)

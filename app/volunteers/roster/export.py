@@ -12,8 +12,6 @@ from app.volunteers.roster.files import header_names
 from app.volunteers.roster.rules import EXAMPLE_ID_NUMBER
 from app.volunteers.roster.rules import Communities
 from app.volunteers.roster.rules import in_scope
-from models.enums import VOLUNTEER_GROUP_LABELS
-from models.enums import VOLUNTEER_STATUS_LABELS
 from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
 
@@ -23,9 +21,9 @@ def shown(name: str, value, user, communities: Communities | None = None) -> str
     if value is None or value == "":
         return ""
     if name == "group":
-        return str(VOLUNTEER_GROUP_LABELS.get(value, value))
+        return str(VolunteerGroup.label_of(value))
     if name == "status":
-        return str(VOLUNTEER_STATUS_LABELS.get(value, value))
+        return str(VolunteerStatus.label_of(value))
     if name == "community":
         return communities.label(value) if communities is not None else value.name
     if name == "id_number":
@@ -56,10 +54,10 @@ def template_rows(user, communities: Communities) -> tuple[list[dict], list[tupl
         "name": _("Zhang San"),
         "phone": "13800138000",
         "id_number": EXAMPLE_ID_NUMBER,
-        "group": str(VOLUNTEER_GROUP_LABELS[VolunteerGroup.GRID_WORKER]),
+        "group": str(VolunteerGroup.GRID_WORKER.label),
         "community": own[0] if own else "",
         "joined_on": local_day(utcnow()),
-        "status": str(VOLUNTEER_STATUS_LABELS[VolunteerStatus.ACTIVE]),
+        "status": str(VolunteerStatus.ACTIVE.label),
         "patrol_area": _("Buildings 1 to 3"),
         "notes": "",
     }
@@ -69,8 +67,8 @@ def template_rows(user, communities: Communities) -> tuple[list[dict], list[tupl
         (_("Example row"), _("Row 2 is an example: replace it or delete it before importing.")),
         (_("Required columns"), required),
         (names["id_number"], _("18 characters; a volunteer with a known ID number is updated, not added.")),
-        (names["group"], "、".join(str(label) for label in VOLUNTEER_GROUP_LABELS.values())),
-        (names["status"], "、".join(str(label) for label in VOLUNTEER_STATUS_LABELS.values())),
+        (names["group"], "、".join(str(member.label) for member in VolunteerGroup)),
+        (names["status"], "、".join(str(member.label) for member in VolunteerStatus)),
         (names["joined_on"], _("A date such as 2025-03-01; empty means today for a new volunteer.")),
         (names["community"], "、".join(sorted(own))),
         (_("Empty cells"), _("An empty cell never erases what is already on the roster.")),

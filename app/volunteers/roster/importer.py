@@ -15,9 +15,11 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import audit
 from app.auth.pii import mask
 from app.extensions import db
 from app.volunteers.links import new_link_token
@@ -25,7 +27,8 @@ from app.volunteers.roster.rules import DEFAULT_STATUS
 from app.volunteers.roster.rules import Communities
 from app.volunteers.roster.rules import Rules
 from app.volunteers.roster.rules import in_scope
-from models.audit import ConfigChange
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.org import Department
 from models.volunteer import Volunteer
 
@@ -33,7 +36,9 @@ ADDED, UPDATED, UNCHANGED, REJECTED = "added", "updated", "unchanged", "rejected
 KINDS = (REJECTED, UPDATED, ADDED, UNCHANGED)
 # Fields an import writes, in display order. An empty cell never erases a stored value.
 FIELDS = ("name", "phone", "id_number", "group", "community", "joined_on", "status", "patrol_area", "notes")
-AUDIT_ENTITY = "volunteer_import"
+CONFLICT = _l(
+    "Nothing was imported: the roster was changed by someone else while saving. Upload the file again and check the new preview."
+)
 CHUNK = 500  # ids per IN (...) query
 
 
@@ -228,7 +233,8 @@ def build_plan(records: list[dict], user) -> Plan:
 
 
 def apply_plan(plan: Plan, user, filename: str, token: str) -> dict:
-    """Write every added and updated row and the audit record in one transaction, or nothing at all."""
+    """Write every added and updated row and the audit record (flushed); the caller commits them together,
+    or rolls back on :class:`ImportFailed` so nothing at all is written."""
     if plan.of(REJECTED):
         raise ImportFailed(_("Nothing was imported: fix the rejected rows in the file and upload it again."))
     counts = plan.counts
@@ -246,18 +252,9 @@ def apply_plan(plan: Plan, user, filename: str, token: str) -> dict:
             "rows": len(plan.rows),
             **{k: counts[k] for k in (ADDED, UPDATED, UNCHANGED)},
         }
-        db.session.add(
-            ConfigChange(
-                entity=AUDIT_ENTITY, entity_key=token[:50], action="import", after=after, actor_id=user.id
-            )
-        )
-        db.session.commit()
+        audit.record(AuditEntity.VOLUNTEER_IMPORT, token, AuditAction.IMPORT, user, None, after)
+        db.session.flush()
     except SQLAlchemyError as exc:
-        db.session.rollback()
         current_app.logger.warning("roster import %s failed: %s", token, exc)
-        raise ImportFailed(
-            _(
-                "Nothing was imported: the roster was changed by someone else while saving. Upload the file again and check the new preview."
-            )
-        ) from exc
+        raise ImportFailed(str(CONFLICT)) from exc
     return counts

@@ -24,9 +24,8 @@ from app.validators import normalise_phone
 from app.volunteers.roster.files import COLUMNS
 from app.volunteers.roster.files import header_key
 from app.volunteers.roster.files import header_names
-from models.enums import VOLUNTEER_GROUP_LABELS
-from models.enums import VOLUNTEER_STATUS_LABELS
 from models.enums import DepartmentKind
+from models.enums import VolunteerGroup
 from models.enums import VolunteerStatus
 from models.org import Department
 
@@ -71,12 +70,12 @@ def in_scope(user, department: Department | None) -> bool:
     return department is not None and own is not None and department.path.startswith(own.path)
 
 
-def _codes_by_label(labels: dict, aliases: dict) -> dict[str, str]:
+def _codes_by_label(enum_cls, aliases: dict) -> dict[str, str]:
     """Each code, its label in every UI language, and the aliases, all mapped to the code."""
-    found = {header_key(code): str(code) for code in labels}
+    found = {header_key(code): str(code) for code in enum_cls}
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
-            found.update({header_key(str(label)): str(code) for code, label in labels.items()})
+            found.update({header_key(str(member.label)): str(member) for member in enum_cls})
     found.update({header_key(alias): code for alias, code in aliases.items()})
     return found
 
@@ -118,8 +117,8 @@ class Rules:
 
     def __init__(self, user):
         self.user = user
-        self.groups = _codes_by_label(VOLUNTEER_GROUP_LABELS, GROUP_ALIASES)
-        self.statuses = _codes_by_label(VOLUNTEER_STATUS_LABELS, STATUS_ALIASES)
+        self.groups = _codes_by_label(VolunteerGroup, GROUP_ALIASES)
+        self.statuses = _codes_by_label(VolunteerStatus, STATUS_ALIASES)
         self.communities = Communities()
         self.today = local_day(utcnow())
 

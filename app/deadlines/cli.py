@@ -1,15 +1,17 @@
-"""``flask --app app calendar seed | check | add-year``: fill and check the work calendar table."""
+"""Deadline commands: ``calendar seed | check | add-year`` (the work calendar table) and ``seed-policies``."""
 
 from datetime import date
 
 import click
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
 from app.deadlines.calendar_seed import calendar_health
 from app.deadlines.calendar_seed import count_days
 from app.deadlines.calendar_seed import cross_check
 from app.deadlines.calendar_seed import generate_year
 from app.deadlines.calendar_seed import seed_calendar
+from app.deadlines.policies import seed_default_policies
 from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import utcnow
@@ -31,6 +33,7 @@ def seed_command(from_year: int, to_year: int, if_empty: bool) -> None:
         click.echo("The work calendar already has data; not seeded.")
         return
     result = seed_calendar(range(from_year, to_year + 1))
+    db.session.commit()
     click.echo(
         f"Work calendar {from_year}-{to_year}: {result['created']} days created, {result['updated']} updated, "
         f"{result['kept_admin']} entered by administrators kept."
@@ -78,4 +81,14 @@ def check_command(today) -> None:
 def add_year_command(year: int) -> None:
     """Add weekly defaults (Mon-Fri working) for the days of YEAR not yet in the table."""
     created = generate_year(year)
+    db.session.commit()
     click.echo(f"{year}: {created} days added with weekly defaults; edit holidays in the panel.")
+
+
+@click.command("seed-policies")
+@with_appcontext
+def seed_policies_command() -> None:
+    """Add the default deadline policy sets that are missing (idempotent)."""
+    added = seed_default_policies()
+    db.session.commit()
+    click.echo(f"Deadline policies added: {added}")

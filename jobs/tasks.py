@@ -1,0 +1,82 @@
+"""The background jobs: each a thin call into its domain that commits its own units of work.
+
+Every job is a plain function of ``now``. The domains only flush; a job commits once per unit of work:
+the sweep once per batch of rungs, the delivery once per claim and once per sent row (a claim must be
+visible before the message leaves), the recompute once per batch of deadlines, the digest once.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.deadlines import digest as morning_digest
+from app.deadlines import recompute as deadline_recompute
+from app.deadlines.sweep import Run
+from app.extensions import db
+from app.maintenance import refresh_planner_statistics
+from app.notifications import delivery
+from app.timeutil import utcnow
+
+
+def sweep(now: datetime | None = None, batch: int = 500) -> dict:
+    """Fire every deadline rung due at ``now`` exactly once (see :mod:`app.deadlines.sweep`); return counts."""
+    run = Run(now or utcnow(), batch)
+    while (rungs := run.next_batch()) is not None:
+        if not run.claim_all(rungs):
+            db.session.rollback()  # the batch's transaction holds nothing but its own claims
+            rungs = run.claim_each(rungs)
+        run.announce(rungs)
+        db.session.commit()
+    db.session.commit()
+    return run.stats
+
+
+def deliver(now: datetime | None = None, batch: int = 100) -> dict:
+    """Deliver up to ``batch`` due e-mail and group-robot rows; return counts {sent, retried, failed, held}."""
+    now = now or utcnow()
+    counts = {"sent": 0, "retried": 0, "failed": 0, "held": 0}
+    channels = delivery.channels()
+    if not delivery.email_configured():
+        counts["held"] = delivery.hold_unconfigured_email(now)
+        db.session.commit()
+    for _ in range(batch):
+        row = delivery.claim_next(now, channels)
+        db.session.commit()  # the claim is visible before anything is sent
+        if row is None:
+            break
+        try:
+            counts[delivery.deliver_one(row, now)] += 1
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("could not record the delivery of notification %s", row.id)
+    return counts
+
+
+def recompute(now: datetime) -> int:
+    """Recompute the deadlines touched by waiting policy or calendar changes; return how many changed."""
+    requests = deadline_recompute.pending()
+    if not requests:
+        return 0
+    changed = 0
+    for ids in deadline_recompute.batches(deadline_recompute.running_deadline_ids(requests)):
+        changed += deadline_recompute.recompute_batch(ids, now)
+        db.session.commit()
+    deadline_recompute.finish(requests, now, changed)
+    db.session.commit()
+    return changed
+
+
+def digest(now: datetime):
+    """Send the morning digest once its time of day has come (once a day, whoever runs it)."""
+    if not morning_digest.is_due(now):
+        return "not yet"
+    sent = morning_digest.send_digest(now)
+    db.session.commit()
+    return sent
+
+
+def analyze(now: datetime) -> str:
+    """Refresh the planner statistics (daily)."""
+    return refresh_planner_statistics()
