@@ -42,6 +42,7 @@ system-deps:
 test: $(VENV)/.dev-installed translations system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 bench: $(VENV)/.dev-installed translations
@@ -51,6 +52,7 @@ bench: $(VENV)/.dev-installed translations
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

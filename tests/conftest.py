@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
-from tests import factories
+from tests.support import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,16 +4,22 @@
   is private to its module (``from x import _helper`` means the helper belongs in a public place).
 - ``imports_on_top``: every module-level import of a project module stands above the first ``def`` or
   ``class``; an import further down is how an import cycle gets hidden.
+- ``commits_at_edges``: ``.commit()`` and ``.rollback()`` are called only in the ``edges`` (requests, CLI
+  commands, jobs) and the documented ``exceptions``; domain services only flush.
+- ``only_writers``: each record kind is created only by its writer modules (``writers`` lines read
+  ``Class: module, module``), e.g. audit rows only in ``app.audit``.
 
-Both read the source of each module of the root packages, found from the working directory.
+They read the source of each module of the root packages, found from the working directory.
 """
 
 import ast
+from fnmatch import fnmatch
 from pathlib import Path
 
 import grimp
 from importlinter import Contract
 from importlinter import ContractCheck
+from importlinter import fields
 from importlinter import output
 
 
@@ -101,4 +107,61 @@ class ImportsOnTop(_SourceContract):
                 names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 if any(_is_project(name, graph) for name in names):
                     found.append(f"{node.lineno} (below line {first_code})")
+        return found
+
+
+def _matches(module: str, patterns) -> bool:
+    return any(fnmatch(module, pattern) or module.startswith(pattern + ".") for pattern in patterns)
+
+
+class CommitsAtEdges(_SourceContract):
+    """``.commit()`` / ``.rollback()`` only in the edge modules and the listed exceptions."""
+
+    type_name = "commits_at_edges"
+    message = "Transactions ended outside the edges (domain services only flush; the caller commits):"
+    edges = fields.ListField(subfield=fields.StringField())
+    exceptions = fields.ListField(subfield=fields.StringField(), required=False)
+
+    def problems(self, module, tree, graph):
+        if _matches(module, [str(e) for e in self.edges] + [str(e) for e in (self.exceptions or [])]):
+            return []
+        return [
+            f"{node.lineno} .{node.func.attr}()"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("commit", "rollback")
+        ]
+
+
+class OnlyWriters(_SourceContract):
+    """Each listed class is constructed only in its writer modules."""
+
+    type_name = "only_writers"
+    message = "Records created outside their one writer:"
+    writers = fields.ListField(subfield=fields.StringField())
+
+    def _writers(self) -> dict[str, list[str]]:
+        table = {}
+        for line in self.writers:
+            name, _, modules = str(line).partition(":")
+            table[name.strip()] = [m.strip() for m in modules.split(",") if m.strip()]
+        return table
+
+    def problems(self, module, tree, graph):
+        found = []
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else None
+            )
+            allowed = self._writers().get(name)
+            if allowed is not None and module not in allowed:
+                found.append(f"{node.lineno} {name}(...) (writers: {', '.join(allowed)})")
         return found

@@ -1,0 +1,1 @@
+"""Login, lock-out, roles and department scoping on every route."""

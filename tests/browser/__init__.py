@@ -1,0 +1,1 @@
+"""Pages driven in Debian's Chromium through Playwright."""

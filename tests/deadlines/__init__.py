@@ -1,0 +1,1 @@
+"""Deadline policies, clocks, the work calendar and the sweep."""

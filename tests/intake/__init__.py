@@ -1,0 +1,1 @@
+"""Public submissions: the mailbox form, uploads, fuzzing."""

@@ -1,0 +1,1 @@
+"""The job table, the scheduler's lease, and the jobs run once."""

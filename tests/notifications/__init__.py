@@ -1,0 +1,1 @@
+"""The outbox: inbox rows, e-mail and group-robot delivery."""

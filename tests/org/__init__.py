@@ -1,0 +1,1 @@
+"""Reference data: the per-process cache of reference tables."""

@@ -1,0 +1,1 @@
+"""The 平安员 roster, personal links, clues and rewards."""
