@@ -1,4 +1,6 @@
-"""Flask-Admin set-up: the theme, the dashboard and one view per model, bound to the app."""
+"""The staff panel: Flask-Admin set-up (the theme, the dashboard and one view per model, bound to the app).
+
+Views parse the request, call a domain service, commit once and flash; the rules live in app/."""
 
 from pathlib import Path
 

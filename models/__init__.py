@@ -1,4 +1,5 @@
-"""SQLAlchemy models, one module per area; importing this package registers them all."""
+"""SQLAlchemy tables, relationships and labelled enums, one module per area; importing this package registers
+them all. No rules live here: the domains in app/ hold them."""
 
 from models.audit import ConfigChange
 from models.case import Attachment

@@ -1,4 +1,4 @@
-"""The case (诉求) itself, its co-departments and its timeline of events."""
+"""The case (诉求) itself, its co-departments, its timeline of events, its attachments, and the number counters."""
 
 from datetime import datetime
 from decimal import Decimal

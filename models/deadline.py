@@ -1,4 +1,5 @@
-"""Deadline policies, one deadline row per case and stage, the once-only fire log, and extensions (延期)."""
+"""Deadline policies, one deadline row per case and stage, the once-only fire log, extensions (延期) and the
+work calendar."""
 
 from datetime import date
 from datetime import datetime

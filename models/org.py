@@ -1,4 +1,5 @@
-"""The organisation tree: district → street → community → station, plus bureaus."""
+"""The organisation tree (district → street → community → station, plus bureaus), the two-level category
+catalogue (派单目录) and the leader mailboxes. The rules of the tree are in app.org.tree."""
 
 from sqlalchemy import Boolean
 from sqlalchemy import ForeignKey

@@ -1,4 +1,4 @@
-"""平安员 volunteers and the reward payouts made to them for useful clues."""
+"""平安员 volunteers, their clues (线索), the reward payouts made for useful clues, and the yearly funds."""
 
 from datetime import date
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""The case desk: list, filters, search, intake form, case page with timeline and lifecycle buttons."""
+"""The case desk (endpoint ``case``): list, filters, search, intake form, case page with timeline and buttons."""
 
 from flask import abort
 from flask import flash

@@ -1,1 +1,2 @@
-"""Cases: the state machine (actions table, transitions, extensions), opening, staff intake, tracking."""
+"""Cases: the state machine (actions table, lifecycle, extensions), opening and numbering, staff intake,
+督办, tracking."""

@@ -1,4 +1,5 @@
-"""Numbers handed out atomically from named counters (case numbers per day) and the citizen's tracking code."""
+"""Numbers handed out atomically from named counters (case numbers per day), in Python or inside one SQL
+statement (PostgreSQL)."""
 
 from dataclasses import dataclass
 

@@ -1,7 +1,7 @@
 """Deadline clocks: lifecycle actions start, stop and re-arm each stage's deadline; the case caches the result.
 
-Only :mod:`app.cases.lifecycle` calls :func:`on_action`; only the extension actions call :func:`extend`; only
-the recompute job calls :func:`recompute`. Due times come from :func:`app.deadlines.workcalendar.compute_due`.
+Only the state machine (:mod:`app.cases.lifecycle`, :mod:`app.cases.opening`) calls :func:`on_action`; only
+the extension actions call :func:`extend`; only :mod:`app.deadlines.recompute` calls :func:`recompute`. Due times come from :func:`app.deadlines.workcalendar.compute_due`.
 """
 
 from datetime import datetime

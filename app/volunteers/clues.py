@@ -1,6 +1,6 @@
 """Clue (线索) triage and visibility: the one place these rules live (entry: :mod:`app.volunteers.clue_intake`).
 
-A clue is triaged once: converted into a case (channel ``volunteer``, through :func:`app.intake.submission.submit`),
+A clue is triaged once: converted into a case (channel ``volunteer``, through :func:`app.intake.submission.receive`),
 merged with an existing case the actor may see, or dismissed with a reason. Each triage step claims the
 clue with one conditional UPDATE (``status = 'new'``), so when two staff triage the same clue at the
 same moment exactly one of them wins and the other is told; nothing of the loser's step remains.

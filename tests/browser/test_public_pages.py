@@ -2,7 +2,7 @@
 code; a volunteer reports a clue with a photo through a personal link.
 
 Debian's Chromium driven by Playwright (phone viewport, touch, zh-CN) against the live server with CSRF
-on, as in ``tests/test_browser.py``. Every request the page makes stays on the local server.
+on, as in ``tests/browser/test_case_desk.py``. Every request the page makes stays on the local server.
 """
 
 import re

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.config import DefaultConfig
 from app.extensions import db as _db
 from app.notifications import delivery
-from app.notifications import outbox as notify
+from app.notifications import outbox
 from jobs import tasks
 from models.notification import Notification
 from tests.support import factories
@@ -109,14 +109,14 @@ def department_with(email_address=None, webhook_url=None, code="BA"):
     return department
 
 
-def outbox(channel):
+def queued(channel):
     return _db.session.query(Notification).filter_by(channel=channel).order_by(Notification.id).all()
 
 
 def test_email_arrives_with_chinese_subject_and_body(db, smtp):
     clerk = factories.user("clerk")
     clerk.email = "clerk@example.gov.cn"
-    notify.notify_users([clerk], SUBJECT, BODY, kind="deadline_warn", now=T0)
+    outbox.notify_users([clerk], SUBJECT, BODY, kind="deadline_warn", now=T0)
     db.session.commit()
 
     assert tasks.deliver(now=T0) == {"sent": 1, "retried": 0, "failed": 0, "held": 0}
@@ -125,15 +125,15 @@ def test_email_arrives_with_chinese_subject_and_body(db, smtp):
     assert message["To"] == "clerk@example.gov.cn"
     assert message.get_content().strip() == BODY
     assert smtp.envelopes[0].rcpt_tos == ["clerk@example.gov.cn"]
-    [row] = outbox("email")
+    [row] = queued("email")
     assert row.status == "sent" and row.sent_at == T0 and row.attempts == 1 and row.next_attempt_at is None
 
 
 def test_webhooks_post_wecom_and_dingtalk_markdown(db, robot):
     wecom = f"{robot.base}/cgi-bin/webhook/send?key=abc"
     dingtalk = f"{robot.base}/dingtalk/robot/send?access_token=xyz"
-    notify.notify_department(department_with(webhook_url=wecom), SUBJECT, BODY, kind="k", now=T0)
-    notify.notify_department(
+    outbox.notify_department(department_with(webhook_url=wecom), SUBJECT, BODY, kind="k", now=T0)
+    outbox.notify_department(
         department_with(webhook_url=dingtalk, code="BB"), SUBJECT, BODY, kind="k", now=T0
     )
     db.session.commit()
@@ -147,7 +147,7 @@ def test_webhooks_post_wecom_and_dingtalk_markdown(db, robot):
     ding = received["/dingtalk/robot/send?access_token=xyz"]
     assert ding["msgtype"] == "markdown" and ding["markdown"]["title"] == SUBJECT
     assert BODY in ding["markdown"]["text"]
-    assert all(row.status == "sent" for row in outbox("webhook"))
+    assert all(row.status == "sent" for row in queued("webhook"))
 
 
 def test_failure_backs_off_and_then_succeeds(db, robot):
@@ -155,13 +155,13 @@ def test_failure_backs_off_and_then_succeeds(db, robot):
         (500, {"error": "busy"}),
         (200, {"errcode": 93000, "errmsg": "invalid webhook url"}),
     ]
-    notify.notify_department(
+    outbox.notify_department(
         department_with(webhook_url=f"{robot.base}/hook"), SUBJECT, BODY, kind="k", now=T0
     )
     db.session.commit()
 
     assert tasks.deliver(now=T0)["retried"] == 1
-    [row] = outbox("webhook")
+    [row] = queued("webhook")
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, T0 + timedelta(minutes=1))
     assert "HTTP 500" in row.last_error
     assert tasks.deliver(now=T0 + timedelta(seconds=30)) == {
@@ -185,24 +185,24 @@ def test_failure_backs_off_and_then_succeeds(db, robot):
 
 def test_smtp_refusal_is_retried(db, smtp):
     smtp.reject = 1
-    notify.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
+    outbox.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
     assert tasks.deliver(now=T0)["retried"] == 1
-    assert "451" in outbox("email")[0].last_error
+    assert "451" in queued("email")[0].last_error
     assert tasks.deliver(now=T0 + timedelta(minutes=1))["sent"] == 1
     assert smtp.messages()[0]["Subject"] == SUBJECT
 
 
 def test_repeated_failure_ends_failed_and_admins_see_it(db, client, login_as):
     dead = f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send"  # nothing listens there
-    notify.notify_department(department_with(webhook_url=dead), "机器人不可达", BODY, kind="k", now=T0)
+    outbox.notify_department(department_with(webhook_url=dead), "机器人不可达", BODY, kind="k", now=T0)
     db.session.commit()
     now, results = T0, []
     for _ in range(DefaultConfig.DELIVERY_MAX_ATTEMPTS):
         results.append(tasks.deliver(now=now))
         now += timedelta(hours=5)
     assert [r["retried"] for r in results] == [1, 1, 1, 1, 1, 0] and results[-1]["failed"] == 1
-    [row] = outbox("webhook")
+    [row] = queued("webhook")
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 6, None)
     assert "URLError" in row.last_error
     assert tasks.deliver(now=now + timedelta(days=1))["failed"] == 0  # never tried again
@@ -229,8 +229,8 @@ def test_repeated_failure_ends_failed_and_admins_see_it(db, client, login_as):
 
 def test_a_failing_row_does_not_stop_the_next(db, smtp):
     dead = f"http://127.0.0.1:{free_port()}/hook"
-    notify.notify_department(department_with(webhook_url=dead), "坏的", BODY, kind="k", now=T0)
-    notify.notify_department(department_with("bb@example.gov.cn", code="BB"), "好的", BODY, kind="k", now=T0)
+    outbox.notify_department(department_with(webhook_url=dead), "坏的", BODY, kind="k", now=T0)
+    outbox.notify_department(department_with("bb@example.gov.cn", code="BB"), "好的", BODY, kind="k", now=T0)
     db.session.commit()
     assert tasks.deliver(now=T0) == {"sent": 1, "retried": 1, "failed": 0, "held": 0}
     assert smtp.messages()[0]["Subject"] == "好的"
@@ -238,7 +238,7 @@ def test_a_failing_row_does_not_stop_the_next(db, smtp):
 
 def test_delivering_twice_sends_nothing_twice(db, smtp, robot):
     department = department_with("ba@example.gov.cn", f"{robot.base}/hook")
-    notify.notify_department(department, SUBJECT, BODY, kind="k", now=T0)
+    outbox.notify_department(department, SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
     assert tasks.deliver(now=T0)["sent"] == 2
     assert tasks.deliver(now=T0 + timedelta(days=1)) == {
@@ -252,7 +252,7 @@ def test_delivering_twice_sends_nothing_twice(db, smtp, robot):
 
 def test_two_workers_never_send_the_same_row(app, db, smtp):
     for n in range(30):
-        notify.notify_department(department_with(f"d{n}@example.gov.cn"), f"第{n}号", BODY, kind="k", now=T0)
+        outbox.notify_department(department_with(f"d{n}@example.gov.cn"), f"第{n}号", BODY, kind="k", now=T0)
         db.session.commit()
     totals, start = [], threading.Barrier(3)
 
@@ -276,10 +276,10 @@ def test_two_workers_never_send_the_same_row(app, db, smtp):
 
 def test_email_is_held_until_a_mail_server_is_configured(app, db, smtp):
     app.config["MAIL_SERVER"] = None
-    notify.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
+    outbox.notify_department(department_with("ba@example.gov.cn"), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
     assert tasks.deliver(now=T0) == {"sent": 0, "retried": 0, "failed": 0, "held": 1}
-    [row] = outbox("email")
+    [row] = queued("email")
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, delivery.NOT_CONFIGURED)
     app.config["MAIL_SERVER"] = "127.0.0.1"
     assert tasks.deliver(now=T0 + timedelta(hours=1))["sent"] == 1
@@ -289,20 +289,20 @@ def test_email_is_held_until_a_mail_server_is_configured(app, db, smtp):
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/hook", "file:///etc/passwd"])
 def test_only_http_webhooks_are_called(db, url):
-    notify.notify_department(department_with(webhook_url=url), SUBJECT, BODY, kind="k", now=T0)
+    outbox.notify_department(department_with(webhook_url=url), SUBJECT, BODY, kind="k", now=T0)
     db.session.commit()
     assert tasks.deliver(now=T0)["retried"] == 1
-    assert "http://" in outbox("webhook")[0].last_error
+    assert "http://" in queued("webhook")[0].last_error
 
 
 def test_redirect_is_a_failure(db, robot):
     robot.scripts["/moved"] = [(302, {})]
-    notify.notify_department(
+    outbox.notify_department(
         department_with(webhook_url=f"{robot.base}/moved"), SUBJECT, BODY, kind="k", now=T0
     )
     db.session.commit()
     assert tasks.deliver(now=T0)["retried"] == 1
-    assert "HTTP 302" in outbox("webhook")[0].last_error
+    assert "HTTP 302" in queued("webhook")[0].last_error
 
 
 @pytest.mark.pg
@@ -311,9 +311,9 @@ def test_postgres_workers_skip_rows_another_worker_has_locked(pg_app, robot):
     assert _db.engine.dialect.name == "postgresql"
     for code in ("BA", "BB"):
         department = department_with(webhook_url=f"{robot.base}/{code}", code=code)
-        notify.notify_department(department, SUBJECT, BODY, kind="k", now=T0)
+        outbox.notify_department(department, SUBJECT, BODY, kind="k", now=T0)
     _db.session.commit()
-    first = min(row.id for row in outbox("webhook"))
+    first = min(row.id for row in queued("webhook"))
     with _db.engine.connect() as other_worker:  # holds the first row as if mid-claim
         other_worker.execute(select(Notification.id).where(Notification.id == first).with_for_update())
         assert tasks.deliver(now=T0)["sent"] == 1  # skipped, not blocked
