@@ -67,6 +67,15 @@ class Coded(TypeDecorator):
         """Return the member for a known code."""
         return None if value is None else self._members.get(value, value)
 
+    def result_processor(self, dialect, coltype):
+        """One dictionary look-up per value (the stored text needs no other conversion on any dialect)."""
+        members = self._members
+
+        def process(value):
+            return None if value is None else members.get(value, value)
+
+        return process
+
     def coerce_compared_value(self, op, value):
         """Compare with plain text as with codes."""
         return self
