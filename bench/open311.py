@@ -170,8 +170,8 @@ def measure(kind: str, url: str, args) -> dict:
 
 
 def _postgres(args):
-    from tests.pg_server import PostgresCluster
-    from tests.pg_server import create_database
+    from tests.support.pg_server import PostgresCluster
+    from tests.support.pg_server import create_database
 
     root = Path(tempfile.mkdtemp(prefix="suqiu-bench-pg-"))
     cluster = PostgresCluster(root)
