@@ -63,12 +63,9 @@ class Coded(TypeDecorator):
         """Store the code."""
         return None if value is None else str(value)
 
-    def process_result_value(self, value, dialect):
-        """Return the member for a known code."""
-        return None if value is None else self._members.get(value, value)
-
     def result_processor(self, dialect, coltype):
-        """One dictionary look-up per value (the stored text needs no other conversion on any dialect)."""
+        """The member for a known code, with one dictionary look-up per value (the stored text needs no
+        other conversion on any dialect, so the implementation type's own processing is skipped)."""
         members = self._members
 
         def process(value):
