@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.validators import ascii_text
 from models.case import Case
 from models.case import CaseAction
 from models.deadline import DeadlineStatus
@@ -36,8 +37,8 @@ def find_case(code: str | None, phone_tail: str | None) -> Case | None:
 
     "No such code" and "wrong phone" both give None, so a guesser learns nothing from the answer.
     """
-    code = (code or "").strip().upper().replace(" ", "")
-    if not code:
+    code = ascii_text(code).strip().upper().replace(" ", "")
+    if not code or not code.isascii():
         return None
     case = db.session.scalar(select(Case).where(Case.tracking_code == code))
     if case is None:
@@ -45,8 +46,9 @@ def find_case(code: str | None, phone_tail: str | None) -> Case | None:
     phone = case.citizen_phone or ""
     if not phone:
         return case
-    tail = (phone_tail or "").strip()
-    return case if len(tail) == 4 and hmac.compare_digest(phone[-4:], tail) else None
+    tail = ascii_text(phone_tail).strip()
+    # Bytes: compare_digest refuses non-ASCII text, and every input must end in the same answer.
+    return case if len(tail) == 4 and hmac.compare_digest(phone[-4:].encode(), tail.encode()) else None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class CitizenRequest:
     submission_key: str | None = None
     files: list[uploads.CheckedFile] = field(default_factory=list)
     note: str | None = None
+    publication_consent: bool = False  # the citizen agreed that the case may be published
 
 
 def ban_refusal(phone: str | None, ip: str | None) -> str | None:
@@ -137,6 +138,7 @@ def build_case(request: CitizenRequest, now: datetime, flagged: list[str]) -> Ca
         submitted_ip=request.ip,
         submission_key=request.submission_key,
         is_sensitive=bool(flagged),
+        publication_consent=request.publication_consent,
         received_at=now,
     )
     if request.channel == Channel.API:

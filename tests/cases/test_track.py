@@ -190,6 +190,31 @@ def test_malformed_tail_is_a_field_error_not_a_try(app, client, mailbox):
     assert find(client, case.tracking_code, PHONE[-4:]).status_code == 302
 
 
+@pytest.mark.parametrize("tail", ["１２３４", "١٢٣٤"])
+def test_a_tail_in_other_digits_is_a_try_like_any_other(app, client, mailbox, tail):
+    """Regression: a full-width tail made /track answer 500 before the failure was counted (an oracle)."""
+    app.config["TRACK_FAILURE_LIMIT"] = "2/hour"
+    case = received(mailbox)
+    for _ in range(2):
+        response = find(client, case.tracking_code, tail)
+        assert response.status_code == 200
+        assert parse_page(response.get_data(as_text=True)).by_id["track-message"] == gettext(NO_MATCH)
+    assert find(client, case.tracking_code, tail).status_code == 429
+
+
+def test_the_right_tail_typed_in_full_width_digits_finds_the_case(client, mailbox):
+    case = received(mailbox)
+    full_width = PHONE[-4:].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert find(client, case.tracking_code.lower(), full_width).status_code == 302
+
+
+def test_a_case_with_a_full_width_phone_is_stored_in_ascii_and_tracked(client, mailbox):
+    """Regression: such a case was stored as typed and every /track of it answered 500."""
+    case = received(mailbox, phone="１３８００１３８０００")
+    assert case.citizen_phone == "13800138000"
+    assert find(client, case.tracking_code, "8000").status_code == 302
+
+
 # --- what the citizen sees --------------------------------------------------------------------------
 
 
