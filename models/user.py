@@ -36,12 +36,18 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's user id: raising it ends every session of the account (app.auth.sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session stores; app.auth.sessions.load_user checks both parts."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

@@ -16,6 +16,7 @@ from wtforms.validators import Regexp
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from app.auth.access import ADMIN_ROLES
+from app.auth.login import unlock
 from app.auth.passwords import set_password
 from app.extensions import db
 from app.validators import Phone
@@ -108,7 +109,6 @@ class UserView(SecuredModelView):
         """Clear lock-outs and failure counts."""
         users = self.scoped_ids(ids).all()
         for user in users:
-            user.locked_until = None
-            user.failed_logins = 0
+            unlock(user)
         db.session.commit()
         flash(_("%(num)d accounts unlocked.", num=len(users)), "success")

@@ -1,8 +1,7 @@
 """Login, lock-out after repeated failures, inactive accounts, and safe ``next`` redirects."""
 
-from datetime import timedelta
-
 import pytest
+from limits import parse
 
 from app.auth.passwords import check_password
 from app.timeutil import utcnow
@@ -32,31 +31,43 @@ def test_wrong_password_is_a_generic_message(client):
     assert unknown.status_code == 401 and "用户名或密码错误" in unknown.get_data(as_text=True)
 
 
+def account_limit(app) -> int:
+    return parse(app.config["LOGIN_LIMIT_PER_ACCOUNT"]).amount
+
+
 def test_lockout_after_repeated_failures(client, app, db):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(account_limit(app)):
         assert login(client, password="wrong-password").status_code == 401
-    locked = login(client)  # the right password no longer helps
-    assert locked.status_code == 403
-    assert "账户已被锁定" in locked.get_data(as_text=True)
+    locked = login(client)  # the right password is not even checked now
+    assert locked.status_code == 429 and 60 <= int(locked.headers["Retry-After"]) <= 15 * 60
+    assert "登录尝试过多" in locked.get_data(as_text=True)
     clerk = user("clerk")
-    assert clerk.locked_until is not None
-    # when the lock has run out, the right password works and the counter resets
-    clerk.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert login(client).status_code == 302
-    db.session.refresh(clerk)
+    assert clerk.failed_logins == account_limit(app)
+    assert clerk.locked_until is not None and clerk.locked_until > utcnow()
+
+
+def test_a_right_password_gives_its_place_back(client, app, db):
+    for _ in range(account_limit(app) - 1):
+        assert login(client, password="wrong-password").status_code == 401
+    assert login(client).status_code == 302  # the last place: the right password is checked and works
+    client.post("/logout")
+    assert login(client).status_code == 302  # ... and gave its place back
+    clerk = user("clerk")
     assert clerk.failed_logins == 0 and clerk.locked_until is None
 
 
 def test_admin_can_unlock(client, app, db, login_as):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(account_limit(app)):
         login(client, username="supervisor", password="wrong-password")
+    assert login(client, username="supervisor").status_code == 429
     login_as("admin")
     target = user("supervisor")
     assert target.locked_until is not None
     client.post("/admin/user/action/", data={"action": "unlock", "rowid": [target.id]})
     db.session.refresh(target)
-    assert target.locked_until is None
+    assert target.locked_until is None and target.failed_logins == 0
+    client.post("/logout")
+    assert login(client, username="supervisor").status_code == 302
 
 
 def test_inactive_user_cannot_log_in_and_is_logged_out(client, db):
