@@ -118,6 +118,8 @@ class Case(db.Model):
     api_token: Mapped[str | None] = mapped_column(String(32))
     submitted_ip: Mapped[str | None] = mapped_column(String(45))
     citizen_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The citizen agreed that the case may be published (app.cases.publication); off unless they said so.
+    publication_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     mailbox: Mapped[Mailbox | None] = relationship()
     category: Mapped[Category | None] = relationship()
@@ -171,6 +173,7 @@ class CaseAction(LabelledEnum):
     MERGE = "merge", _l("Merge into another case")
     MERGE_IN = "merge_in", _l("Duplicate merged in")
     COMMENT = "comment", _l("Add a note")
+    EDIT = "edit", _l("Registered details changed")
     REQUEST_EXTENSION = "request_extension", _l("Request an extension")
     APPROVE_EXTENSION = "approve_extension", _l("Approve the extension")
     REJECT_EXTENSION = "reject_extension", _l("Reject the extension")

@@ -113,6 +113,8 @@ class Mailbox(db.Model):
     intro: Mapped[str | None] = mapped_column(Text)
     real_name_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Its cases may be published (Open311 GET) when the citizen agrees on the form; off until an admin decides.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     department: Mapped[Department] = relationship()
 

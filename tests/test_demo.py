@@ -130,6 +130,23 @@ def test_mailboxes(demo):
     assert statutory and all(p.active and p.mailbox.slug == "xinfang" for p in statutory)
 
 
+def test_the_open311_feed_shows_consenting_letters_of_public_mailboxes(demo_db, demo):
+    """Some demo mailboxes are public and some letters agreed to publication: the public feed is not empty,
+    and it shows nothing else."""
+    boxes = {m.slug: m.is_public for m in db.session.scalars(select(Mailbox))}
+    assert True in boxes.values() and False in boxes.values()
+    published = {
+        c.number
+        for c in all_cases()
+        if c.publication_consent and c.mailbox is not None and c.mailbox.is_public and not c.is_sensitive
+    }
+    assert published and any(c.publication_consent is False for c in all_cases())
+    window = {"start_date": (NOW - timedelta(days=89)).isoformat(), "end_date": NOW.isoformat()}
+    rows = demo_db[0].test_client().get("/open311/v2/requests.json", query_string=window).get_json()
+    assert rows and {r["service_request_id"] for r in rows} <= published
+    assert all(r["address"] is None or r["address"].endswith(("社区", "街道")) for r in rows)
+
+
 def test_demo_cases_carry_deadlines(demo):
     open_cases = db.session.scalars(select(Case).where(Case.status.in_(["dispatched", "in_progress"]))).all()
     assert open_cases and all(c.next_due_at is not None for c in open_cases)

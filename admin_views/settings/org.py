@@ -98,7 +98,17 @@ class CategoryView(SecuredModelView):
 class MailboxView(SecuredModelView):
     """Leader mailboxes (局长信箱, 书记在线 …), each with a QR code and a printable poster."""
 
-    column_list = ("name", "kind", "department", "leader_name", "slug", "real_name_required", "active", "qr")
+    column_list = (
+        "name",
+        "kind",
+        "department",
+        "leader_name",
+        "slug",
+        "real_name_required",
+        "is_public",
+        "active",
+        "qr",
+    )
     column_details_list = column_list[:-1] + ("intro", "qr")
     column_labels = {
         "name": _l("Name"),
@@ -108,8 +118,15 @@ class MailboxView(SecuredModelView):
         "slug": _l("Web address name"),
         "intro": _l("Introduction"),
         "real_name_required": _l("Real name required"),
+        "is_public": _l("Published"),
         "active": _l("Active"),
         "qr": _l("QR code and poster"),
+    }
+    column_descriptions = {
+        "is_public": _l(
+            "Its letters may be published through the public interfaces (Open311), but only those whose "
+            "writers agree on the form; names, phones and addresses are never published."
+        )
     }
     column_formatters = {"kind": fmt.label, "qr": mailbox_qr.qr_links}
     column_formatters_detail = {"kind": fmt.label, "qr": mailbox_qr.qr_details}
@@ -122,6 +139,7 @@ class MailboxView(SecuredModelView):
         "slug",
         "intro",
         "real_name_required",
+        "is_public",
         "active",
     )
     form_choices = {"kind": MailboxKind.choices()}

@@ -47,15 +47,16 @@ STAFF = (
     ("leader", Role.LEADER, None, DISTRICT_CODE),
 )
 
-# slug, name, kind, owner department code, real name required, intro
+# slug, name, kind, owner department code, real name required, public (letters may be published with the
+# writer's consent; the police and petition mailboxes never), intro
 MAILBOXES = (
-    ("jzxx", "局长信箱", MailboxKind.BUREAU_CHIEF, "GAFJ", True,
+    ("jzxx", "局长信箱", MailboxKind.BUREAU_CHIEF, "GAFJ", True, False,
      "区公安分局局长信箱：群众来信由局长亲自阅批，10分钟内签收、30分钟内联系、4天内办结答复。请如实填写姓名和联系方式。"),
-    ("sjzx", "书记在线", MailboxKind.PARTY_SECRETARY, DISTRICT_CODE, False,
+    ("sjzx", "书记在线", MailboxKind.PARTY_SECRETARY, DISTRICT_CODE, False, True,
      "区委书记在线受理群众诉求，实行“10-30-24”快速响应：10分钟响应、30分钟联系、24小时内给出处理意见。"),
-    ("qzxx", "区长信箱", MailboxKind.DISTRICT_HEAD, DISTRICT_CODE, False,
+    ("qzxx", "区长信箱", MailboxKind.DISTRICT_HEAD, DISTRICT_CODE, False, True,
      "欢迎对全区经济社会发展、政务服务和民生事项提出意见建议，区长信箱来信件件有回音。"),
-    ("xinfang", "网上信访", MailboxKind.OTHER, DISTRICT_CODE, True,
+    ("xinfang", "网上信访", MailboxKind.OTHER, DISTRICT_CODE, True, False,
      "依照《信访工作条例》受理信访事项：15日内告知是否受理，60日内办结（情况复杂的可延长30日）。"),
 )  # fmt: skip
 
@@ -167,10 +168,11 @@ def build_users(session, gen: "texts.Gen", org: Org) -> int:
 
 
 def build_mailboxes(session, gen: "texts.Gen", org: Org) -> int:
-    """Create 局长信箱, 书记在线 and 区长信箱 (skipping slugs already taken); return how many."""
+    """Create 局长信箱, 书记在线, 区长信箱 and 网上信访 (skipping slugs already taken; 书记在线 and 区长信箱
+    public); return how many."""
     existing = {m.slug: m for m in session.scalars(select(Mailbox))}
     added = 0
-    for slug, name, kind, owner, real_name, intro in MAILBOXES:
+    for slug, name, kind, owner, real_name, public, intro in MAILBOXES:
         mailbox = existing.get(slug)
         if mailbox is None:
             department = org.departments[owner]
@@ -183,6 +185,7 @@ def build_mailboxes(session, gen: "texts.Gen", org: Org) -> int:
                 slug=slug,
                 intro=intro,
                 real_name_required=real_name,
+                is_public=public,
             )
             session.add(mailbox)
             added += 1

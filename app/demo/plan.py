@@ -211,6 +211,8 @@ class Planner:
             "is_supervised": (grade == Grade.RED and rng.random() < 0.5)
             or (grade == Grade.YELLOW and rng.random() < 0.1),
             "owner_leader": org.users["leader"] if grade == Grade.RED and rng.random() < 0.5 else None,
+            # Two in three letter writers agree to publication (by index: the random stream stays as it was).
+            "publication_consent": p.channel == Channel.MAILBOX and p.index % 3 != 0,
         }
         p.lead = self._lead(p, street, community)
 
@@ -278,7 +280,7 @@ class Planner:
         own = (p.grade, p.template, p.fields, p.lead)
         for q in candidates:
             p.grade, p.template = q.grade, q.template
-            keep = {"channel", "mailbox"}
+            keep = {"channel", "mailbox", "publication_consent"}
             if p.duplicate == "merge":  # another citizen reporting the same matter
                 keep |= {"citizen_name", "citizen_phone", "citizen_id_no"}
             p.fields = {k: (own[2][k] if k in keep else v) for k, v in q.fields.items()}

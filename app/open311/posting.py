@@ -1,9 +1,12 @@
 """POST requests: another system files a case with its API key; the case is made by ``app.intake.submission.submit``.
 
 Parameters come from the form-encoded body, else the query string; an empty parameter counts as missing.
+The API key is the one exception: only from the body or the ``X-Api-Key`` header, and a key in the query
+string is refused (403), because URLs end up in every proxy's and server's access log.
 Checks, in order: API key (403), the key's rate limit (429), service_code (400 missing, 404 unknown), every
 other parameter (400, all problems listed together), the ban list (400). Nothing is written before all of
-them pass. An ``Idempotency-Key`` header makes retries return the first case (200 instead of 201).
+them pass. An ``Idempotency-Key`` header makes retries return the first case (200 instead of 201). The
+case may be published (app.cases.publication) only when ``attribute[publication_consent]`` says ``true``.
 """
 
 import hashlib
@@ -20,10 +23,10 @@ from sqlalchemy import or_
 from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import ratelimit
 from app.auth.api_keys import find_key
 from app.extensions import db
 from app.extensions import limiter
-from app.intake import ratelimit
 from app.intake.submission import CitizenRequest
 from app.intake.submission import ban_refusal
 from app.intake.submission import submit
@@ -35,6 +38,7 @@ from app.open311.services import service_id
 from app.org.refcache import KeyRecord
 from app.timeutil import utcnow
 from app.validators import is_valid_phone
+from app.validators import visible_text
 from models.enums import RequestType
 from models.intake_control import ApiKey
 
@@ -65,15 +69,23 @@ def _params() -> dict:
 
 
 def _param(name: str, single_line: bool = True) -> str:
-    """A parameter from the body, else the query string; stripped, control characters removed."""
+    """A parameter from the body, else the query string; stripped, control and invisible characters removed
+    (a description of zero-width spaces is no description)."""
     value = _CONTROL.sub("", _params().get(name) or "")
     if single_line:
         value = _LINE_BREAKS.sub(" ", value)
-    return value.strip()
+    return visible_text(value)
 
 
 def _authenticate() -> KeyRecord:
-    key = find_key(_param("api_key"))
+    if "api_key" in request.args:
+        raise Open311Error(
+            403,
+            "api_key must not be sent in the URL, where access logs keep it: send it in the POST body or "
+            "in the X-Api-Key header, and ask the administrators for a new key (this one may be exposed)",
+        )
+    given = _param("api_key") or _CONTROL.sub("", request.headers.get("X-Api-Key", "")).strip()
+    key = find_key(given)
     if key is None:
         raise Open311Error(403, "Missing, invalid or inactive api_key -- can't proceed with create_request")
     return key
@@ -133,6 +145,14 @@ def _location(errors: list[str]) -> str | None:
         else:
             errors.append("A location is required: lat and long, or address_string")
     return " ".join(p for p in (address, coordinates) if p) or None
+
+
+def _consent(errors: list[str]) -> bool:
+    """Whether the citizen agreed to publication: only an explicit ``true`` (absent is no)."""
+    value = _param("attribute[publication_consent]").lower()
+    if value not in ("", "true", "false"):
+        errors.append("attribute[publication_consent] must be true or false")
+    return value == "true"
 
 
 def _attributes(errors: list[str]) -> tuple[str | None, int | None, Decimal | None]:
@@ -213,6 +233,7 @@ def create_request():
     elif len(description) > DESCRIPTION_MAX:
         errors.append(f"description is longer than {DESCRIPTION_MAX} characters")
     kind, people, money = _attributes(errors)
+    consent = _consent(errors)
     address = _location(errors)
     name, phone, extra = _contact(errors)
     submission_key = _submission_key(key)
@@ -237,6 +258,7 @@ def create_request():
             ip=ip,
             submission_key=submission_key,
             note=" · ".join([f"Open311: {key.name} ({key.system})", *extra]),
+            publication_consent=consent,
         )
     )
     answer = {

@@ -1,8 +1,10 @@
-"""GET requests, GET requests/<id> and GET tokens/<token>: public, so no personal data and no sensitive cases.
+"""GET requests, GET requests/<id> and GET tokens/<token>: public, so only published cases, nothing personal.
 
-A case shows its number, category, open/closed, redacted description and reply, lead department, times and
-address. Never the citizen's name, phone or ID number, the submitting IP or the tracking code; phone, ID
-and card numbers typed into the free text are masked.
+Which cases are published, and what of them, is :mod:`app.cases.publication`'s rule: a public mailbox and
+the citizen's consent, never a sensitive case. A case shows its number, category, open/closed, redacted
+description and reply, lead department, times, and its street and community instead of the address. Never
+the citizen's name, phone or ID number, the submitting IP or the tracking code; phones, ID and card
+numbers, e-mail, QQ and WeChat ids typed into the free text are masked. An unpublished case is a 404.
 """
 
 import re
@@ -16,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth.pii import redact_free_text
+from app.cases import publication
 from app.extensions import db
 from app.open311 import posting
 from app.open311.output import Open311Error
@@ -27,7 +29,6 @@ from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import OPEN_STATUSES
-from models.enums import Channel
 from models.enums import Status
 from models.org import Category
 
@@ -45,7 +46,6 @@ def open_or_closed(status: str) -> str:
 
 def serialize(case: Case) -> dict:
     """One case as an Open311 request, with nothing personal in it."""
-    known = (case.citizen_name, case.citizen_phone, case.citizen_id_no, case.tracking_code)
     status = open_or_closed(case.status)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         notice = str(Status.label_of(case.status))
@@ -53,16 +53,16 @@ def serialize(case: Case) -> dict:
     return {
         "service_request_id": case.number,
         "status": status,
-        "status_notes": redact_free_text(case.reply_text, known) or None,
+        "status_notes": publication.public_text(case, case.reply_text) or None,
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": redact_free_text(case.content, known),
+        "description": publication.public_text(case, case.content),
         "agency_responsible": case.lead_department.name if case.lead_department else None,
         "service_notice": notice,
         "requested_datetime": w3(case.received_at),
         "updated_datetime": w3(case.closed_at if status == "closed" and case.closed_at else case.updated_at),
         "expected_datetime": w3(case.next_due_at),
-        "address": redact_free_text(case.address, known) or None,
+        "address": publication.public_place(case),
         "address_id": None,
         "zipcode": None,
         "lat": None,
@@ -74,9 +74,13 @@ def serialize(case: Case) -> dict:
 def _public_cases():
     return (
         select(Case)
-        # Sensitive cases, and volunteers' dispute clues (平安员 channel), are never published.
-        .where(Case.is_sensitive.is_(False), Case.channel != Channel.VOLUNTEER)
-        .options(joinedload(Case.category), joinedload(Case.lead_department))
+        .where(publication.published())
+        .options(
+            joinedload(Case.category),
+            joinedload(Case.lead_department),
+            joinedload(Case.street),
+            joinedload(Case.community),
+        )
     )
 
 
@@ -166,9 +170,9 @@ def single_request(service_request_id: str):
 
 
 def token(token: str):
-    """The request id a POST's token stands for."""
+    """The request id a POST's token stands for (for a published case; any other is a 404)."""
     token = clean_id(token)
-    case = db.session.scalars(select(Case).where(Case.api_token == token)).first() if token else None
+    case = db.session.scalars(_public_cases().where(Case.api_token == token)).first() if token else None
     if case is None:
         raise Open311Error(404, "token was not found")
     return respond("service_requests", [{"service_request_id": case.number, "token": case.api_token}])

@@ -16,7 +16,7 @@ from models.org import Category
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the discovery document or the shape of the service definitions last changed (sortable).
-CHANGESET = "2026-11-22T00:00:00+08:00"
+CHANGESET = "2026-12-02T00:00:00+08:00"
 PEOPLE_MAX = 100000
 MONEY_MAX = 10**11
 
@@ -59,7 +59,8 @@ def _service(category: Category, group: Category) -> dict:
 
 
 def attributes() -> list[dict]:
-    """The attributes every service takes: request type (required), people and money involved."""
+    """The attributes every service takes: request type (required), people and money involved, and whether
+    the citizen agreed to publication (absent: no)."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         values = [{"key": key, "name": str(label)} for key, label in RequestType.choices()]
     return [
@@ -90,6 +91,16 @@ def attributes() -> list[dict]:
             "datatype_description": "金额（元），最多两位小数，例如 1234.50",
             "order": 3,
             "description": "涉及金额（元）",
+        },
+        {
+            "variable": True,
+            "code": "publication_consent",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": "群众是否同意公示；不传即为不同意",
+            "order": 4,
+            "description": "同意在公开平台上公示本诉求（姓名、电话等个人信息不会公开）",
+            "values": [{"key": "true", "name": "同意公示"}, {"key": "false", "name": "不同意公示"}],
         },
     ]
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from app.auth.api_keys import issue_key
-from app.auth.pii import redact_free_text
+from app.auth.redaction import redact_free_text
 from app.cases import lifecycle
 from app.timeutil import to_local
 from app.timeutil import utcnow
@@ -21,7 +22,7 @@ from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
 from models.org import Category
-from tests.support.factories import make_case
+from tests.support.factories import make_published_case
 from tests.support.factories import user
 from tests.support.open311 import api_key_fixture  # noqa: F401  (fixture `key`: (row, plaintext))
 
@@ -58,12 +59,22 @@ def parse(response, fmt):
 
 
 def post(client, plaintext, fmt="json", via="body", **changes):
-    """POST requests.<fmt> with VALID + ``changes`` (None drops a field), in the body or the query string."""
+    """POST requests.<fmt> with VALID + ``changes`` (None drops a field): all in the body, or (``via="query"``)
+    the parameters in the query string and the key in the ``X-Api-Key`` header (never in a URL)."""
     params = {"api_key": plaintext, **VALID, **changes}
     params = {k: v for k, v in params.items() if v is not None}
     if via == "body":
         return client.post(f"{BASE}/requests.{fmt}", data=params)
-    return client.post(f"{BASE}/requests.{fmt}", query_string=params)
+    key = params.pop("api_key", None)
+    headers = {"X-Api-Key": key} if key is not None else {}
+    return client.post(f"{BASE}/requests.{fmt}", query_string=params, headers=headers)
+
+
+def publishing(key) -> dict:
+    """Make the key's mailbox public; the POST parameter by which the citizen agrees to publication."""
+    key[0].mailbox.is_public = True
+    object_session(key[0]).commit()
+    return {"attribute[publication_consent]": "true"}
 
 
 def case_count(db) -> int:
@@ -146,7 +157,8 @@ def test_service_definition(client, fmt):
         assert body.tag == "service_definition" and body.findtext("service_code") == "CSGL-ZDJY"
         attrs = [{e.tag: e.text for e in a} for a in body.findall("attributes/attribute")]
         values = [
-            (v.findtext("key"), v.findtext("name")) for v in body.findall("attributes/attribute/values/value")
+            (v.findtext("key"), v.findtext("name"))
+            for v in body.find("attributes/attribute").findall("values/value")
         ]
         for attr in attrs:
             attr.update(order=int(attr["order"]), required=attr["required"] == "true")
@@ -154,6 +166,7 @@ def test_service_definition(client, fmt):
         ("request_type", "singlevaluelist", 1, True),
         ("people_involved", "number", 2, False),
         ("money_involved", "number", 3, False),
+        ("publication_consent", "singlevaluelist", 4, False),
     ]
     assert [k for k, _ in values] == [str(t) for t in RequestType]
     assert ("consult", "咨询") in values and ("complaint", "投诉") in values
@@ -219,6 +232,7 @@ BAD_POSTS = [
     ({"service_code": "CSGL"}, 404),
     ({"description": None}, 400),
     ({"description": "   \n  "}, 400),
+    ({"description": "\u200b\u200d\ufeff"}, 400),  # invisible characters only
     ({"description": "长" * 4001}, 400),
     ({"phone": "12345"}, 400),
     ({"attribute[request_type]": None}, 400),
@@ -323,7 +337,7 @@ def received(case, days_ago: float):
 def cases(db):
     """One case per status (NEW … CLOSED, rejected, merged), received over the last 10 days."""
     made = {
-        status: received(make_case(status, title=f"{status} case"), days_ago=i)
+        status: received(make_published_case(status, title=f"{status} case"), days_ago=i)
         for i, status in enumerate(
             [
                 Status.NEW,
@@ -335,7 +349,7 @@ def cases(db):
             ]
         )  # fmt: skip
     }
-    merged = make_case(Status.REGISTERED, title="merged case")
+    merged = make_published_case(Status.REGISTERED, title="merged case")
     lifecycle.perform(merged, "merge", user("clerk"), target=made[Status.NEW])
     made[Status.MERGED] = received(merged, days_ago=8)
     made[Status.IN_PROGRESS].next_due_at = utcnow() + timedelta(days=3)
@@ -410,7 +424,7 @@ def test_get_requests_filters(client, db, cases, fmt):
 
 @pytest.mark.parametrize("app_config", [{"OPEN311_MAX_RESULTS": 3}])
 def test_get_requests_returns_at_most_the_cap_newest_first(client, db):
-    made = [received(make_case(title=f"case {i}"), days_ago=i) for i in range(5)]
+    made = [received(make_published_case(title=f"case {i}"), days_ago=i) for i in range(5)]
     db.session.commit()
     assert [r["service_request_id"] for r in requests_of(client, "", "json")] == [c.number for c in made[:3]]
     both = f"{made[3].number},{made[4].number}"
@@ -431,7 +445,7 @@ def test_get_one_request(client, cases, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tokens(client, db, key, fmt):
-    answer = post(client, key[1]).get_json()[0]
+    answer = post(client, key[1], **publishing(key)).get_json()[0]
     body = get(client, f"tokens/{answer['token']}", fmt)
     found = body if fmt == "json" else [{e.tag: e.text for e in child} for child in body]
     assert found == [{"service_request_id": answer["service_request_id"], "token": answer["token"]}]
@@ -442,9 +456,10 @@ def test_tokens(client, db, key, fmt):
 def test_sensitive_cases_are_never_shown(client, db, key):
     db.session.add(SensitiveWord(word="上访"))
     db.session.commit()
-    flagged = post(client, key[1], description="准备集体上访").get_json()[0]["service_request_id"]
-    hand_flagged = make_case(title="敏感", is_sensitive=True)
-    visible = make_case(title="普通")
+    flagged = post(client, key[1], description="准备集体上访", **publishing(key)).get_json()[0]
+    flagged = flagged["service_request_id"]
+    hand_flagged = make_published_case(title="敏感", is_sensitive=True)
+    visible = make_published_case(title="普通")
     for fmt in FORMATS:
         listed = {r["service_request_id"] for r in requests_of(client, "", fmt)}
         assert listed == {visible.number}
@@ -459,7 +474,7 @@ def test_no_personal_data_leaves_through_get(client, db, key):
     answer = post(
         client, key[1], first_name="娜娜", last_name="欧阳", phone=phone,
         description=f"我是{name}，身份证{id_no}，手机 139 1234 5678，座机{landline}，请回电{phone}",
-        address_string=f"幸福路 8 号（{name}家，电话 83216789）",
+        address_string=f"幸福路 8 号（{name}家，电话 83216789）", **publishing(key),
     ).get_json()[0]  # fmt: skip
     case = db.session.scalars(select(Case)).one()
     case.citizen_id_no = id_no
@@ -477,7 +492,7 @@ def test_no_personal_data_leaves_through_get(client, db, key):
             assert not leaked, (path, fmt, leaked)
     row = requests_of(client, "", "json")[0]
     assert "我是欧***" in row["description"] and "139****5678" in row["description"]
-    assert "已联系" in row["status_notes"] and "幸福路 8 号" in row["address"]
+    assert "已联系" in row["status_notes"] and row["address"] is None  # no community: no place at all
 
 
 def test_redact_free_text():
@@ -529,8 +544,8 @@ def test_control_characters_in_identifiers_are_no_server_error(client, path, sta
 
 
 def test_volunteer_clue_cases_are_never_published(client, db, key):
-    clue_case = make_case(title="平安员线索", channel="volunteer")
-    visible = make_case(title="普通")
+    clue_case = make_published_case(title="平安员线索", channel="volunteer")
+    visible = make_published_case(title="普通")
     for fmt in FORMATS:
         assert {r["service_request_id"] for r in requests_of(client, "", fmt)} == {visible.number}
         assert client.get(f"{BASE}/requests/{clue_case.number}.{fmt}").status_code == 404

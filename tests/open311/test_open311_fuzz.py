@@ -80,8 +80,10 @@ def counts(db) -> tuple[int, int, int]:
 def check(client, db, params: dict, via_query: bool) -> None:
     """Send one request; check the status, the body's shape and the rows written."""
     before = counts(db)
-    if via_query:
-        response = client.post(URL, query_string=params)
+    if via_query:  # the parameters in the query string; the key, never taken from a URL, in the body
+        params = dict(params)
+        key = {"api_key": params.pop("api_key")} if "api_key" in params else {}
+        response = client.post(URL, query_string=params, data=key)
     else:
         response = client.post(URL, data=params)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]

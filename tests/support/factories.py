@@ -159,6 +159,21 @@ def make_mailbox(
     return mailbox
 
 
+def public_mailbox() -> Mailbox:
+    """The test district's mailbox marked public (``gongkai``), made on first use (committed)."""
+    box = db.session.query(Mailbox).filter_by(slug="gongkai").one_or_none()
+    if box is None:
+        box = make_mailbox("gongkai", real_name_required=False, name="书记在线", kind="party_secretary")
+        box.is_public = True
+        db.session.commit()
+    return box
+
+
+def make_published_case(status=Status.NEW, **fields) -> Case:
+    """A case the public may see (app.cases.publication): from the public mailbox, the citizen consenting."""
+    return make_case(status, mailbox=public_mailbox(), publication_consent=True, **fields)
+
+
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
     """A valid RGB PNG image (signature, IHDR, zlib-compressed IDAT, IEND with correct CRCs)."""
     import struct
