@@ -8,6 +8,7 @@ from flask import render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import headers
 from app.config import DefaultConfig
 from app.config import engine_options
 from app.config import ensure_secret_key
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
     register_extensions(app)
+    headers.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -49,7 +51,8 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``app.extensions``, the session hooks, and build the admin."""
     import models  # noqa: F401  (registers every model with the metadata)
     from admin_views import init_admin
-    from app.auth.login import load_user
+    from app.auth.sessions import load_user
+    from app.auth.sessions import watch_account_changes
     from app.extensions import babel
     from app.extensions import csrf
     from app.extensions import db
@@ -69,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    watch_account_changes()  # password, role, department or active changes end the sessions
     refcache.install()  # every process (web, jobs, CLI) bumps the reference-cache version on an edit
     init_admin(app)
 

@@ -24,7 +24,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# No default limits: each public route states its own (see app.intake.ratelimit); storage from RATELIMIT_STORAGE_URI.
+# No default limits: each public route states its own (see app.ratelimit); storage from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
