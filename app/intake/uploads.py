@@ -1,12 +1,18 @@
 """Citizen uploads: the type read from the file's bytes, size limits, and storage outside ``static/``.
 
+Sizes are checked before a file is read (:func:`file_parts`): a file over the limit is a message on the
+form, with the rest of the form kept; the request body limit (MAX_CONTENT_LENGTH) sits well above these.
+
 A file is checked whole in memory first (:func:`inspect`), written only once the case is about to be
 committed (:func:`store`), and removed again if that commit fails (:func:`discard`): no orphan files,
-no case without its files.
+no case without its files. The name kept for display and download always ends in an extension of the
+detected type (:func:`download_name`): a JPEG sent as ``poly.html`` is kept as ``poly.jpg``, so saving it
+never makes an HTML page.
 """
 
 import hashlib
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +37,21 @@ ALLOWED = {
     "amr": (AttachmentKind.AUDIO, "audio/amr"),
     "wav": (AttachmentKind.AUDIO, "audio/wav"),
 }
+# Content type served back -> the file name extensions that match it; the first is given to names without one.
+EXTENSIONS = {
+    "image/jpeg": ("jpg", "jpeg", "jpe", "jfif"),
+    "image/png": ("png",),
+    "image/webp": ("webp",),
+    "image/heic": ("heic", "heif"),
+    "audio/mp4": ("m4a", "mp4"),
+    "audio/mpeg": ("mp3",),
+    "audio/amr": ("amr",),
+    "audio/wav": ("wav",),
+}
+UNKNOWN_TYPE_EXTENSION = "bin"
 ORIGINAL_NAME_MAX = 255
+# What after the last dot is an extension (replaced), not part of the name ("巡查 2024.05.01" keeps its ".01")
+_EXTENSION = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,10}")
 
 
 class UploadError(ValueError):
@@ -70,16 +90,25 @@ def _clean_name(name: str | None) -> str:
     return name[-ORIGINAL_NAME_MAX:] or "file"
 
 
+def download_name(original_name: str, content_type: str) -> str:
+    """``original_name`` with an extension that matches ``content_type``: kept if it has one, else its
+    extension replaced (``poly.html`` as a JPEG is ``poly.jpg``) or one added (``照片`` is ``照片.jpg``)."""
+    extensions = EXTENSIONS.get(content_type, (UNKNOWN_TYPE_EXTENSION,))
+    stem, _dot, suffix = original_name.rpartition(".")
+    if stem and _EXTENSION.fullmatch(suffix):
+        if suffix.lower() in extensions:
+            return original_name
+        original_name = stem
+    return f"{original_name[: ORIGINAL_NAME_MAX - len(extensions[0]) - 1]}.{extensions[0]}"
+
+
 def inspect(name: str | None, data: bytes) -> CheckedFile:
-    """Accept ``data`` if its bytes are an allowed image or voice note within the per-file limit."""
-    limit = current_app.config["UPLOAD_MAX_FILE_BYTES"]
+    """Accept ``data`` if its bytes are an allowed image or voice note within the per-file limit; the name
+    kept is the cleaned one with the extension of the detected type."""
     label = _clean_name(name)
     if not data:
         raise UploadError(_("%(name)s is empty.", name=label))
-    if len(data) > limit:
-        raise UploadError(
-            _("%(name)s is larger than %(mb)s MB.", name=label, mb=round(limit / 1024 / 1024, 1))
-        )
+    _refuse_size(label, len(data))
     guess = filetype.guess(data[:8192])
     if guess is None or guess.extension not in ALLOWED:
         raise UploadError(
@@ -89,13 +118,46 @@ def inspect(name: str | None, data: bytes) -> CheckedFile:
             )
         )
     kind, content_type = ALLOWED[guess.extension]
-    return CheckedFile(label, guess.extension, str(kind), content_type, data)
+    return CheckedFile(download_name(label, content_type), guess.extension, str(kind), content_type, data)
+
+
+def _megabytes(size: int) -> float:
+    return round(size / 1024 / 1024, 1)
+
+
+def _refuse_size(label: str, size: int) -> None:
+    limit = current_app.config["UPLOAD_MAX_FILE_BYTES"]
+    if size > limit:
+        raise UploadError(_("%(name)s is larger than %(mb)s MB.", name=label, mb=_megabytes(limit)))
+
+
+def _size(part: FileStorage) -> int:
+    """The size of an uploaded part as received (the parser keeps it in memory or in a temporary file)."""
+    stream = part.stream
+    try:
+        start = stream.tell()
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(start)
+    except (AttributeError, OSError, ValueError):  # a stream that cannot seek: its bytes are checked later
+        return 0
+    return size - start
 
 
 def file_parts(field) -> list[tuple[str | None, bytes]]:
     """(name, bytes) of the real file parts of a multiple-file form field; anything else sent under its
-    name is ignored."""
-    return [(f.filename, f.read()) for f in field.data or [] if isinstance(f, FileStorage)]
+    name is ignored. The count and the sizes are checked before a file is read into memory (UploadError),
+    so a file far over the limit costs no more than its temporary copy."""
+    parts = [(f, _size(f)) for f in field.data or [] if isinstance(f, FileStorage)]
+    chosen = [(f, size) for f, size in parts if f.filename or size]
+    config = current_app.config
+    if len(chosen) > config["UPLOAD_MAX_FILES"]:
+        raise UploadError(_("Attach at most %(count)s files.", count=config["UPLOAD_MAX_FILES"]))
+    for part, size in chosen:
+        _refuse_size(_clean_name(part.filename), size)
+    if sum(size for _part, size in chosen) > config["UPLOAD_MAX_CASE_BYTES"]:
+        mb = _megabytes(config["UPLOAD_MAX_CASE_BYTES"])
+        raise UploadError(_("The attachments together are larger than %(mb)s MB.", mb=mb))
+    return [(f.filename, f.read()) for f, _known in parts]
 
 
 def chose_files(field) -> bool:
@@ -112,7 +174,7 @@ def check_all(files: list[tuple[str | None, bytes]]) -> list[CheckedFile]:
     checked = [inspect(name, data) for name, data in files]
     total = sum(f.size for f in checked)
     if total > config["UPLOAD_MAX_CASE_BYTES"]:
-        mb = round(config["UPLOAD_MAX_CASE_BYTES"] / 1024 / 1024, 1)
+        mb = _megabytes(config["UPLOAD_MAX_CASE_BYTES"])
         raise UploadError(_("The attachments together are larger than %(mb)s MB.", mb=mb))
     return checked
 

@@ -1,11 +1,31 @@
 """How one message leaves: an e-mail over SMTP, or a markdown message to a 企业微信 / 钉钉 group robot.
 
-Settings (``MAIL_*``, ``WEBHOOK_TIMEOUT``) come from the app config (defaults in :mod:`app.config`). A
-refusal by the receiving side raises :class:`DeliveryError` (or the transport's own exception); the
-caller (:mod:`app.notifications.delivery`) records it against the outbox row.
+Settings (``MAIL_*``, ``WEBHOOK_TIMEOUT``, ``PUBLIC_BASE_URL``) come from the app config (defaults in
+:mod:`app.config`). A refusal by the receiving side raises :class:`DeliveryError` (or the transport's own
+exception); the caller (:mod:`app.notifications.delivery`) records it against the outbox row.
+
+A robot message treats its whole subject and body as untrusted text (they quote citizens' case titles and
+content): :func:`escape_markdown` makes it inert before it goes inside the only markup we add ourselves,
+the bold subject line (企业微信) or the ``####`` heading (钉钉); 钉钉's ``title`` is plain text and gets
+full-width look-alikes instead (:func:`plain_title`). The rules, so a citizen's text can form no link,
+image, heading, emphasis, list, quote, table, code span, HTML / ``<font>`` tag or ``<@userid>`` mention:
+
+- a backslash before ``\\ ` * _ [ ] ( ) # ! | ~`` anywhere, and before ``- + =`` or the dot of ``12.``
+  that opens a line. The backslash also stands between the characters, so ``](`` and ``![`` never touch
+  even in a client that shows backslashes instead of honouring them;
+- ``< > &`` become ``＜ ＞ ＆``: robots treat them as HTML, where a backslash means nothing and entities
+  are not decoded reliably;
+- addresses are defanged so no client auto-links them: ``://`` reads ``[:]//`` (``http[:]//evil.example``)
+  and ``www.`` reads ``www[.]``. The one exception is a link under our own ``PUBLIC_BASE_URL`` (the case
+  page in a reminder), kept verbatim up to the first character outside ``A-Z a-z 0-9 / ? = . % -``;
+- CR and CRLF become LF; a subject loses its line breaks so it stays inside its wrapper.
+
+企业微信 takes at most :data:`WECOM_MAX_BYTES`; the text is clipped after escaping, on a UTF-8 character
+boundary and never between a backslash and the character it escapes, and the closing ``**`` is kept.
 """
 
 import json
+import re
 import smtplib
 import ssl
 import urllib.error
@@ -76,15 +96,65 @@ def is_dingtalk(url: str) -> bool:
     return "dingtalk" in url.lower()
 
 
-def _clip_utf8(text: str, limit: int) -> str:
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+_MARKDOWN = re.compile(
+    r"(?P<escape>[\\`*_\[\]()#!|~])"  # inline syntax, escaped wherever it stands
+    r"|^(?P<indent>[ \t]*)(?P<marker>[-+=]|[0-9]+\.)"  # list item, setext underline, ordered list
+    r"|(?P<scheme>://)|(?P<www>(?i:www)\.)",  # what clients auto-link
+    re.MULTILINE,
+)
+_HTML = str.maketrans({"<": "＜", ">": "＞", "&": "＆"})
+_FULL_WIDTH = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "\\`*_[]()#!|~<>&"})
+_OWN_URL_TAIL = r"(?!/)[A-Za-z0-9/?=.%-]*"  # no "//" (host-like path), nothing markdown or HTML means
+
+
+def _defang(match: re.Match) -> str:
+    if match["escape"]:
+        return "\\" + match["escape"]
+    if match["marker"]:
+        number, dot = (match["marker"][:-1], ".") if match["marker"][-1] == "." else ("", match["marker"])
+        return f"{match['indent']}{number}\\{dot}"
+    if match["scheme"]:
+        return "[:]//"
+    if match["www"]:
+        return match["www"][:-1] + "[.]"
+    return match[0]  # our own link, verbatim
+
+
+def escape_markdown(text: str, own_url: str | None = None) -> str:
+    """``text`` as inert robot markdown (rules in the module docstring); links under ``own_url`` stay whole."""
+    pattern = _MARKDOWN
+    if own_url:
+        own = re.escape(own_url.rstrip("/") + "/") + _OWN_URL_TAIL
+        pattern = re.compile(f"{own}|{_MARKDOWN.pattern}", re.MULTILINE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return pattern.sub(_defang, text).translate(_HTML)
+
+
+def plain_title(subject: str) -> str:
+    """``subject`` for a plain-text field (钉钉's ``title``): one line, full-width syntax, defanged links."""
+    line = " ".join(subject.splitlines()).translate(_FULL_WIDTH).replace("://", "[:]//")
+    return re.sub(r"(?i)(www)\.", r"\1[.]", line)
+
+
+def _clip_escaped(text: str, limit: int) -> str:
+    """At most ``limit`` UTF-8 bytes of escaped text, never ending on the backslash of a cut escape."""
+    clipped = text.encode("utf-8")[: max(limit, 0)].decode("utf-8", "ignore")
+    if (len(clipped) - len(clipped.rstrip("\\"))) % 2:
+        clipped = clipped[:-1]
+    return clipped
 
 
 def webhook_payload(url: str, subject: str, body: str) -> dict:
-    """The markdown message a 企业微信 or 钉钉 group robot expects."""
+    """The markdown message a 企业微信 or 钉钉 group robot expects, with subject and body escaped."""
+    own_url = current_app.config.get("PUBLIC_BASE_URL")
+    heading = escape_markdown(" ".join(subject.splitlines()), own_url)
+    text = escape_markdown(body, own_url)
     if is_dingtalk(url):
-        return {"msgtype": "markdown", "markdown": {"title": subject, "text": f"#### {subject}\n\n{body}"}}
-    content = _clip_utf8(f"**{subject}**\n{body}", WECOM_MAX_BYTES)
+        markdown = {"title": plain_title(subject), "text": f"#### {heading}\n\n{text}"}
+        return {"msgtype": "markdown", "markdown": markdown}
+    heading = _clip_escaped(heading, WECOM_MAX_BYTES - len("****"))
+    room = WECOM_MAX_BYTES - len(f"**{heading}**\n".encode())
+    content = f"**{heading}**" + (f"\n{_clip_escaped(text, room)}" if room > 0 else "")
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 

@@ -1,4 +1,4 @@
-"""The citizen's submission form and the tracking and rating forms."""
+"""The citizen's submission form and the tracking and rating forms, and the fields the public forms share."""
 
 import re
 import uuid
@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DecimalField
 from wtforms import HiddenField
 from wtforms import IntegerField
@@ -23,18 +24,32 @@ from wtforms.validators import ValidationError
 
 from app.org.tree import place_refusal
 from app.validators import Phone
+from app.validators import ascii_text
+from app.validators import visible_name
+from app.validators import visible_text
 from models.enums import RequestType
 from models.enums import Satisfaction
 
 REQUIRED = _l("This field is required.")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def clean_text(value):
-    """Strip the value and drop control characters (NUL and the like; line breaks and tabs stay)."""
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
+    """The text without control and invisible characters or blanks at either end (line breaks and tabs stay):
+    a text of zero-width characters is empty, and fails "required" like an empty one."""
+    return visible_text(value) if isinstance(value, str) else value
+
+
+def clean_name(value):
+    """A name without any invisible character (see :func:`clean_text`)."""
+    return visible_name(value) if isinstance(value, str) else value
+
+
+class HoneypotField(StringField):
+    """A field hidden from people, so only bots fill it in. Its data is every value sent, joined: a bot that
+    sends it twice (``website=&website=bot``) is caught as surely as one that sends it once."""
+
+    def process_formdata(self, valuelist):
+        self.data = "".join(v for v in valuelist if isinstance(v, str))
 
 
 class FiniteDecimalField(DecimalField):
@@ -93,10 +108,16 @@ class SubmissionForm(FlaskForm):
     address = StringField(_l("Address"), filters=[clean_text], validators=[Optional(), Length(max=200)])
     people_involved = people_involved_field()
     money_involved = money_involved_field()
-    citizen_name = StringField(_l("Your name"), filters=[clean_text], validators=[Length(max=50)])
+    citizen_name = StringField(_l("Your name"), filters=[clean_name], validators=[Length(max=50)])
     citizen_phone = StringField(_l("Your phone"), validators=[Phone()])
     attachments = MultipleFileField(_l("Photos or voice notes"))
-    website = StringField()  # honeypot: hidden from people, filled in by bots
+    # Asked only on a public mailbox's page (the view ignores it elsewhere); unticked unless the citizen ticks it.
+    publication_consent = BooleanField(
+        _l("I agree that this letter may be published on the public platform (my name, phone and other "
+           "personal details are never published)"),
+        default=False,
+    )  # fmt: skip
+    website = HoneypotField()
     submission_key = HiddenField()
 
     def __init__(self, *args, real_name_required: bool = False, **kwargs):
@@ -125,10 +146,13 @@ class SubmissionForm(FlaskForm):
 class TrackForm(FlaskForm):
     """Tracking code, and the last four digits of the phone for real-name cases."""
 
-    code = StringField(_l("Tracking code"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    code = StringField(
+        _l("Tracking code"), filters=[ascii_text], validators=[DataRequired(REQUIRED), Length(max=20)]
+    )
     phone_tail = StringField(
         _l("Last 4 digits of your phone"),
-        validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Enter the last 4 digits."))],
+        filters=[lambda value: ascii_text(value).strip() if value else value],
+        validators=[Optional(), Regexp(r"^[0-9]{4}$", message=_l("Enter the last 4 digits."))],
     )
 
 

@@ -9,9 +9,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import ratelimit
 from app.deadlines.promises import mailbox_promises
 from app.extensions import db
-from app.intake import ratelimit
 from app.intake import uploads
 from app.intake.submission import CitizenRequest
 from app.intake.submission import ban_refusal
@@ -63,18 +63,17 @@ def _set_choices(form: SubmissionForm) -> None:
 
 
 def _refusal(form: SubmissionForm) -> str | None:
-    """Honeypot, ban list and rate limits; a message for the top of the form, or None."""
+    """Honeypot and ban list; a message for the top of the form, or None."""
     if form.website.data:
         return _("The letter could not be accepted. Please try again, or call the hotline.")
-    ip = request.remote_addr or ""
+    return ban_refusal(normalise_phone(form.citizen_phone.data), request.remote_addr or "")
+
+
+def _limits(form: SubmissionForm) -> list[tuple[str, str]]:
+    """The rate limits a letter counts against: its network, and its phone when it has one."""
     phone = normalise_phone(form.citizen_phone.data)
-    if (message := ban_refusal(phone, ip)) is not None:
-        return message
-    if not ratelimit.allowed("SUBMIT_LIMIT_PER_IP", ip) or (
-        phone and not ratelimit.allowed("SUBMIT_LIMIT_PER_PHONE", phone)
-    ):
-        return _("Too many letters have been sent from here in a short time. Please try again later.")
-    return None
+    checks = [("SUBMIT_LIMIT_PER_IP", request.remote_addr or "")]
+    return checks + [("SUBMIT_LIMIT_PER_PHONE", phone)] if phone else checks
 
 
 def mailbox(slug: str):
@@ -98,13 +97,21 @@ def mailbox(slug: str):
                 form.attachments.errors = [str(error)]
                 valid = False
         if valid and refusal is None:
-            case, created = submit(_citizen_request(form, box, files))
-            if created:
-                ratelimit.hit("SUBMIT_LIMIT_PER_IP", request.remote_addr or "")
-                if case.citizen_phone:
-                    ratelimit.hit("SUBMIT_LIMIT_PER_PHONE", case.citizen_phone)
-            session["submitted_case"] = case.id
-            return redirect(url_for("public.done", slug=slug))
+            limits = _limits(form)
+            if not ratelimit.take(limits):
+                refusal = _(
+                    "Too many letters have been sent from here in a short time. Please try again later."
+                )
+            else:
+                try:
+                    case, created = submit(_citizen_request(form, box, files))
+                except BaseException:
+                    ratelimit.give_back(limits)
+                    raise
+                if not created:  # the same letter, sent twice at once: it counts once
+                    ratelimit.give_back(limits)
+                session["submitted_case"] = case.id
+                return redirect(url_for("public.done", slug=slug))
         if "csrf_token" in form.errors:
             refusal = _("The page was open too long. Check your letter and send it again.")
     return render_template(
@@ -138,6 +145,8 @@ def _citizen_request(form: SubmissionForm, box: Mailbox, files) -> CitizenReques
         ip=request.remote_addr,
         submission_key=form.submission_key.data,
         files=files,
+        # Only a public mailbox asks; a consent posted to any other is not one the citizen was asked for.
+        publication_consent=bool(box.is_public and form.publication_consent.data),
     )
 
 

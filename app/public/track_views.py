@@ -7,7 +7,9 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
+from app import ratelimit
 from app.cases.lifecycle import TransitionError
 from app.cases.lifecycle import citizen_may_rate
 from app.cases.lifecycle import rate_by_citizen
@@ -16,7 +18,6 @@ from app.cases.tracking import promised_deadlines
 from app.cases.tracking import public_timeline
 from app.cases.tracking import status_label
 from app.extensions import db
-from app.intake import ratelimit
 from app.public.forms import RatingForm
 from app.public.forms import TrackForm
 from models.case import Case
@@ -27,16 +28,18 @@ def track():
     form = TrackForm()
     message, status = None, 200
     if request.method == "POST" and form.validate():
-        ip = request.remote_addr or ""
-        if not ratelimit.allowed("TRACK_FAILURE_LIMIT", ip):
+        tries = [("TRACK_FAILURE_LIMIT", request.remote_addr or "")]
+        if not ratelimit.take(
+            tries
+        ):  # a try is counted before the look-up, and given back if it found the case
             message = _("Too many wrong tries. Please wait a quarter of an hour and try again.")
             status = 429
         else:
             case = find_case(form.code.data, form.phone_tail.data)
             if case is not None:
+                ratelimit.give_back(tries)
                 session["tracked_case"] = case.id
                 return redirect(url_for("public.tracked"))
-            ratelimit.hit("TRACK_FAILURE_LIMIT", ip)
             message = _("No case matches this tracking code and phone number. Check both and try again.")
     elif request.method == "POST" and "csrf_token" in form.errors:
         message = _("The page was open too long. Please try again.")
@@ -62,6 +65,12 @@ def tracked():
             except TransitionError as error:
                 db.session.rollback()
                 flash(error.message, "error")
+            except StaleDataError:  # another rating (another tab, another device) was saved first
+                db.session.rollback()
+                if citizen_may_rate(_tracked_case()):
+                    flash(_("Someone else has changed this case. Reload the page and try again."), "error")
+                else:
+                    flash(_("This reply has already been rated."), "error")
             else:
                 flash(_("Thank you. Your rating has been recorded."), "info")
             return redirect(url_for("public.tracked"))

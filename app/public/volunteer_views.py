@@ -27,11 +27,12 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from app import ratelimit
 from app.extensions import db
-from app.intake import ratelimit
 from app.intake import uploads
 from app.intake.submission import ban_refusal
 from app.public.forms import REQUIRED
+from app.public.forms import HoneypotField
 from app.public.forms import clean_text
 from app.public.forms import money_involved_field
 from app.public.forms import people_involved_field
@@ -64,7 +65,7 @@ class ClueForm(FlaskForm):
     people_involved = people_involved_field()
     money_involved = money_involved_field()
     attachments = MultipleFileField(_l("Photos or voice notes"))
-    website = StringField()  # honeypot: hidden from people, filled in by bots
+    website = HoneypotField()
     submission_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -93,17 +94,11 @@ def initial(name: str | None) -> str:
 
 
 def _refusal(form: ClueForm, volunteer: Volunteer) -> str | None:
-    """Honeypot, ban list and rate limits; a message for the top of the form, or None."""
+    """Honeypot and ban list; a message for the top of the form, or None."""
     if form.website.data:
         return _("The clue could not be accepted. Please try again, or call the hotline.")
     ip = request.remote_addr or ""
-    if (message := ban_refusal(None, ip)) is not None:
-        return message
-    if not ratelimit.allowed("CLUE_LIMIT_PER_IP", ip) or not ratelimit.allowed(
-        "CLUE_LIMIT_PER_VOLUNTEER", str(volunteer.id)
-    ):
-        return _("Too many clues have been sent in a short time. Please try again later.")
-    return None
+    return ban_refusal(None, ip)
 
 
 def _report(form: ClueForm, files) -> clue_intake.ClueReport:
@@ -138,16 +133,26 @@ def volunteer_clue(token: str):
                 form.attachments.errors = [str(error)]
                 valid = False
         if valid and refusal is None:
-            try:
-                clue, created = clue_intake.create_clue(volunteer, _report(form, files))
-            except ClueError as error:
-                refusal = error.message
+            limits = [
+                ("CLUE_LIMIT_PER_IP", request.remote_addr or ""),
+                ("CLUE_LIMIT_PER_VOLUNTEER", str(volunteer.id)),
+            ]
+            if not ratelimit.take(limits):
+                refusal = _("Too many clues have been sent in a short time. Please try again later.")
             else:
-                if created:
-                    ratelimit.hit("CLUE_LIMIT_PER_IP", request.remote_addr or "")
-                    ratelimit.hit("CLUE_LIMIT_PER_VOLUNTEER", str(volunteer.id))
-                session["submitted_clue"] = clue.id
-                return redirect(url_for("public.volunteer_done", token=token))
+                try:
+                    clue, created = clue_intake.create_clue(volunteer, _report(form, files))
+                except ClueError as error:
+                    ratelimit.give_back(limits)
+                    refusal = error.message
+                except BaseException:
+                    ratelimit.give_back(limits)
+                    raise
+                else:
+                    if not created:  # the same clue, sent twice at once: it counts once
+                        ratelimit.give_back(limits)
+                    session["submitted_clue"] = clue.id
+                    return redirect(url_for("public.volunteer_done", token=token))
         if "csrf_token" in form.errors:
             refusal = _("The page was open too long. Check your clue and send it again.")
     return render_template(

@@ -6,8 +6,10 @@ sensitive-word list are administrators' settings, and they act on the public for
 """
 
 import io
+import re
 from pathlib import Path
 from urllib.parse import quote
+from urllib.parse import unquote
 
 import pytest
 from flask_babel import gettext
@@ -26,6 +28,7 @@ from models.intake_control import SensitiveWord
 from tests.support.factories import amr_bytes
 from tests.support.factories import dept
 from tests.support.factories import heic_bytes
+from tests.support.factories import jpeg_bytes
 from tests.support.factories import make_mailbox
 from tests.support.factories import parse_page
 from tests.support.factories import png_bytes
@@ -104,6 +107,60 @@ def test_staff_who_see_the_case_get_the_file_safely(client, login_as, case_with_
 
     voice = client.get(url(attachment(case_with_files, VOICE_NAME).id))
     assert voice.status_code == 200 and voice.mimetype == "audio/amr" and voice.data == amr_bytes()
+
+
+def download_names(response) -> list[str]:
+    """Every file name a Content-Disposition header gives (plain and RFC 5987), decoded."""
+    disposition = response.headers["Content-Disposition"]
+    return [
+        unquote(value.removeprefix("UTF-8''").strip('"'))
+        for value in re.findall(r"filename\*?=([^;]+)", disposition)
+    ]
+
+
+def test_a_jpeg_named_html_downloads_as_jpg(client, login_as, mailbox):
+    """Regression: a JPEG/HTML polyglot sent as poly.html was served for download as poly.html."""
+    page = b"<html><body><script>fetch('/admin/user/')</script></body></html>"
+    jpeg = jpeg_bytes()
+    polyglot = jpeg[:20] + b"\xff\xfe" + (len(page) + 2).to_bytes(2, "big") + page + jpeg[20:]
+    case, _created = submit(
+        CitizenRequest(
+            channel=Channel.MAILBOX,
+            mailbox=mailbox,
+            request_type="complaint",
+            title="路灯不亮",
+            content="小区门口路灯坏了一个月，照片见附件。",
+            citizen_phone="13900139000",
+            files=uploads.check_all([("poly.html", polyglot)]),
+        )
+    )
+    db.session.commit()
+    [photo] = case.attachments
+    assert (photo.original_name, photo.content_type) == ("poly.jpg", "image/jpeg")
+
+    login_as("clerk")
+    for response in (client.get(url(photo.id, download=True)), client.get(url(photo.id))):
+        assert response.status_code == 200 and response.data == polyglot
+        assert response.mimetype == "image/jpeg"
+        names = download_names(response)
+        assert names and all(name == "poly.jpg" for name in names), names
+        assert ".htm" not in response.headers["Content-Disposition"].lower()
+
+
+def test_a_row_stored_with_a_wrong_extension_downloads_with_its_type_extension(
+    client, login_as, case_with_files
+):
+    """Rows kept before names took the detected type's extension are served under a matching name."""
+    photo = attachment(case_with_files, PHOTO_NAME)
+    photo.original_name = "现场照片 1.html"
+    db.session.commit()
+    login_as("clerk")
+    response = client.get(url(photo.id, download=True))
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    names = download_names(response)  # the ASCII fallback and the UTF-8 name
+    assert names and all(name.endswith(".png") for name in names), names
+    assert f"filename*=UTF-8''{quote('现场照片 1.png')}" in response.headers["Content-Disposition"]
+    assert ".htm" not in response.headers["Content-Disposition"].lower()
 
 
 def test_other_department_gets_404(client, login_as, case_with_files):

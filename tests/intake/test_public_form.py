@@ -174,7 +174,8 @@ def test_letter_with_photo_and_voice_note_becomes_one_case(app, client, db, mail
 
     image, audio = case.attachments
     assert (image.original_name, image.kind, image.content_type) == ("现场照片.png", "image", "image/png")
-    assert (audio.original_name, audio.kind, audio.content_type) == ("录音 1.m4a", "audio", "audio/wav")
+    # the name takes the extension of the type read from the bytes (a wav sent as .m4a)
+    assert (audio.original_name, audio.kind, audio.content_type) == ("录音 1.wav", "audio", "audio/wav")
     assert (image.size, audio.size) == (len(photo), len(voice))
     assert image.sha256 == hashlib.sha256(photo).hexdigest()
     assert audio.sha256 == hashlib.sha256(voice).hexdigest()
@@ -272,10 +273,10 @@ def test_each_allowed_type_is_accepted_whatever_its_name(client, db, mailbox, up
     parts = [(jpeg_bytes(), "IMG_0001"), (png_bytes(), "scan.jpg"), (amr_bytes(), "voice.mp3")]
     assert post(client, letter(), parts).status_code == 302
     case = only_case(db)
-    assert [(a.original_name, a.content_type) for a in case.attachments] == [
-        ("IMG_0001", "image/jpeg"),
-        ("scan.jpg", "image/png"),
-        ("voice.mp3", "audio/amr"),
+    assert [(a.original_name, a.content_type) for a in case.attachments] == [  # names follow the bytes
+        ("IMG_0001.jpg", "image/jpeg"),
+        ("scan.png", "image/png"),
+        ("voice.amr", "audio/amr"),
     ]
     assert sorted(n.rsplit(".", 1)[1] for n in snapshot(db, upload_dir)["files"]) == ["amr", "jpg", "png"]
 
@@ -474,6 +475,17 @@ REFUSALS = [
         id="banned-phone-written-differently",
     ),
     pytest.param(
+        {"citizen_phone": "１３９００１３９０００"},
+        [],
+        {},
+        _ban_phone,
+        "refusal",
+        lambda: gettext(
+            "Submissions from this phone number or network are not accepted. Please call the hotline."
+        ),
+        id="banned-phone-in-full-width-digits",
+    ),
+    pytest.param(
         {},
         [(png_bytes(), "a.png")],
         {},
@@ -568,6 +580,19 @@ def test_rate_limit_per_phone(app, client, db, mailbox, upload_dir):
     assert snapshot(db, upload_dir) == before
     # Another phone from there is fine.
     assert post(other, letter(citizen_phone="13700137000"), environ_base=elsewhere).status_code == 302
+
+
+def test_full_width_digits_are_the_same_phone_for_the_limit_and_are_stored_in_ascii(app, client, db, mailbox):
+    """Regression: ``\\d`` matched full-width digits, so １３９… passed validation as a different phone."""
+    app.config["SUBMIT_LIMIT_PER_PHONE"] = "1/hour"
+    assert post(client, letter(citizen_phone="１３９００１３９０００")).status_code == 302
+    assert only_case(db).citizen_phone == "13900139000"
+    other, elsewhere = app.test_client(), {"REMOTE_ADDR": "198.51.100.8"}
+    response = post(other, letter(citizen_phone="13900139000"), environ_base=elsewhere)
+    assert response.status_code == 400
+    assert parse_page(response.get_data(as_text=True)).by_id["form-refusal"] == gettext(
+        "Too many letters have been sent from here in a short time. Please try again later."
+    )
 
 
 def test_refused_letters_do_not_count_against_the_limit(app, client, db, mailbox):

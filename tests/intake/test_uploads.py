@@ -37,13 +37,13 @@ def listing(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "make, name, extension, kind, content_type",
+    "make, name, extension, kind, content_type, kept",
     [
-        (jpeg_bytes, "document.pdf", "jpg", "image", "image/jpeg"),
-        (png_bytes, "photo.jpg", "png", "image", "image/png"),
-        (webp_bytes, "IMG_2001.PNG", "webp", "image", "image/webp"),
-        (heic_bytes, "IMG_2002.JPG", "heic", "image", "image/heic"),
-        (m4a_bytes, "voice.mp3", "m4a", "audio", "audio/mp4"),
+        (jpeg_bytes, "document.pdf", "jpg", "image", "image/jpeg", "document.jpg"),
+        (png_bytes, "photo.jpg", "png", "image", "image/png", "photo.png"),
+        (webp_bytes, "IMG_2001.PNG", "webp", "image", "image/webp", "IMG_2001.webp"),
+        (heic_bytes, "IMG_2002.JPG", "heic", "image", "image/heic", "IMG_2002.heic"),
+        (m4a_bytes, "voice.mp3", "m4a", "audio", "audio/mp4", "voice.m4a"),
         # Android recorders write voice notes in a plain MP4 container ('isom' / 'mp42' brand)
         (
             lambda: b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2",
@@ -51,17 +51,18 @@ def listing(folder: Path) -> list[str]:
             "mp4",
             "audio",
             "audio/mp4",
+            "录音.m4a",
         ),
-        (mp3_bytes, "song.wav", "mp3", "audio", "audio/mpeg"),
-        (amr_bytes, "语音消息.m4a", "amr", "audio", "audio/amr"),
-        (wav_bytes, "recording", "wav", "audio", "audio/wav"),
+        (mp3_bytes, "song.wav", "mp3", "audio", "audio/mpeg", "song.mp3"),
+        (amr_bytes, "语音消息.m4a", "amr", "audio", "audio/amr", "语音消息.amr"),
+        (wav_bytes, "recording", "wav", "audio", "audio/wav", "recording.wav"),
     ],
 )
-def test_type_is_read_from_the_bytes_not_the_name(app, make, name, extension, kind, content_type):
+def test_type_is_read_from_the_bytes_not_the_name(app, make, name, extension, kind, content_type, kept):
     data = make()
     checked = uploads.inspect(name, data)
     assert (checked.extension, checked.kind, checked.content_type) == (extension, kind, content_type)
-    assert checked.original_name == name and checked.data == data and checked.size == len(data)
+    assert checked.original_name == kept and checked.data == data and checked.size == len(data)
     assert checked.sha256 == hashlib.sha256(data).hexdigest()
 
 
@@ -134,17 +135,53 @@ def test_one_bad_file_refuses_the_whole_set(app):
 @pytest.mark.parametrize(
     "given, kept",
     [
-        ("C:\\Users\\张三\\Pictures\\现场.jpg", "现场.jpg"),
+        ("C:\\Users\\张三\\Pictures\\现场.png", "现场.png"),
         ("../../etc/passwd.png", "passwd.png"),
         ("/var/www/app/static/x.png", "x.png"),
         ("bad\x00name\r\n.png", "badname.png"),
-        ("   ", "file"),
-        (None, "file"),
+        ("   ", "file.png"),
+        (None, "file.png"),
         ("a" * 300 + ".png", ("a" * 300 + ".png")[-255:]),
     ],
 )
 def test_original_names_are_cleaned_for_display(app, given, kept):
     assert uploads.inspect(given, png_bytes()).original_name == kept
+
+
+def polyglot() -> bytes:
+    """A JPEG that is also an HTML page: the markup sits in a JPEG comment (COM) segment."""
+    page = b"<html><body><script>fetch('/admin/user/')</script></body></html>"
+    jpeg = jpeg_bytes()
+    return jpeg[:20] + b"\xff\xfe" + (len(page) + 2).to_bytes(2, "big") + page + jpeg[20:]
+
+
+def test_a_jpeg_named_html_is_kept_under_the_extension_of_its_type(app):
+    """Regression: a JPEG/HTML polyglot sent as poly.html was kept, and downloaded, as poly.html."""
+    checked = uploads.inspect("poly.html", polyglot())
+    assert (checked.content_type, checked.original_name) == ("image/jpeg", "poly.jpg")
+
+
+@pytest.mark.parametrize(
+    "name, content_type, expected",
+    [
+        ("poly.html", "image/jpeg", "poly.jpg"),  # a wrong extension is replaced
+        ("poly.jpg.html", "image/jpeg", "poly.jpg.jpg"),
+        ("scan.svg", "image/png", "scan.png"),
+        ("照片", "image/jpeg", "照片.jpg"),  # a missing one is added
+        ("录音 1", "audio/mp4", "录音 1.m4a"),
+        ("巡查 2024.05.01", "image/png", "巡查 2024.05.01.png"),  # digits after a dot are part of the name
+        ("报告.文档", "image/png", "报告.文档.png"),
+        ("poly.html.", "image/jpeg", "poly.html..jpg"),
+        ("a.JPEG", "image/jpeg", "a.JPEG"),  # a matching one stays, in any case
+        ("IMG_0420.HEIC", "image/heic", "IMG_0420.HEIC"),
+        ("语音.mp4", "audio/mp4", "语音.mp4"),
+        ("voice.m4a", "audio/wav", "voice.wav"),
+        ("x.html", "text/html", "x.bin"),  # a type we never serve gets no extension that a browser runs
+        ("a" * 255, "image/jpeg", "a" * 251 + ".jpg"),  # still fits the column
+    ],
+)
+def test_download_name_ends_in_an_extension_of_the_type(app, name, content_type, expected):
+    assert uploads.download_name(name, content_type) == expected
 
 
 def test_store_writes_whole_file_under_a_random_name(app, folder, monkeypatch):

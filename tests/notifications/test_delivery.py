@@ -17,9 +17,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.config import DefaultConfig
+from app.config import public_url
 from app.extensions import db as _db
 from app.notifications import delivery
 from app.notifications import outbox
+from app.notifications import transports
 from jobs import tasks
 from models.notification import Notification
 from tests.support import factories
@@ -320,3 +322,96 @@ def test_postgres_workers_skip_rows_another_worker_has_locked(pg_app, robot):
         assert [path for path, _body in robot.received] == ["/BB"]
     assert tasks.deliver(now=T0)["sent"] == 1
     assert [path for path, _body in robot.received] == ["/BB", "/BA"]
+
+
+# --- citizen text in group-robot markdown --------------------------------------------------------
+
+WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+HOSTILE = (
+    "[点此核实身份](http://evil.example/x) ![b](http://evil.example/b.png) "
+    '<font color="warning">假冒</font>\n# 标题\n*粗* `code` www.evil.example'
+)
+STILL_ACTIVE = ("](http", "![", "<font", "</font", "http://evil", "www.evil", "`code`", "*粗*", "<@")
+
+
+def test_citizen_markdown_reaches_robots_as_plain_text(app, db, robot):
+    wecom = f"{robot.base}/cgi-bin/webhook/send?key=abc"
+    dingtalk = f"{robot.base}/dingtalk/robot/send?access_token=xyz"
+    case_link = public_url("/admin/case/details/?id=7")
+    subject = f"诉求「{HOSTILE}」即将超时"
+    body = f"诉求 SQ20260302-0001：{HOSTILE}\n{case_link}"
+    for webhook, code in ((wecom, "BA"), (dingtalk, "BB")):
+        outbox.notify_department(
+            department_with(webhook_url=webhook, code=code), subject, body, kind="k", now=T0
+        )
+    db.session.commit()
+
+    assert tasks.deliver(now=T0)["sent"] == 2
+    received = dict(robot.received)
+    content = received["/cgi-bin/webhook/send?key=abc"]["markdown"]["content"]
+    ding = received["/dingtalk/robot/send?access_token=xyz"]["markdown"]
+    for text in (content, ding["title"], ding["text"]):
+        assert not [active for active in STILL_ACTIVE if active in text]
+        for words in ("点此核实身份", "假冒", "标题", "粗", "code", "evil.example/x"):
+            assert words in text
+    # our own wrappers stay, around escaped text; no citizen line opens a heading, list or quote
+    assert content.startswith("**诉求「\\[点此核实身份\\]\\(http[:]//evil.example/x\\)")
+    assert ding["text"].startswith("#### 诉求「\\[点此核实身份\\]")
+    assert "\n" not in ding["title"] and ding["title"].startswith("诉求「［点此核实身份］（http[:]//")
+    for text in (content, ding["text"]):
+        assert not [line for line in text.splitlines()[1:] if line.lstrip().startswith(("#", "-", "*", ">"))]
+        assert "SQ20260302-0001" in text and case_link in text  # our own case page link stays clickable
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("[点此核实身份](http://evil.example/x)", r"\[点此核实身份\]\(http[:]//evil.example/x\)"),
+        ("![b](https://evil.example/b.png)", r"\!\[b\]\(https[:]//evil.example/b.png\)"),
+        (
+            '<font color="warning">假冒</font> <@zhangsan>',
+            '＜font color="warning"＞假冒＜/font＞ ＜@zhangsan＞',
+        ),
+        ("# 标题 #", r"\# 标题 \#"),
+        ("*粗* **粗** __斜__ ~~删~~", r"\*粗\* \*\*粗\*\* \_\_斜\_\_ \~\~删\~\~"),
+        ("`code`", r"\`code\`"),
+        ("> 引用\n- 项\n  + 项\n12. 项\n===", "＞ 引用\n\\- 项\n  \\+ 项\n12\\. 项\n\\==="),
+        ("www.evil.example、WWW.Evil.example", "www[.]evil.example、WWW[.]Evil.example"),
+        ("ftp://evil.example <http://evil.example>", "ftp[:]//evil.example ＜http[:]//evil.example＞"),
+        ("a\\b | c & d", r"a\\b \| c ＆ d"),
+        ("\\[x](y)", r"\\\[x\]\(y\)"),
+        ("第一行\r\n- 第二行\r=", "第一行\n\\- 第二行\n\\="),
+        ("SQ20260302-0001 于 10:30 超时，费用 3.5 元", "SQ20260302-0001 于 10:30 超时，费用 3.5 元"),
+    ],
+)
+def test_escape_markdown_leaves_no_active_markdown(raw, escaped):
+    assert transports.escape_markdown(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("详见 https://suqiu.example.gov.cn/admin/case/details/?id=7", None),
+        ("[x](https://suqiu.example.gov.cn/admin)", r"\[x\]\(https://suqiu.example.gov.cn/admin\)"),
+        ("https://suqiu.example.gov.cn.evil.example/", "https[:]//suqiu.example.gov.cn.evil.example/"),
+        ("https://suqiu.example.gov.cn//evil.example", "https[:]//suqiu.example.gov.cn//evil.example"),
+        ("https://suqiu.example.gov.cn/a_b*c", r"https://suqiu.example.gov.cn/a\_b\*c"),
+    ],
+)
+def test_only_our_own_links_stay_clickable(raw, escaped):
+    own = "https://suqiu.example.gov.cn/"
+    assert transports.escape_markdown(raw, own_url=own) == (raw if escaped is None else escaped)
+
+
+def test_wecom_clip_holds_after_escaping(app):
+    hostile = "[x](http://e/)*_`#|~!\\<>&诉" * 300  # every ASCII character here grows when escaped
+    content = transports.webhook_payload(WECOM_URL, "超时提醒", hostile)["markdown"]["content"]
+    escaped = transports.escape_markdown(hostile)
+    assert transports.WECOM_MAX_BYTES - 4 < len(content.encode("utf-8")) <= transports.WECOM_MAX_BYTES
+    head, clipped = content.split("\n", 1)
+    assert head == "**超时提醒**" and escaped.startswith(clipped)
+    assert (len(clipped) - len(clipped.rstrip("\\"))) % 2 == 0  # never ends inside an escape
+
+    content = transports.webhook_payload(WECOM_URL, "[" * 3000, "正文")["markdown"]["content"]
+    assert len(content.encode("utf-8")) <= transports.WECOM_MAX_BYTES
+    assert content.startswith("**\\[\\[") and content.endswith("\\[**")  # our closing ** is never escaped

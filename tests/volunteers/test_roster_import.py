@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.validators import ID_CHECK_CHARS
 from app.validators import ID_WEIGHTS
+from app.volunteers.roster import files
 from app.volunteers.roster.rules import parse_date
 from models.audit import ConfigChange
 from models.org import Department
@@ -426,6 +427,222 @@ def test_size_and_row_limits(client, clerk, app):
     assert "larger than 1 MB" in upload(client, big).get_data(as_text=True)
 
 
+# --- limits on the work of reading a file ------------------------------------------------------------
+# An xlsx is a zip: a file far below the upload limit can declare 200,000 rows, a row of 16,000 cells or
+# a 100 MB text. These files are written part by part (openpyxl would not write them), in a moment.
+
+SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+ROSTER_HEADER = ("姓名", "手机号", "群体", "社区")
+ROSTER_ROW = ("张三", "13800000001", "网格员", "甲一社区")
+
+
+def inline_row(number: int, texts, first_column: str = "A") -> str:
+    """A ``<row>`` of inline-text cells from ``first_column`` on (the cells after the first follow on)."""
+    cells = "".join(f'<c t="inlineStr"><is><t>{text}</t></is></c>' for text in texts)
+    first = f'<c r="{first_column}{number}" '
+    return f'<row r="{number}">{cells.replace("<c ", first, 1)}</row>'
+
+
+def raw_xlsx(rows, shared_strings=(), parts=()) -> bytes:
+    """A minimal workbook: one sheet of ``rows`` (``<row>`` strings), the sharedStrings part written from
+    ``shared_strings`` (byte chunks) if any, and extra ``parts`` as (name, text)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        overrides = [("xl/workbook.xml", "sheet.main+xml"), ("xl/worksheets/sheet1.xml", "worksheet+xml")]
+        relationships = [("worksheet", "worksheets/sheet1.xml")]
+        if shared_strings:
+            overrides.append(("xl/sharedStrings.xml", "sharedStrings+xml"))
+            relationships.append(("sharedStrings", "sharedStrings.xml"))
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(
+                f'<Override PartName="/{name}" ContentType="{SHEET_TYPE}.{kind}"/>'
+                for name, kind in overrides
+            )
+            + "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PACKAGE_NS}"><Relationship Id="rId1" '
+            f'Type="{RELATIONSHIP_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{SPREADSHEET_NS}" xmlns:r="{RELATIONSHIP_NS}"><sheets>'
+            '<sheet name="Roster" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{PACKAGE_NS}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{RELATIONSHIP_NS}/{kind}" Target="{target}"/>'
+                for i, (kind, target) in enumerate(relationships, start=1)
+            )
+            + "</Relationships>",
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(f'<worksheet xmlns="{SPREADSHEET_NS}"><sheetData>'.encode())
+            for row in rows:
+                sheet.write(row.encode())
+            sheet.write(b"</sheetData></worksheet>")
+        if shared_strings:
+            with archive.open("xl/sharedStrings.xml", "w") as part:
+                for chunk in shared_strings:
+                    part.write(chunk)
+        for name, content in parts:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def roster_rows(*more):
+    """The header and one volunteer, then ``more`` rows."""
+    return [inline_row(1, ROSTER_HEADER), inline_row(2, ROSTER_ROW), *more]
+
+
+def refused(client, db, app, data: bytes, name: str = "roster.xlsx") -> str:
+    """Upload ``data``; it must be refused with nothing kept or written. Returns the refusal message."""
+    response = upload(client, data, name)
+    assert response.status_code == 200
+    assert not list(Path(app.config["ROSTER_IMPORT_FOLDER"]).glob("*.json"))
+    assert "张三" not in names(db)
+    return re.search(r'id="import-error"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S).group(1)
+
+
+def row_limit(app) -> int:
+    return files.HEADER_SEARCH_ROWS + app.config["ROSTER_IMPORT_MAX_ROWS"] + files.SPARE_ROWS
+
+
+def test_the_raw_workbook_helper_makes_a_file_that_imports(client, clerk):
+    _url, _html, rows = preview(client, raw_xlsx(roster_rows()), "roster.xlsx")
+    assert rows[2][0] == "added" and "张三" in rows[2][1]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # 200,000 rows of one cell outside the roster's columns: each reads as an empty row
+        lambda: (
+            inline_row(n, ["x"], "Z") if n > 1 else inline_row(1, ROSTER_HEADER) for n in range(1, 200_002)
+        ),
+        # one row at the sheet's last line: openpyxl yields every empty row before it
+        lambda: [inline_row(1, ROSTER_HEADER), inline_row(1_048_576, ["x"], "Z")],
+    ],
+    ids=["200000-rows", "row-1048576"],
+)
+def test_a_sheet_declaring_many_rows_is_refused_at_the_row_limit(client, db, clerk, app, rows):
+    """Regression: every declared row was read (seconds, and memory for each) before the file was refused."""
+    message = refused(client, db, app, raw_xlsx(rows()))
+    assert f"more than {row_limit(app)} rows, counting empty ones" in message
+
+
+def test_a_row_of_16000_cells_is_refused(client, db, clerk, app):
+    """Regression: openpyxl parses every cell of a row, however few of them the import reads."""
+    data = raw_xlsx(roster_rows(inline_row(3, ROSTER_ROW + ("x",) * 16_000)))
+    assert f"more than {files.MAX_ROW_CELLS} cells" in refused(client, db, app, data)
+
+
+@pytest.mark.parametrize(
+    "megabytes, message",
+    [
+        (100, f"unpacks to more than {files.MAX_PART_BYTES // files.MB} MB"),
+        (30, f"compressed more than {files.MAX_COMPRESSION_RATIO}-fold"),
+    ],
+)
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(client, db, clerk, app, megabytes, message):
+    """Regression: a shared-strings part of one text of 30 or 100 MB, compressed to a few dozen KB, was
+    unpacked and loaded whole (+200 MB)."""
+
+    def bomb():
+        yield f'<sst xmlns="{SPREADSHEET_NS}" count="1" uniqueCount="1"><si><t>'.encode()
+        for _ in range(megabytes):
+            yield b"a" * files.MB
+        yield b"</t></si></sst>"
+
+    data = raw_xlsx(roster_rows(), shared_strings=bomb())
+    assert len(data) < 200 * 1024
+    assert message in refused(client, db, app, data)
+
+
+def test_the_header_is_looked_for_in_the_first_rows_only(client, db, clerk, app):
+    rows = [inline_row(n, [f"第{n}行说明"]) for n in range(1, 12)]
+    rows += [inline_row(12, ROSTER_HEADER), inline_row(13, ROSTER_ROW)]
+    message = refused(client, db, app, raw_xlsx(rows))
+    assert f"No header row found in the first {files.HEADER_SEARCH_ROWS} rows" in message
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_reading_stops_when_the_time_allowed_is_up(client, db, clerk, app, monkeypatch, kind):
+    monkeypatch.setattr(files, "READ_SECONDS", -1)  # already over: the first check refuses
+    data = raw_xlsx(roster_rows()) if kind == "xlsx" else csv_file([ROSTER_ROW], header=ROSTER_HEADER)
+    assert "Reading the file took more than -1 seconds" in refused(client, db, app, data, f"roster.{kind}")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            {"parts": [(f"customXml/item{i}.xml", "<item/>") for i in range(files.MAX_PARTS)]},
+            f"more than {files.MAX_PARTS} parts",
+        ),
+        (
+            {
+                "shared_strings": [
+                    f'<sst xmlns="{SPREADSHEET_NS}">'.encode(),
+                    "".join(f"<si><t>{i}</t></si>" for i in range(files.MAX_SHARED_STRINGS + 1)).encode(),
+                    b"</sst>",
+                ]
+            },
+            f"more than {files.MAX_SHARED_STRINGS} different texts",
+        ),
+        (
+            {
+                "parts": [
+                    (
+                        "xl/styles.xml",
+                        f'<styleSheet xmlns="{SPREADSHEET_NS}"><cellXfs>'
+                        + "".join(f'<xf numFmtId="{i}"/>' for i in range(files.MAX_OTHER_ELEMENTS))
+                        + "</cellXfs></styleSheet>",
+                    )
+                ]
+            },
+            f"too much formatting or too many drawings (more than {files.MAX_OTHER_ELEMENTS} items)",
+        ),
+        (  # a sheet-sized part where openpyxl reads the style sheet, whole, into memory
+            {
+                "parts": [
+                    (
+                        "xl/styles.xml",
+                        f'<worksheet xmlns="{SPREADSHEET_NS}"><sheetData>'
+                        + "".join(inline_row(n, ROSTER_ROW) for n in range(1, 1001))
+                        + "</sheetData></worksheet>",
+                    )
+                ]
+            },
+            "damaged",
+        ),
+    ],
+    ids=["parts", "texts", "styles", "sheet-as-styles"],
+)
+def test_parts_openpyxl_loads_whole_are_counted_first(client, db, clerk, app, extra, message):
+    """Regression: openpyxl loads the parts list, the whole shared-strings table and the whole style sheet
+    before a single row is read; these files were accepted after seconds and tens of MB."""
+    assert message in refused(client, db, app, raw_xlsx(roster_rows(), **extra))
+
+
+def test_csv_rows_and_cells_are_capped_too(client, db, clerk, app):
+    wide = csv_file([ROSTER_ROW + ("",) * files.MAX_ROW_CELLS], header=ROSTER_HEADER)
+    assert f"more than {files.MAX_ROW_CELLS} cells" in refused(client, db, app, wide, "roster.csv")
+    blank_lines = ",".join(ROSTER_HEADER).encode() + b"\n" * row_limit(app) + ",".join(ROSTER_ROW).encode()
+    message = refused(client, db, app, blank_lines, "roster.csv")
+    assert f"more than {row_limit(app)} rows, counting empty ones" in message
+
+
 def test_the_kept_upload_belongs_to_its_user(client, db, login_as):
     login_as("clerk")
     url, _html, _rows = preview(
@@ -606,7 +823,8 @@ def test_handler_imports_only_into_own_communities(client, db, login_as, two_str
     assert rows[2][0] == "added"
     assert rows[3][0] == "rejected" and "Community 乙一社区 is outside your area." in rows[3][1]
     assert rows[4][0] == "rejected" and "Community 甲二社区 is outside your area." in rows[4][1]
-    assert rows[5][0] == "rejected" and "belongs to a volunteer outside your area" in rows[5][1]
+    assert rows[5][0] == "rejected" and "cannot be imported here; ask the district office" in rows[5][1]
+    assert "outside your area" not in rows[5][1]  # nothing said of where the person is registered
     assert 'id="confirm-form"' not in html
     confirm(client, url, value="0" * 64)
     assert names(db) & {"新甲一", "新乙一", "新甲二", "抢人"} == set()

@@ -139,7 +139,7 @@ def _match(row: RowResult, by_id: dict, by_phone: dict, user) -> None:
     if id_number:
         volunteer = by_id.get(id_number)
         if volunteer is not None and not in_scope(user, volunteer.community):
-            row.reasons.append(_("This ID number belongs to a volunteer outside your area."))
+            row.reasons.append(_("This ID number cannot be imported here; ask the district office."))
             return
         if volunteer is None:  # a volunteer registered without an ID number gets it now
             same = [
