@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_views.cases.case import CaseView
 from admin_views.dashboard import Dashboard
+from admin_views.free_text import masked_text
 from admin_views.notifications import InboxView
 from admin_views.notifications import OutboxView
 from admin_views.settings import intake_controls
@@ -29,6 +30,7 @@ from admin_views.volunteers.roster import VolunteerView
 from admin_views.volunteers.stats import LeaderboardView
 from admin_views.volunteers.stats import VolunteerTotalsView
 from app.extensions import db
+from app.headers import csp_nonce
 from models import ApiKey
 from models import Case
 from models import Category
@@ -47,6 +49,7 @@ from models.audit import ConfigChange
 
 def init_admin(app) -> Admin:
     """Build the admin for ``app``; views are per app because Flask-Admin binds them at creation."""
+    app.add_template_filter(masked_text, "masked_text")  # free text as the role may see it
     theme = Bootstrap4Theme(
         base_template="admin/suqiu_base.html",
         swatch=app.config["FLASK_ADMIN_SWATCH"],
@@ -58,6 +61,7 @@ def init_admin(app) -> Admin:
         theme=theme,
         index_view=Dashboard(name=_l("Home"), url="/admin"),
         translations_path=str(Path(app.root_path) / "translations"),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
     admin.add_view(

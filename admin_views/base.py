@@ -6,6 +6,7 @@ routes every one of them through :func:`app.auth.access.scope_query`.
 """
 
 import time
+from decimal import Decimal
 
 from flask import abort
 from flask import current_app
@@ -20,6 +21,7 @@ from flask_admin.model.base import filter_char_re
 from flask_admin.model.base import filter_compact_re
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Query
@@ -28,6 +30,8 @@ from wtforms import ValidationError
 
 from admin_views.converters import CodedFilterConverter
 from admin_views.converters import CodedFormConverter
+from admin_views.free_text import MaskedFreeText
+from admin_views.list_args import CheckedListArgs
 from admin_views.scoping import ScopedAjaxLoader
 from admin_views.scoping import label_blank_choices
 from admin_views.scoping import parse_pk
@@ -44,6 +48,7 @@ CAPABILITIES = {
     "delete_view": "can_delete",
     "export": "can_export",
     "details_view": "can_view_details",
+    "ajax_lookup": "can_fill_forms",  # lookups serve the create and edit forms only
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -110,8 +115,9 @@ class SecuredView(RoleGate, BaseView):
     """Base for the panel's pages that are not model lists (inbox, figures, personal links)."""
 
 
-class SecuredModelView(RoleGate, ModelView):
-    """Base for every model view: role checks per capability, and row scoping on every route."""
+class SecuredModelView(CheckedListArgs, RoleGate, MaskedFreeText, ModelView):
+    """Base for every model view: role checks per capability, row scoping on every route, and the free-text
+    columns (``free_text_columns``) with phone and ID numbers masked for roles that see those masked."""
 
     read_roles = STAFF_ROLES
     create_roles = ADMIN_ROLES
@@ -154,6 +160,10 @@ class SecuredModelView(RoleGate, ModelView):
     @property
     def can_delete(self):
         return self._user_in(self.delete_roles)
+
+    @property
+    def can_fill_forms(self):
+        return self.can_create or self.can_edit
 
     @property
     def can_export(self):
@@ -245,11 +255,13 @@ class SecuredModelView(RoleGate, ModelView):
         return f"suqiu_{self.endpoint}_{time.strftime('%Y%m%d_%H%M%S')}.{export_type}"
 
     def get_export_value(self, model, name):
-        """Neutralise spreadsheet formulas in citizen-supplied text."""
+        """Every exported value that is not a number is text: related records and formatted values as
+        their plain text (HTML stripped), and text that a spreadsheet would run as a formula quoted."""
         value = super().get_export_value(model, name)
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
+        if value is None or isinstance(value, bool | int | float | Decimal):
+            return value
+        text = value.striptags() if isinstance(value, Markup) else str(value)
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def form_errors(form) -> str:

@@ -62,7 +62,7 @@ class InboxView(SecuredView):
             pager_url=lambda p: url_for(".index", page=p),
         )
 
-    @expose("/read/<int:notification_id>/", methods=("POST",))
+    @expose("/read/<int(min=1, max=9223372036854775807):notification_id>/", methods=("POST",))
     def mark_read(self, notification_id):
         """Mark one of the user's own notifications read; anyone else's answers 404."""
         if inbox.mark_read(current_user, notification_id, utcnow()) is None:

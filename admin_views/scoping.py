@@ -3,16 +3,19 @@
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import String
+from sqlalchemy import cast
+from sqlalchemy import or_
 
 from app.auth.access import scope_query
+from app.auth.pii import may_search
 from app.extensions import db
+from app.validators import parse_id
 
 
 def parse_pk(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A primary key from the request, or None (then the record answers 404)."""
+    return parse_id(value)
 
 
 def scoped(query):
@@ -53,6 +56,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Ajax lookups (select2 search in forms) limited to rows the user may see."""
 
     MAX_LIMIT = 50
+    MAX_OFFSET = 100_000
 
     def get_query(self):
         """All lookups start from the scoped query."""
@@ -67,5 +71,14 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
             return self.get_query().filter(self.model.id == pk).one_or_none()
 
     def get_list(self, term, offset=0, limit=10):
-        """Cap the page size a client may ask for."""
-        return super().get_list(term or "", offset or 0, min(limit or 10, self.MAX_LIMIT))
+        """Rows whose searchable fields contain ``term``; a field the user sees masked is not searched;
+        the page size a client may ask for is capped."""
+        fields = [f for f in self._cached_fields if may_search(self.model.__name__, f.key, current_user)]
+        if not fields:
+            return []
+        term = f"%{term or ''}%"
+        query = self.get_query().filter(or_(*(cast(field, String).ilike(term) for field in fields)))
+        if self.order_by:
+            query = query.order_by(self.order_by)
+        offset = min(max(offset or 0, 0), self.MAX_OFFSET)
+        return query.offset(offset).limit(min(max(limit or 10, 1), self.MAX_LIMIT)).all()

@@ -15,10 +15,20 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # The hard limit on a request body, far above the attachment limits below: a letter with a file over
+    # those is still read, so the citizen gets the form back with the text and a message about the file.
+    MAX_CONTENT_LENGTH = 100 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCKOUT_MINUTES = 15
+    # Login throttles (app.auth.login), counted before any password is checked. Browsers that logged in
+    # to an account before carry a device cookie and have their own count, so a stranger's failures
+    # cannot lock the owner out; other browsers share the per-account count.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_DEVICE = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    LOGIN_DEVICE_DAYS = 180
+    # Argon2 checks running at once per process (64 MiB each), and how long a login waits for one.
+    PASSWORD_HASH_CONCURRENCY = 2
+    PASSWORD_HASH_WAIT_SECONDS = 10
     PASSWORD_HASH_CHEAP = False
     # The case list counts at most this many rows and then shows "N+" (COUNT(*) on a big table is slow).
     LIST_COUNT_CAP = 10000
@@ -36,6 +46,7 @@ class DefaultConfig:
     UPLOAD_MAX_FILES = 9
     # Rate limits (Flask-Limiter / limits notation). Storage: memory, or e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "fixed-window"  # counters: app.ratelimit.give_back returns a place
     SUBMIT_LIMIT_PER_IP = "20/hour"
     SUBMIT_LIMIT_PER_PHONE = "5/hour"
     TRACK_FAILURE_LIMIT = "10/15minute"

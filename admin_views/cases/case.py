@@ -89,13 +89,21 @@ def attachment_response(attachment: Attachment):
         path,
         mimetype=attachment.content_type,
         as_attachment=request.args.get("download") == "1",
-        download_name=attachment.original_name,
+        download_name=uploads.download_name(attachment.original_name, attachment.content_type),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _without(form, names):
+    """``form`` with the fields ``names`` removed."""
+    for name in names:
+        if name in form:
+            delattr(form, name)
+    return form
 
 
 class CaseView(ArmedCaseListMixin, SecuredModelView):
@@ -111,6 +119,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
 
     column_list = cols.LIST
     column_details_list = cols.DETAILS
+    free_text_columns = cols.FREE_TEXT
     column_export_list = cols.EXPORT
     column_labels = cols.LABELS
     column_formatters = cols.LIST_FORMATTERS
@@ -160,6 +169,12 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                 User.role == Role.LEADER, User.active.is_(True)
             )
         },
+        "publication_consent": {
+            "description": _l(
+                "Tick only when the citizen agreed. Only cases of a mailbox marked public are published, "
+                "without name, phone or address."
+            )
+        },
     }
     form_ajax_refs = {
         "repeat_of": {"fields": ["number", "title"], "page_size": 10, "minimum_input_length": 2}
@@ -169,16 +184,28 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Numbers and phones by index; other text by title."""
-        query, count_query = apply_case_search(query, count_query, search)
+        query, count_query = apply_case_search(query, count_query, search, current_user)
         return query, count_query, joins, count_joins
 
+    def create_form(self, obj=None):
+        """The intake form, without the fields the role may not set."""
+        return _without(super().create_form(obj), staff_intake.fields_for(current_user))
+
     def edit_form(self, obj=None):
-        """The channel is fixed at intake; carry the version the user saw."""
-        form = super().edit_form(obj)
-        del form.channel
+        """The channel is fixed at intake, fields the role may not change are left out; carry the version."""
+        form = _without(super().edit_form(obj), staff_intake.fields_for(current_user) | {"channel"})
         if request.method == "GET" and obj is not None:
             form.row_version.data = obj.version
         return form
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """A finished case is read-only here: back to its page with the reason."""
+        case = self.get_one(request.args.get("id"))
+        if not staff_intake.may_edit(case):
+            flash(_("A closed case cannot be edited; a supervisor may reopen it."), "error")
+            return redirect(url_for(".details_view", id=case.id))
+        return super().edit_view()
 
     def on_model_change(self, form, model, is_created):
         """New cases are opened and registered by :mod:`app.cases.staff_intake`; edits are checked there."""
@@ -187,7 +214,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                 if is_created:
                     staff_intake.register_by_hand(model, acting_user())
                 else:
-                    staff_intake.update_registered(model, form.row_version.data)
+                    staff_intake.update_registered(model, form.row_version.data, acting_user())
         except (staff_intake.IntakeRefusal, lifecycle.TransitionError) as refusal:
             raise ValidationError(refusal.message) from None
 
@@ -213,6 +240,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             actions=actions,
             open_action=open_action,
             events=case.events,
+            field_labels=cols.LABELS,
             deadlines=case.deadlines,
             attachments=case.attachments,
             clues=source_clues(case),
@@ -224,7 +252,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         case = self.get_one(request.args.get("id"))
         return self._render_case(case)
 
-    @expose("/attachment/<int:attachment_id>")
+    @expose("/attachment/<int(min=1, max=9223372036854775807):attachment_id>")
     def attachment_view(self, attachment_id):
         """One attachment's bytes, for staff who may see its case (inline, or ``?download=1``)."""
         attachment = db.session.get(Attachment, attachment_id)

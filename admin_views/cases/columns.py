@@ -47,6 +47,7 @@ LABELS = {
     "reply_text": _l("Reply"),
     "satisfaction": _l("Satisfaction"),
     "satisfaction_note": _l("Revisit notes"),
+    "publication_consent": _l("Citizen agreed to publication"),
     "return_count": _l("Times returned"),
     "redo_count": _l("Times redone"),
     "row_version": "",
@@ -104,7 +105,11 @@ DETAILS = (
     "satisfaction_note",
     "return_count",
     "redo_count",
+    "publication_consent",
 )
+
+# Text people write: phone and ID numbers typed into it are masked for roles that see those fields masked.
+FREE_TEXT = ("title", "content", "address", "grade_reason", "reply_text", "satisfaction_note")
 
 # No tracking code in exports: it is the citizen's key to the case.
 EXPORT = tuple(c for c in DETAILS if c not in ("tracking_code", "content"))
@@ -132,6 +137,7 @@ FORM = (
     "is_key",
     "is_supervised",
     "owner_leader",
+    "publication_consent",
     "row_version",
 )
 

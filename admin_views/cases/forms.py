@@ -15,6 +15,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Optional
 
 from app.extensions import db
+from app.validators import parse_id
 from models.deadline import Stage
 from models.enums import ReplyOutcome
 from models.enums import Satisfaction
@@ -46,10 +47,8 @@ class ContactForm(TransitionForm):
 
 
 def optional_int(value):
-    """Coerce a posted id to int; the empty choice becomes None."""
-    if value in ("", None):
-        return None
-    return int(value)
+    """Coerce a posted id to int; the empty choice, and anything that is no id, becomes None."""
+    return parse_id(value)
 
 
 def _department_choices():

@@ -8,13 +8,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy import or_
 
+from app.auth.pii import may_search
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from app.timeutil import utcnow
+from app.validators import ascii_text
 from models.case import Case
 
 CASE_NUMBER_RE = re.compile(r"^SQ\d", re.IGNORECASE)
-PHONE_RE = re.compile(r"^\+?\d[\d-]{6,}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{6,}$")
 
 
 def _prefix(column, term: str):
@@ -22,20 +24,26 @@ def _prefix(column, term: str):
     return and_(column >= term, column < term + "\uffff")
 
 
-def case_search_clause(term: str):
-    """Case numbers and phone numbers by index prefix; any other text within the title."""
-    term = term.strip()
+def case_search_clause(term: str, user):
+    """Case numbers and phone numbers by index prefix; any other text within the title.
+
+    A phone is searched only for roles that see it in full: searching a masked phone digit by digit
+    would reveal it.
+    """
+    term = ascii_text(term).strip()
     if CASE_NUMBER_RE.match(term):
         return _prefix(Case.number, term.upper())
     if PHONE_RE.match(term):
+        if not may_search("Case", "citizen_phone", user):
+            return Case.number.contains(term)
         return or_(_prefix(Case.citizen_phone, term.replace("-", "")), Case.number.contains(term))
     return Case.title.contains(term, autoescape=True)
 
 
-def apply_case_search(query, count_query, search: str):
+def apply_case_search(query, count_query, search: str, user):
     """Apply every space-separated term (all must match) to the list and count queries."""
     for term in search.split():
-        clause = case_search_clause(term)
+        clause = case_search_clause(term, user)
         query = query.filter(clause)
         if count_query is not None:
             count_query = count_query.filter(clause)

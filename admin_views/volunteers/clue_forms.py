@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
 from app.extensions import db
+from app.validators import parse_id
 from app.volunteers.clues import REASON_MAX
 from app.volunteers.clues import TITLE_MAX
 from models.enums import RequestType
@@ -21,7 +22,7 @@ from models.volunteer import Volunteer
 
 
 def _optional_int(value) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    return parse_id(value)
 
 
 class StepForm(FlaskForm):
@@ -71,8 +72,8 @@ class IntEqualFilter(sqla_filters.FilterEqual):
     """Equality on an id column (the value compared as a number on every database)."""
 
     def validate(self, value):
-        """A whole number."""
-        return str(value).isdigit()
+        """A record id (a 64-bit whole number)."""
+        return parse_id(value) is not None
 
     def clean(self, value):
         """The value as a number."""
@@ -84,6 +85,7 @@ class GroupFilter(sqla_filters.BaseSQLAFilter):
 
     def __init__(self, name, options):
         super().__init__(Clue.volunteer_id, name, options=options)
+        self.attribute = Volunteer.group  # what the value is compared with (list_args checks it)
 
     def apply(self, query, value, alias=None):
         """Volunteers of group ``value``."""

@@ -82,6 +82,7 @@ class ClueView(SecuredModelView):
     details_template = "admin/clue/details.html"
 
     column_list = ("id", "reported_at", "volunteer", "community", "place", "status", "case", "entered_by")
+    free_text_columns = ("place", "description", "dismiss_reason")
     column_details_list = (
         "volunteer",
         "volunteer.phone",
@@ -268,7 +269,7 @@ class ClueView(SecuredModelView):
         form_class, _label, done = STEPS[step]
         return run_step(self, step, form_class, clues.TRIAGE_ROLES, self._render_clue, perform, done)
 
-    @expose("/attachment/<int:attachment_id>")
+    @expose("/attachment/<int(min=1, max=9223372036854775807):attachment_id>")
     def attachment_view(self, attachment_id):
         """One file of a clue, for staff who may see the clue (inline, or ``?download=1``)."""
         attachment = db.session.get(Attachment, attachment_id)

@@ -29,8 +29,10 @@ from admin_views.settings.mailbox_qr import code_bytes
 from admin_views.settings.mailbox_qr import inline_svg
 from admin_views.settings.mailbox_qr import make_code
 from app.auth.access import scope_query
+from app.auth.pii import may_search
 from app.auth.pii import reveal
 from app.extensions import db
+from app.validators import parse_id
 from app.volunteers import links as volunteer_links
 from app.volunteers.clues import TRIAGE_ROLES
 from app.volunteers.clues import ClueError
@@ -65,9 +67,8 @@ class VolunteerLinkView(SecuredView):
 
     def _volunteer(self, value) -> Volunteer:
         """A volunteer the user may see, else 404."""
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
+        pk = parse_id(value)
+        if pk is None:
             abort(404)
         volunteer = db.session.scalar(self._volunteers().where(Volunteer.id == pk))
         if volunteer is None:
@@ -91,7 +92,10 @@ class VolunteerLinkView(SecuredView):
         query = self._volunteers()
         if term:
             like = f"%{term}%"
-            query = query.where(Volunteer.name.like(like) | Volunteer.phone.like(like))
+            phone = may_search("Volunteer", "phone", current_user)
+            query = query.where(
+                Volunteer.name.like(like) | Volunteer.phone.like(like) if phone else Volunteer.name.like(like)
+            )
         rows = db.session.scalars(query.order_by(Volunteer.name, Volunteer.id).limit(LISTED)).all()
         missing = db.session.scalar(
             select(func.count()).select_from(

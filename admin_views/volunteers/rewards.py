@@ -75,6 +75,7 @@ class RewardView(SecuredModelView):
         "pay_reference",
     )
     column_export_list = column_details_list
+    free_text_columns = ("reason", "rejection_reason")
     column_labels = {
         "volunteer": _l("Volunteer"),
         "volunteer.community": _l("Community"),

@@ -67,6 +67,7 @@ class VolunteerView(RosterImportMixin, SecuredModelView):
     column_list = ("name", "phone", "id_number", "group", "community", "joined_on", "status", "patrol_area")
     column_details_list = (*column_list, "notes")
     column_export_list = column_details_list
+    free_text_columns = ("patrol_area", "notes")
     column_labels = {
         "name": _l("Full name"),
         "phone": _l("Phone"),

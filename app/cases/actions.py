@@ -16,6 +16,7 @@ from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
 from app.refusal import Refusal
+from app.validators import parse_id
 from models.case import Case
 from models.case import CaseAction
 from models.case import CaseEvent
@@ -82,10 +83,8 @@ def _department(value) -> Department | None:
         return None
     if isinstance(value, Department):
         return value
-    try:
-        return db.session.get(Department, int(value))
-    except (TypeError, ValueError):
-        return None
+    department_id = parse_id(value)
+    return db.session.get(Department, department_id) if department_id is not None else None
 
 
 @action(CaseAction.REGISTER, {Status.NEW}, INTAKE_ROLES)

@@ -30,6 +30,7 @@ __all__ = [
     "ACTIONS",
     "TransitionError",
     "add_note",
+    "record_edit",
     "available_actions",
     "open_case",
     "perform",
@@ -115,6 +116,22 @@ def add_note(
     )
     case.events.append(event)
     db.session.flush()
+    return event
+
+
+def record_edit(case: Case, actor, fields: list[str], *, now: datetime | None = None) -> CaseEvent:
+    """The timeline entry of an edit of the registered details: which fields changed (not their values, which
+    may be personal data); the status does not change."""
+    status = str(case.status)
+    event = CaseEvent(
+        at=now or utcnow(),
+        actor=actor,
+        action=CaseAction.EDIT,
+        from_status=status,
+        to_status=status,
+        data={"fields": sorted(fields)},
+    )
+    case.events.append(event)
     return event
 
 

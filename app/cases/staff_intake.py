@@ -6,12 +6,24 @@ a refusal names the form field it is about, so the form shows it there and keeps
 """
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
+from app.auth.access import SUPERVISOR_ROLES
 from app.cases import lifecycle
 from app.org.tree import place_refusal
 from app.refusal import Refusal
 from models.case import Case
 from models.enums import STAFF_INTAKE_CHANNELS
+from models.enums import Status
+
+FINISHED = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
+SUPERVISOR_FIELDS = frozenset({"is_supervised"})  # 督办 is a supervisor's step
+# The registered details a clerk may edit after intake (the case form's fields; links by their relationship).
+REGISTERED = (
+    "mailbox", "request_type", "category", "title", "content", "citizen_name", "citizen_phone", "citizen_id_no",
+    "address", "street", "community", "people_involved", "money_involved", "grade", "grade_reason", "is_repeat",
+    "repeat_of", "is_sensitive", "is_key", "is_supervised", "owner_leader", "publication_consent",
+)  # fmt: skip
 
 
 class IntakeRefusal(Refusal):
@@ -44,9 +56,34 @@ def register_by_hand(case: Case, actor) -> Case:
     return case
 
 
-def update_registered(case: Case, seen_version) -> Case:
-    """Accept an edit of a case's registered fields, unless someone changed the case since it was shown."""
+def may_edit(case: Case) -> bool:
+    """Whether a case's registered details may still be edited: not once it is closed, not accepted or merged
+    (then only the state machine changes it, e.g. a supervisor's reopen)."""
+    return case.status not in FINISHED
+
+
+def fields_for(user) -> frozenset[str]:
+    """The fields of the case form ``user``'s role may not change (left out of the form, refused on POST)."""
+    return frozenset() if getattr(user, "role", None) in SUPERVISOR_ROLES else SUPERVISOR_FIELDS
+
+
+def update_registered(case: Case, seen_version, actor) -> Case:
+    """Accept an edit of a case's registered details and put it on the timeline, unless the case is finished,
+    a field is one the actor's role may not change, or someone changed the case since it was shown."""
+    if not may_edit(case):
+        raise IntakeRefusal(_("A closed case cannot be edited; a supervisor may reopen it."))
     if str(seen_version or "") != str(case.version):
         raise IntakeRefusal(_("Someone else has changed this case. Reload the page and try again."))
+    changed = _changed_fields(case)
+    if forbidden := changed & fields_for(actor):
+        raise IntakeRefusal(_("Your role may not change this."), sorted(forbidden)[0])
     _check(case)
+    if changed:
+        lifecycle.record_edit(case, actor, list(changed))
     return case
+
+
+def _changed_fields(case: Case) -> set[str]:
+    """The columns and links of ``case`` the pending edit changes."""
+    attrs = inspect(case).attrs
+    return {name for name in REGISTERED if attrs[name].history.has_changes()}

@@ -235,3 +235,77 @@ def test_dashboard_counts_queues(client, login_as):
     assert 'data-status="dispatched"' in html
     tile = html.split('data-status="dispatched"')[1]
     assert '<div class="queue-count">1</div>' in tile.split("</a>")[0]
+
+
+# --- what an edit may change (regression: a clerk cleared the 督办 flag and edited a closed case, unrecorded)
+
+
+def edit_form_of(client, case) -> dict:
+    """The edit form's fields as the page fills them (what a browser would send back unchanged)."""
+    from tests.support.factories import parse_page
+
+    response = client.get(f"/admin/case/edit/?id={case.id}")
+    assert response.status_code == 200
+    page = parse_page(response.get_data(as_text=True))
+    return {name: value for name, value in page.values.items() if name != "csrf_token"}
+
+
+def test_a_clerk_cannot_clear_the_supervised_flag(client, login_as, db):
+    case = make_case(Status.IN_PROGRESS, is_supervised=True, citizen_id_no=None)
+    login_as("clerk")
+    form = edit_form_of(client, case)
+    assert "is_supervised" not in form  # not in a clerk's form
+    response = client.post(f"/admin/case/edit/?id={case.id}", data={**form, "is_supervised": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).is_supervised is True
+
+
+def test_a_supervisor_may_set_the_flag_and_the_edit_is_on_the_timeline(client, login_as, db):
+    case = make_case(Status.IN_PROGRESS, citizen_id_no=None)
+    login_as("supervisor")
+    form = edit_form_of(client, case)
+    assert (
+        client.post(f"/admin/case/edit/?id={case.id}", data={**form, "is_supervised": "y"}).status_code == 302
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.is_supervised
+    [edit] = [e for e in case.events if e.action == "edit"]
+    assert edit.data == {"fields": ["is_supervised"]} and edit.actor.role == "supervisor"
+    html = client.get(f"/admin/case/details/?id={case.id}").get_data(as_text=True)
+    assert "修改登记信息" in html
+
+
+def test_every_edit_is_recorded_and_an_unchanged_save_records_nothing(client, login_as, db):
+    case = make_case(Status.REGISTERED, citizen_id_no=None)
+    login_as("clerk")
+    form = edit_form_of(client, case)
+    assert client.post(f"/admin/case/edit/?id={case.id}", data=form).status_code == 302
+    db.session.expire_all()
+    assert not [e for e in db.session.get(Case, case.id).events if e.action == "edit"]
+    form = edit_form_of(client, case)
+    response = client.post(
+        f"/admin/case/edit/?id={case.id}", data={**form, "title": "新的标题", "grade": "red"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    [edit] = [e for e in db.session.get(Case, case.id).events if e.action == "edit"]
+    assert edit.data == {"fields": ["grade", "title"]}
+
+
+@pytest.mark.parametrize("status", [Status.CLOSED, Status.REJECTED])
+def test_a_finished_case_is_read_only_in_the_form(client, login_as, db, status):
+    case = make_case(status)
+    title, version = case.title, case.version
+    login_as("clerk")
+    response = client.get(f"/admin/case/edit/?id={case.id}")
+    assert response.status_code == 302 and f"details/?id={case.id}" in response.location
+    response = client.post(
+        f"/admin/case/edit/?id={case.id}", data={**INTAKE, "title": "改掉", "row_version": version}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.title == title and case.version == version
+    assert "已办结的诉求不能修改" in client.get(f"/admin/case/details/?id={case.id}").get_data(as_text=True)

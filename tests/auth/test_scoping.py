@@ -149,10 +149,16 @@ def test_case_export_is_scoped(client, handler_a, world):
     assert not any("乙街道的秘密案件" in v or world["foreign_number"] in v for v in values)
 
 
+def test_a_lookup_of_a_form_the_role_may_not_fill_is_refused(client, handler_a, world):
+    """Handlers neither create nor edit cases: the case form's lookup is not theirs to use."""
+    response = client.get("/admin/case/ajax/lookup/?name=repeat_of&query=SQ&limit=500")
+    assert response.status_code == 403
+    assert world["foreign_number"] not in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "url, forbidden",
     [
-        ("/admin/case/ajax/lookup/?name=repeat_of&query=SQ&limit=500", "foreign_number"),
         ("/admin/reward/ajax/lookup/?name=case&query=SQ&limit=500", "foreign_number"),
         ("/admin/reward/ajax/lookup/?name=volunteer&query=平安员", "乙平安员"),
     ],
