@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` (app.reports.cli) and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -13,6 +13,7 @@ from app.deadlines.cli import calendar_group
 from app.deadlines.cli import seed_policies_command
 from app.demo.cli import seed_demo_command
 from app.maintenance import refresh_planner_statistics
+from app.reports.cli import reports_group
 from jobs.cli import jobs_group
 
 
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
         jobs_group,
         calendar_group,
         seed_policies_command,
+        reports_group,
     ):
         app.cli.add_command(command)
 

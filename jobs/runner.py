@@ -18,6 +18,7 @@ JOBS = {
     "sweep": (tasks.sweep, 60),
     "deliver": (tasks.deliver, 30),
     "digest": (tasks.digest, 300),
+    "figures": (tasks.figures, 60),
 }
 DAILY = {"analyze": tasks.analyze}
 

@@ -16,6 +16,7 @@ from app.deadlines.sweep import Run
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
+from app.reports import rollup
 from app.timeutil import utcnow
 
 
@@ -75,6 +76,17 @@ def digest(now: datetime):
     sent = morning_digest.send_digest(now)
     db.session.commit()
     return sent
+
+
+def figures(now: datetime) -> dict:
+    """Correct the rollup days that changed cases touch, then build past days not built yet."""
+    corrected = rollup.apply_corrections(now)
+    db.session.commit()
+    built = []
+    for day in rollup.build_missing(now):
+        built.append(day)
+        db.session.commit()
+    return {"corrected": len(corrected), "built": len(built)}
 
 
 def analyze(now: datetime) -> str:

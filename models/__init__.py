@@ -23,6 +23,9 @@ from models.notification import Notification
 from models.org import Category
 from models.org import Department
 from models.org import Mailbox
+from models.report import AreaColourRule
+from models.report import DailyRollup
+from models.report import RollupDirty
 from models.user import User
 from models.volunteer import Clue
 from models.volunteer import RewardFund
@@ -31,6 +34,7 @@ from models.volunteer import Volunteer
 
 __all__ = [
     "ApiKey",
+    "AreaColourRule",
     "Attachment",
     "BanEntry",
     "SensitiveWord",
@@ -41,6 +45,7 @@ __all__ = [
     "Clue",
     "ConfigChange",
     "Counter",
+    "DailyRollup",
     "DeadlineExtension",
     "DeadlineFire",
     "DeadlinePolicy",
@@ -53,6 +58,7 @@ __all__ = [
     "RecomputeRequest",
     "RewardFund",
     "RewardPayout",
+    "RollupDirty",
     "User",
     "Volunteer",
     "WorkCalendarDay",

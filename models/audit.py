@@ -29,6 +29,7 @@ class AuditEntity(LabelledEnum):
     CLUE = "clue", _l("Clues")
     REWARD = "reward", _l("Reward payouts")
     REWARD_FUND = "reward_fund", _l("Reward funds")
+    AREA_COLOUR_RULE = "area_colour_rule", _l("Area colour rule")
 
 
 class AuditAction(LabelledEnum):

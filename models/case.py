@@ -151,6 +151,7 @@ class Case(db.Model):
         Index("ix_case_item_submission_key", "submission_key", unique=True),
         Index("ix_case_item_api_token", "api_token", unique=True),
         Index("ix_case_item_next_due_at", "next_due_at"),
+        Index("ix_case_item_closed_at", "closed_at"),  # the rollup counts closures by day
     )
 
     def __str__(self) -> str:
@@ -197,7 +198,10 @@ class CaseEvent(db.Model):
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
-    __table_args__ = (Index("ix_case_event_case_id_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_event_case_id_at", "case_id", "at"),
+        Index("ix_case_event_action_at", "action", "at"),  # the rollup counts replies and ratings by day
+    )
 
 
 @event.listens_for(Session, "after_flush")

@@ -173,6 +173,9 @@ class CaseDeadline(db.Model):
             postgresql_where=text("status = 'running' AND next_fire_at IS NOT NULL"),
         ),
         Index("ix_case_deadline_policy", "policy_id"),
+        # the rollup finds the stages decided on a day: met, or fallen due
+        Index("ix_case_deadline_due_at", "due_at"),
+        Index("ix_case_deadline_met_at", "met_at"),
     )
 
 

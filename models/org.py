@@ -88,6 +88,8 @@ class Category(db.Model):
     default_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A dispute subject (矛盾纠纷): its closed cases count towards 化解率 (app.reports.rates).
+    is_dispute: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     parent: Mapped["Category | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.sort_order")

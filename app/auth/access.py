@@ -28,6 +28,13 @@ def is_department_scoped(user) -> bool:
     return user.role == Role.HANDLER
 
 
+def figure_department(user) -> int | None:
+    """The one department whose figures ``user`` may see (a handler's own; -1 for none), or None for all."""
+    if not is_department_scoped(user):
+        return None
+    return user.department_id if user.department_id is not None else -1
+
+
 class ScopeArm(NamedTuple):
     """One part of a scope: its condition; for the co-handled arm also the department and a per-row check.
 

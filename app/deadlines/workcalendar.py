@@ -27,6 +27,7 @@ from models.deadline import WorkCalendarDay
 CACHE_SECONDS = 60
 CACHE_KEY = "suqiu_workcalendar"
 UNITS = ("minutes", "hours", "natural_days", "working_days")
+RUNNING_SPAN = (date(2000, 1, 1), date(2060, 12, 31))  # always covered by running_workdays
 MAX_RANGES = 4  # skipped ranges listed in an explanation before "and N more"
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
@@ -35,6 +36,7 @@ WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l
 class _Snapshot:
     loaded_at: float
     days: dict  # date -> (is_workday, name)
+    running: tuple | None = None  # (first day, working days before each day from it), built on first use
 
 
 @dataclass
@@ -61,6 +63,20 @@ def _table() -> dict:
         snapshot = _Snapshot(time.monotonic(), {day: (work, name) for day, work, name in rows})
         current_app.extensions[CACHE_KEY] = snapshot
     return snapshot.days
+
+
+def running_workdays() -> tuple[date, list[int]]:
+    """(first, totals): ``totals[i]`` is the number of working days in ``first`` … ``first + i - 1``, over
+    the table's days and at least 2000–2060 (days the table lacks count Monday to Friday); cached with it."""
+    table = _table()
+    snapshot = current_app.extensions[CACHE_KEY]
+    if snapshot.running is None:
+        first, last = min([*table, RUNNING_SPAN[0]]), max([*table, RUNNING_SPAN[1]])
+        totals = [0]
+        for n in range((last - first).days + 1):
+            totals.append(totals[-1] + _step(first + timedelta(days=n), table).is_workday)
+        snapshot.running = (first, totals)
+    return snapshot.running
 
 
 def _step(day: date, table: dict) -> _Step:

@@ -103,6 +103,9 @@ def category_rows() -> list[tuple[str, str, str | None, str | None, int]]:
     return rows
 
 
+DISPUTE_MARK = "纠纷"
+
+
 def ensure_categories(session) -> int:
     """Insert missing default categories, link unset default departments by code; return how many were added."""
     existing = {c.code: c for c in session.scalars(select(Category))}
@@ -111,7 +114,13 @@ def ensure_categories(session) -> int:
     for code, name, parent_code, lead_code, order in category_rows():
         category = existing.get(code)
         if category is None:
-            category = Category(code=code, name=name, sort_order=order, parent=existing.get(parent_code))
+            category = Category(
+                code=code,
+                name=name,
+                sort_order=order,
+                parent=existing.get(parent_code),
+                is_dispute=DISPUTE_MARK in name,  # 矛盾纠纷, 经济纠纷, 医患纠纷 … count towards 化解率
+            )
             session.add(category)
             existing[code] = category
             added += 1

@@ -1,0 +1,198 @@
+"""What is counted, and on which day: the one definition of every measure behind the rates and reports.
+
+Each *source* is a SQL select over one window of time ``[start, end)`` that yields one row per thing
+counted (a case received, a stage decided, a rating given …) with the case's id, its dimensions and a
+0/1 (or amount) column per measure it feeds. The rollup sums a source per day; the case list takes the
+case ids of the rows where a measure is positive. So a figure and the list behind it can never disagree.
+
+Counted on the day it happens (Asia/Shanghai):
+- ``received``, ``people``, ``money``: a case received (every case, rejected and merged too: intake volume).
+- ``closed``, ``closed_hours``: a case closed (status 已办结), and its working hours from receipt to close.
+- ``closed_supported``: a closed case whose reply outcome is 支持 (for disputes: resolved, 化解).
+- ``resolve_due``, ``resolve_due_closed``: a case whose 办结 deadline falls due that day, and of those the
+  ones closed (by now).
+- ``<stage>_decided``, ``<stage>_on_time``, ``late``: a stage's deadline is *decided* on the day it is met
+  within its limit, or else on the day it falls due; ``on_time`` when met within the limit, ``late`` when
+  not (each stage a case missed counts once).
+- ``replies``: a reply given; ``rated``, ``satisfied``, ``basic``, ``pleased`` (满意 + 基本满意): a
+  satisfaction recorded at a revisit or by the citizen; ``sent_back``: a case sent back to be handled
+  again (不满意 at a revisit, or reopened by a supervisor).
+Apart from ``received``, rejected and merged cases are never counted.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlalchemy import case as when
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from models.case import Case
+from models.case import CaseAction
+from models.case import CaseEvent
+from models.deadline import CaseDeadline
+from models.deadline import DeadlineStatus
+from models.deadline import Stage
+from models.enums import ReplyOutcome
+from models.enums import Satisfaction
+from models.enums import Status
+from models.report import STAGE_NAMES
+
+DIMENSIONS = ("department_id", "mailbox_id", "category_id", "street_id", "community_id", "channel", "grade")
+STAGE_MEASURES = tuple(f"{stage}_{part}" for stage in STAGE_NAMES for part in ("decided", "on_time"))
+MEASURES = (
+    "received",
+    "people",
+    "money",
+    "closed",
+    "closed_hours",
+    "closed_supported",
+    "resolve_due",
+    "resolve_due_closed",
+    "late",
+    "replies",
+    "sent_back",
+    "rated",
+    "satisfied",
+    "basic",
+    "pleased",
+    *STAGE_MEASURES,
+)
+COUNTED = Case.status.not_in([Status.REJECTED, Status.MERGED])
+
+
+def _dimensions():
+    return [
+        Case.id.label("case_id"),
+        func.coalesce(Case.lead_department_id, 0).label("department_id"),
+        func.coalesce(Case.mailbox_id, 0).label("mailbox_id"),
+        func.coalesce(Case.category_id, 0).label("category_id"),
+        func.coalesce(Case.street_id, 0).label("street_id"),
+        func.coalesce(Case.community_id, 0).label("community_id"),
+        func.coalesce(Case.channel, "").label("channel"),
+        func.coalesce(Case.grade, "").label("grade"),
+    ]
+
+
+def _flag(condition):
+    return when((condition, 1), else_=0)
+
+
+def intake(start: datetime, end: datetime, now: datetime):
+    """Cases received in the window."""
+    return select(
+        *_dimensions(),
+        literal(1).label("received"),
+        func.coalesce(Case.people_involved, 0).label("people"),
+        func.coalesce(Case.money_involved, 0).label("money"),
+    ).where(Case.received_at >= start, Case.received_at < end)
+
+
+def closure(start: datetime, end: datetime, now: datetime):
+    """Cases closed in the window; ``received_at`` and ``closed_at`` come along for the working hours."""
+    return select(
+        *_dimensions(),
+        literal(1).label("closed"),
+        _flag(Case.reply_outcome == ReplyOutcome.SUPPORTED).label("closed_supported"),
+        Case.received_at.label("received_at"),
+        Case.closed_at.label("closed_at"),
+    ).where(Case.closed_at >= start, Case.closed_at < end, Case.status == Status.CLOSED)
+
+
+def stages(start: datetime, end: datetime, now: datetime):
+    """Stage deadlines decided in the window: met within the limit, or fallen due (up to ``now``)."""
+    met_in_time = and_(CaseDeadline.met_at.is_not(None), CaseDeadline.met_at <= CaseDeadline.due_at)
+    decided = or_(
+        and_(CaseDeadline.met_at >= start, CaseDeadline.met_at < end, met_in_time),
+        and_(
+            CaseDeadline.due_at >= start,
+            CaseDeadline.due_at < min(end, now),
+            or_(CaseDeadline.met_at.is_(None), CaseDeadline.met_at > CaseDeadline.due_at),
+        ),
+    )
+    columns = []
+    for stage in STAGE_NAMES:
+        this = CaseDeadline.stage == Stage(stage)
+        columns.append(_flag(this).label(f"{stage}_decided"))
+        columns.append(_flag(and_(this, met_in_time)).label(f"{stage}_on_time"))
+    return (
+        select(*_dimensions(), *columns, _flag(~met_in_time).label("late"))
+        .join(CaseDeadline, CaseDeadline.case_id == Case.id)
+        .where(decided, CaseDeadline.status != DeadlineStatus.CANCELLED, COUNTED)
+    )
+
+
+def resolution_due(start: datetime, end: datetime, now: datetime):
+    """Cases whose 办结 deadline falls due in the window, and whether they are closed."""
+    return (
+        select(
+            *_dimensions(),
+            literal(1).label("resolve_due"),
+            _flag(Case.status == Status.CLOSED).label("resolve_due_closed"),
+        )
+        .join(CaseDeadline, CaseDeadline.case_id == Case.id)
+        .where(
+            CaseDeadline.stage == Stage.RESOLVE,
+            CaseDeadline.status != DeadlineStatus.CANCELLED,
+            CaseDeadline.due_at >= start,
+            CaseDeadline.due_at < end,
+            COUNTED,
+        )
+    )
+
+
+def feedback(start: datetime, end: datetime, now: datetime):
+    """Replies, ratings (revisits and citizens' own) and cases sent back, in the window."""
+    rating = CaseEvent.data["satisfaction"].as_string()
+    is_revisit = CaseEvent.action == CaseAction.REVISIT
+    return (
+        select(
+            *_dimensions(),
+            _flag(CaseEvent.action == CaseAction.REPLY).label("replies"),
+            _flag(is_revisit).label("rated"),
+            _flag(and_(is_revisit, rating == str(Satisfaction.SATISFIED))).label("satisfied"),
+            _flag(and_(is_revisit, rating == str(Satisfaction.BASIC))).label("basic"),
+            _flag(and_(is_revisit, rating.in_([str(Satisfaction.SATISFIED), str(Satisfaction.BASIC)]))).label(
+                "pleased"
+            ),
+            _flag(
+                or_(
+                    CaseEvent.action == CaseAction.REOPEN,
+                    and_(is_revisit, rating == str(Satisfaction.UNSATISFIED)),
+                )
+            ).label("sent_back"),
+        )
+        .join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(
+            CaseEvent.action.in_([CaseAction.REPLY, CaseAction.REVISIT, CaseAction.REOPEN]),
+            CaseEvent.at >= start,
+            CaseEvent.at < end,
+            COUNTED,
+        )
+    )
+
+
+SOURCES = (intake, closure, stages, resolution_due, feedback)
+# Which source counts each measure (closed_hours is summed in Python from the closure rows).
+SOURCE_OF = {
+    "received": intake,
+    "people": intake,
+    "money": intake,
+    "closed": closure,
+    "closed_hours": closure,
+    "closed_supported": closure,
+    "resolve_due": resolution_due,
+    "resolve_due_closed": resolution_due,
+    "late": stages,
+    **dict.fromkeys(STAGE_MEASURES, stages),
+    **dict.fromkeys(("replies", "rated", "satisfied", "basic", "pleased", "sent_back"), feedback),
+}
+
+
+def case_ids(measure: str, start: datetime, end: datetime, now: datetime):
+    """The ids of the cases counted in ``measure`` over the window, as a subquery (for the case list)."""
+    source = SOURCE_OF[measure](start, end, now).subquery()
+    column = source.c["closed" if measure == "closed_hours" else measure]
+    return select(source.c.case_id).where(column > 0)

@@ -1,0 +1,116 @@
+"""The figures behind the leaders' picture: a daily rollup of counted measures, and its correction queue.
+
+One rollup row per local day × department (as lead or co-handler) × mailbox × category × street ×
+community × channel × grade; 0 and "" stand for "none" so the key can be unique. The measure columns are
+named in ``app.reports.measures.MEASURES``, which also says how each is counted.
+"""
+
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Date
+from sqlalchemy import Float
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from app.extensions import db
+from app.timeutil import utcnow
+from models.types import UTCDateTime
+
+ROLLUP_KEY = (
+    "day",
+    "department_id",
+    "department_role",
+    "mailbox_id",
+    "category_id",
+    "street_id",
+    "community_id",
+    "channel",
+    "grade",
+)
+STAGE_NAMES = ("register", "dispatch", "sign", "contact", "first_reply", "resolve", "revisit")
+
+
+class DailyRollup(db.Model):
+    """Counts of one local day for one combination of the case's dimensions."""
+
+    __tablename__ = "daily_rollup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    department_id: Mapped[int] = mapped_column(Integer, default=0)
+    department_role: Mapped[str] = mapped_column(String(4), default="lead")  # "lead" or "co"
+    mailbox_id: Mapped[int] = mapped_column(Integer, default=0)
+    category_id: Mapped[int] = mapped_column(Integer, default=0)
+    street_id: Mapped[int] = mapped_column(Integer, default=0)
+    community_id: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    grade: Mapped[str] = mapped_column(String(10), default="")
+
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    money: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    closed_hours: Mapped[float] = mapped_column(Float, default=0)
+    closed_supported: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_due: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_due_closed: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    sent_back: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basic: Mapped[int] = mapped_column(Integer, default=0)
+    pleased: Mapped[int] = mapped_column(Integer, default=0)
+    register_decided: Mapped[int] = mapped_column(Integer, default=0)
+    register_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    dispatch_decided: Mapped[int] = mapped_column(Integer, default=0)
+    dispatch_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    sign_decided: Mapped[int] = mapped_column(Integer, default=0)
+    sign_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    contact_decided: Mapped[int] = mapped_column(Integer, default=0)
+    contact_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    first_reply_decided: Mapped[int] = mapped_column(Integer, default=0)
+    first_reply_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_decided: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    revisit_decided: Mapped[int] = mapped_column(Integer, default=0)
+    revisit_on_time: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint(*ROLLUP_KEY, name="uq_daily_rollup_key"),
+        Index("ix_daily_rollup_department_day", "department_id", "day"),
+        Index("ix_daily_rollup_street_day", "street_id", "day"),
+    )
+
+
+class RollupDirty(db.Model):
+    """A rollup correction waiting for the job: a day to rebuild, or a case whose days are to be rebuilt."""
+
+    __tablename__ = "rollup_dirty"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date | None] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AreaColourRule(db.Model):
+    """How the area board colours a street or community (one row; administrators edit it)."""
+
+    __tablename__ = "area_colour_rule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # red: at least this many open red-grade cases, or this share of open cases overdue
+    red_open_red_cases: Mapped[int] = mapped_column(Integer, default=1)
+    red_overdue_share: Mapped[float] = mapped_column(Float, default=0.10)
+    # yellow: at least this share of open cases overdue, or at least this many open cases
+    yellow_overdue_share: Mapped[float] = mapped_column(Float, default=0.03)
+    yellow_open_cases: Mapped[int] = mapped_column(Integer, default=30)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
