@@ -13,8 +13,10 @@ from admin_views.dashboard import Dashboard
 from admin_views.free_text import masked_text
 from admin_views.notifications import InboxView
 from admin_views.notifications import OutboxView
+from admin_views.reports.rates import RatesView
 from admin_views.settings import intake_controls
 from admin_views.settings.api_keys import ApiKeyView
+from admin_views.settings.area_rule import AreaColourRuleView
 from admin_views.settings.audit_log import AuditLogView
 from admin_views.settings.calendar import WorkCalendarView
 from admin_views.settings.deadlines import DeadlinePolicyView
@@ -45,6 +47,7 @@ from models import User
 from models import Volunteer
 from models import WorkCalendarDay
 from models.audit import ConfigChange
+from models.report import AreaColourRule
 
 
 def init_admin(app) -> Admin:
@@ -132,6 +135,12 @@ def init_admin(app) -> Admin:
         OutboxView(Notification, db, name=_l("Deliveries"), endpoint="notification", category=_l("Settings"))
     )
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
+    admin.add_view(RatesView(name=_l("Rates"), endpoint="rates", category=_l("Figures")))
+    admin.add_view(
+        AreaColourRuleView(
+            AreaColourRule, db, name=_l("Area colour rule"), endpoint="area_rule", category=_l("Settings")
+        )
+    )
     intake_controls.add_views(admin, db)
     admin.add_view(ApiKeyView(ApiKey, db, name=_l("API keys"), endpoint="api_key", category=_l("Settings")))
     return admin

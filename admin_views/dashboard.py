@@ -1,4 +1,5 @@
-"""The panel's home page: the current user's work queues, counted on indexed columns."""
+"""The panel's home page: the current user's work queues, counted on indexed columns; for leaders,
+supervisors and administrators the whole picture (app.reports.dashboard), for the others their own rates."""
 
 from flask import redirect
 from flask import request
@@ -9,16 +10,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func
 
+from admin_views.reports import home_charts
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import scope_query
 from app.deadlines.calendar_seed import calendar_health
 from app.extensions import db
+from app.reports.dashboard import headline_rates
+from app.reports.dashboard import month_so_far
+from app.reports.dashboard import picture
 from app.timeutil import local_day
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import Role
 from models.enums import Status
 
+LEADERS_PICTURE = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 # (status, label, roles that work this queue)
 QUEUES = (
     (Status.NEW, _l("Awaiting intake"), INTAKE_ROLES),
@@ -52,4 +58,17 @@ class Dashboard(AdminIndexView):
             url = url_for("case.index_view", flt0_status_equals=str(status))
             tiles.append({"label": label, "count": count, "url": url, "status": str(status)})
         health = calendar_health(local_day(utcnow()))
-        return self.render("admin/index.html", tiles=tiles, calendar_health=health)
+        if current_user.role in LEADERS_PICTURE:
+            shown = picture(current_user, utcnow())
+            return self.render(
+                "admin/dashboard.html",
+                tiles=tiles,
+                calendar_health=health,
+                picture=shown,
+                charts=home_charts.charts(shown),
+                rate_tiles=home_charts.rate_tiles(shown.rates, shown.month),
+                area_url=home_charts.area_url,
+            )
+        month = month_so_far(current_user, utcnow())
+        rates = home_charts.rate_tiles(headline_rates(month, utcnow()), month)
+        return self.render("admin/index.html", tiles=tiles, calendar_health=health, rate_tiles=rates)

@@ -41,6 +41,8 @@ def _whole(text: str) -> bool:
 
 def acceptable(flt, value: str) -> bool:
     """Whether ``value`` is one a filter can take to SQL: a code its column holds, a 64-bit whole number."""
+    if getattr(flt, "checks_own_value", False):  # a filter whose value is a structure of its own
+        return flt.validate(value)
     values = (
         value.split(",") if isinstance(flt, LIST_FILTERS + (base_filters.BaseIntListFilter,)) else [value]
     )

@@ -26,6 +26,7 @@ from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.cases import columns as cols
 from admin_views.cases.armed_list import ArmedCaseListMixin
+from admin_views.cases.figure_filter import FigureFilter
 from admin_views.cases.forms import blank_form
 from admin_views.cases.forms import posted_form
 from admin_views.cases.search import DueFilter
@@ -72,8 +73,9 @@ def _category_options():
     return [(c.id, str(c)) for c in rows]
 
 
-def _department_options():
-    rows = db.session.query(Department).order_by(Department.path).all()
+def _department_options(kind=None):
+    query = db.session.query(Department).order_by(Department.path)
+    rows = (query if kind is None else query.filter(Department.kind == kind)).all()
     return [(d.id, d.name) for d in rows]
 
 
@@ -138,6 +140,17 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         sqla_filters.FilterEqual(
             Case.lead_department_id, _l("Lead department"), options=LazyOptions(_department_options)
         ),
+        sqla_filters.FilterEqual(
+            Case.street_id,
+            _l("Street"),
+            options=LazyOptions(lambda: _department_options(DepartmentKind.STREET)),
+        ),
+        sqla_filters.FilterEqual(
+            Case.community_id,
+            _l("Community"),
+            options=LazyOptions(lambda: _department_options(DepartmentKind.COMMUNITY)),
+        ),
+        sqla_filters.FilterInList(Case.status, _l("Status"), options=Status.choices()),
         sqla_filters.FilterEqual(Case.channel, _l("Channel"), options=Channel.choices()),
         sqla_filters.FilterEqual(Case.request_type, _l("Request type"), options=RequestType.choices()),
         sqla_filters.BooleanEqualFilter(Case.is_repeat, _l("Repeat")),
@@ -146,6 +159,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         sqla_filters.BooleanEqualFilter(Case.is_supervised, _l("Supervised")),
         LocalDateBetweenFilter(Case.received_at, _l("Time received")),
         DueFilter(Case.next_due_at, _l("Deadline")),
+        FigureFilter(),
     )
 
     form_columns = cols.FORM

@@ -67,13 +67,14 @@ class DepartmentView(SecuredModelView):
 class CategoryView(SecuredModelView):
     """The two-level subject catalogue and each subject's default lead department."""
 
-    column_list = ("code", "name", "parent", "default_department", "active", "sort_order")
+    column_list = ("code", "name", "parent", "default_department", "is_dispute", "active", "sort_order")
     column_details_list = column_list
     column_labels = {
         "code": _l("Code"),
         "name": _l("Name"),
         "parent": _l("Parent category"),
         "default_department": _l("Default lead department"),
+        "is_dispute": _l("Dispute (counts towards the dispute resolution rate)"),
         "active": _l("Active"),
         "sort_order": _l("Sort order"),
     }
@@ -81,7 +82,7 @@ class CategoryView(SecuredModelView):
     column_default_sort = "code"
     column_searchable_list = ("code", "name")
     column_filters = (sqla_filters.BooleanEqualFilter(Category.active, _l("Active")),)
-    form_columns = ("code", "name", "parent", "default_department", "active", "sort_order")
+    form_columns = ("code", "name", "parent", "default_department", "is_dispute", "active", "sort_order")
     form_args = {
         "code": {"validators": [DataRequired(), CODE_RULE]},
         "name": {"validators": [DataRequired()]},

@@ -1,0 +1,1 @@
+"""Panel pages of the leaders' picture: rates, scorecards, reports, the dashboard."""
