@@ -12,10 +12,15 @@ from sqlalchemy import select
 
 from app import create_app
 from app.auth.passwords import check_password
+from app.deadlines.workcalendar import is_workday
 from app.demo import DEMO_PASSWORD
 from app.demo import print_logins
 from app.demo import seed_demo
 from app.demo.org import account_rows
+from app.demo.plan import HISTORY_DAYS
+from app.demo.season import Season
+from app.demo.steps import EXCELLENT_BUREAU
+from app.demo.steps import SLOW_BUREAUS
 from app.extensions import db
 from app.org.catalogue import BUREAUS
 from app.org.catalogue import CATEGORIES
@@ -28,7 +33,9 @@ from app.validators import is_valid_phone
 from models.audit import ConfigChange
 from models.case import Case
 from models.case import CaseEvent
+from models.deadline import CaseDeadline
 from models.deadline import DeadlinePolicy
+from models.deadline import Stage
 from models.enums import Channel
 from models.enums import ClueStatus
 from models.enums import DepartmentKind
@@ -50,7 +57,7 @@ from models.volunteer import Volunteer
 from tests.conftest import make_config
 
 NOW = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)
-CASES = 60
+CASES = 200  # enough for the burst (one case in ten, at most 12) and a dozen cases of the bureaus compared
 
 
 def fresh_app(path):
@@ -186,16 +193,139 @@ def test_timelines_start_with_receive_and_never_go_back(demo):
         times = [e.at for e in events]
         assert times == sorted(times), case.number
         assert times[-1] <= NOW
-        assert case.received_at >= NOW - timedelta(days=91)
+        assert case.received_at >= NOW - timedelta(days=HISTORY_DAYS + 1)
         assert case.number.startswith(f"SQ{local_day(case.received_at):%Y%m%d}-")
         assert [e for e in events if e.action != "merge_in"][-1].to_status == case.status
         for event in events:
             if event.action in ("sign", "contact", "reply", "return"):
                 assert event.actor.role == Role.HANDLER
+            elif event.action == "revisit" and event.actor is None:  # the citizen rated the reply online
+                assert event.data["by"] == "citizen" and case.channel in (
+                    Channel.WECHAT,
+                    Channel.API,
+                    Channel.MAILBOX,
+                )
             elif event.action in ("register", "dispatch", "revisit", "reject", "merge"):
                 assert event.actor.role == Role.CLERK
             elif event.action == "reopen":
                 assert event.actor.role == Role.SUPERVISOR
+
+
+def test_cases_span_eighteen_months(demo):
+    received = [c.received_at for c in all_cases()]
+    assert min(received) <= NOW - timedelta(days=17 * 31)  # reaching at least 17 months back …
+    assert min(received) >= NOW - timedelta(days=HISTORY_DAYS + 1)
+    months = {local_day(at).strftime("%Y-%m") for at in received}
+    assert len(months) >= 17  # … and spread over them, not a few stragglers
+    # Open cases stay recent while the history is long: most cases are finished.
+    waiting = [c for c in all_cases() if c.status in (Status.NEW, Status.REGISTERED, Status.DISPATCHED)]
+    assert waiting and all(c.received_at >= NOW - timedelta(days=7) for c in waiting)
+    handled = [c for c in all_cases() if c.status in (Status.IN_PROGRESS, Status.REPLIED)]
+    assert handled and all(c.received_at >= NOW - timedelta(days=60) for c in handled)
+    assert sum(c.status == Status.CLOSED for c in all_cases()) > CASES // 2
+
+
+def test_working_days_carry_more_cases_than_rest_days(demo):
+    per_day = {}
+    for case in all_cases():
+        day = local_day(case.received_at)
+        per_day[day] = per_day.get(day, 0) + 1
+    first, last = min(per_day), local_day(NOW)
+    work, rest = [], []
+    for i in range((last - first).days + 1):
+        day = first + timedelta(days=i)
+        (work if is_workday(day) else rest).append(per_day.get(day, 0))
+    assert work and rest
+    assert sum(work) / len(work) > 1.5 * sum(rest) / len(rest)
+
+
+def test_season_weights_follow_the_calendar_and_the_topics(demo):
+    season = Season(NOW, HISTORY_DAYS)
+    weight = dict(zip(season.days, season.weights, strict=True))
+    spring_festival = datetime(2026, 2, 17).date()  # 春节 2026: 15 … 23 February
+    saturday, wednesday = datetime(2026, 3, 14).date(), datetime(2026, 3, 18).date()
+    assert datetime(2026, 2, 15).date() in season.spring_festivals
+    assert weight[spring_festival] < weight[saturday] < weight[wednesday]
+    assert weight[datetime(2025, 10, 3).date()] < weight[datetime(2025, 10, 11).date()]  # 国庆 vs 调休上班
+    # Later days weigh more (growth): the same weekday a year apart.
+    assert weight[datetime(2026, 11, 18).date()] > weight[datetime(2025, 11, 19).date()]
+    assert season.topic_factor("LDSB-QX", datetime(2026, 1, 20).date()) > season.topic_factor(
+        "LDSB-QX", datetime(2026, 6, 20).date()
+    )
+    assert season.topic_factor("CXJS-SGGL", datetime(2026, 7, 1).date()) > season.topic_factor(
+        "CXJS-SGGL", datetime(2026, 1, 1).date()
+    )
+    assert season.topic_factor("GGFW-GQ", datetime(2026, 1, 1).date()) > season.topic_factor(
+        "GGFW-GQ", datetime(2026, 7, 1).date()
+    )
+
+
+def test_a_burst_of_similar_complaints_in_the_last_two_weeks(demo):
+    """A rising topic: ten or more reports of one matter from one community within two days, lately."""
+    cases = all_cases()
+    recent = [c for c in cases if c.received_at >= NOW - timedelta(days=14)]
+    groups = {}
+    for case in recent:
+        groups.setdefault((case.community_id, case.category_id), []).append(case)
+    burst = max(groups.values(), key=len)
+    assert len(burst) >= 10
+    times = sorted(c.received_at for c in burst)
+    assert times[-1] - times[0] <= timedelta(hours=48)
+    assert all("自来水" in c.title for c in burst)
+    before = [
+        c
+        for c in cases
+        if (c.community_id, c.category_id) == (burst[0].community_id, burst[0].category_id)
+        and c.received_at < NOW - timedelta(days=14)
+    ]
+    assert len(before) <= 2  # rising: the community hardly ever reported it before
+    first = min(burst, key=lambda c: c.received_at)
+    merged = [c for c in burst if c.status == Status.MERGED]
+    assert merged and all(c.merged_into_id == first.id for c in merged)
+
+
+def _late_share(codes) -> float:
+    """Of the sign, contact, first-reply and resolve deadlines of cases the departments lead that are decided
+    by NOW, the share missed (met late, or still running past due)."""
+    rows = db.session.execute(
+        select(CaseDeadline.due_at, CaseDeadline.met_at, CaseDeadline.status)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .join(Department, Department.id == Case.lead_department_id)
+        .where(
+            Department.code.in_(codes),
+            CaseDeadline.stage.in_([Stage.SIGN, Stage.CONTACT, Stage.FIRST_REPLY, Stage.RESOLVE]),
+        )
+    ).all()
+    decided = [r for r in rows if r.met_at is not None or (r.status == "running" and r.due_at < NOW)]
+    late = [r for r in decided if r.met_at is None or r.met_at > r.due_at]
+    assert len(decided) >= 8, codes
+    return len(late) / len(decided)
+
+
+def _satisfied_share(codes) -> float:
+    rated = db.session.scalars(
+        select(Case.satisfaction)
+        .join(Department, Department.id == Case.lead_department_id)
+        .where(Department.code.in_(codes), Case.status == Status.CLOSED)
+    ).all()
+    assert len(rated) >= 3, codes
+    return sum(s == Satisfaction.SATISFIED for s in rated) / len(rated)
+
+
+def test_departments_differ_in_lateness_and_satisfaction(demo):
+    excellent = _late_share([EXCELLENT_BUREAU])
+    assert _late_share(SLOW_BUREAUS) > 2 * excellent + 0.1
+    for code in SLOW_BUREAUS:
+        assert _late_share([code]) > excellent
+    assert _satisfied_share(SLOW_BUREAUS) < _satisfied_share([EXCELLENT_BUREAU])
+
+
+def test_citizens_rate_some_replies_themselves(demo):
+    ratings = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.action == "revisit", CaseEvent.actor_id.is_(None))
+    ).all()
+    assert ratings and all(e.data["by"] == "citizen" for e in ratings)
+    assert all(e.case.citizen_rated_at is not None for e in ratings)
 
 
 def test_status_matches_stamps(demo):

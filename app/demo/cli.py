@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from app.demo import DEFAULT_CASES
 from app.demo import print_logins
 from app.demo import seed_demo
 from app.demo.volunteers import print_volunteer_link
@@ -13,7 +14,7 @@ from models.org import Department
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed when the database holds no departments yet.")
-@click.option("--cases", default=500, show_default=True, help="How many demo cases to create.")
+@click.option("--cases", default=DEFAULT_CASES, show_default=True, help="How many demo cases to create.")
 def seed_demo_command(if_empty: bool, cases: int) -> None:
     """Load the demo district (idempotent: a second run adds nothing)."""
     if if_empty and db.session.query(Department.id).first() is not None:

@@ -1,4 +1,9 @@
-"""Planning the demo cases: what each case says, and the timed steps that take it to its final status."""
+"""Planning the demo cases: what each case says, when it came in, and the timed steps to its final status.
+
+Cases spread over the last ``HISTORY_DAYS`` (18 months) by the day weights of :class:`app.demo.season.Season`;
+cases still open are recent (``RECEIVE_WINDOW``). A template is drawn with its topic's seasonal weight on the
+case's day, and one community's burst of reports about one matter (``BURST_SIZE``) falls in the last days.
+"""
 
 from dataclasses import dataclass
 from dataclasses import field
@@ -8,10 +13,15 @@ from decimal import Decimal
 
 from app.demo import texts
 from app.demo.org import Org
+from app.demo.season import GROWTH
+from app.demo.season import Season
 from app.demo.steps import build_steps
+from app.demo.templates import BURST_TEMPLATES
 from app.demo.templates import Template
 from app.demo.templates import choices_for
 from app.org.tree import default_lead_department
+from app.timeutil import local_day
+from app.timeutil import local_day_start
 from app.timeutil import to_local
 from models.enums import Channel
 from models.enums import DepartmentKind
@@ -19,10 +29,12 @@ from models.enums import Grade
 from models.enums import RequestType
 from models.enums import Status
 
-STATUS_WEIGHTS = {
-    Status.NEW: 4, Status.REGISTERED: 4, Status.DISPATCHED: 6, Status.IN_PROGRESS: 12,
-    Status.REPLIED: 8, Status.CLOSED: 56, Status.REJECTED: 5, Status.MERGED: 5,
+# An open case is recent, so each open status holds a few days' intake (OPEN_DAYS times the latest daily
+# intake); the finished statuses share the rest by weight (DONE_WEIGHTS).
+OPEN_DAYS = {
+    Status.NEW: 0.5, Status.REGISTERED: 0.5, Status.DISPATCHED: 1.0, Status.IN_PROGRESS: 9.0, Status.REPLIED: 2.5,
 }  # fmt: skip
+DONE_WEIGHTS = {Status.CLOSED: 84, Status.REJECTED: 8, Status.MERGED: 8}
 GRADE_WEIGHTS = {Grade.RED: 7, Grade.YELLOW: 21, Grade.GREEN: 72}
 TYPE_WEIGHTS = {
     RequestType.COMPLAINT: 34, RequestType.HELP: 24, RequestType.CONSULT: 18,
@@ -40,7 +52,7 @@ RECEIVE_WINDOW = {
     Status.IN_PROGRESS: 20,
     Status.REPLIED: 6,
 }
-HISTORY_DAYS = 90
+HISTORY_DAYS = 548  # 18 months
 CLUE_TYPES = {RequestType.REPORT, RequestType.HELP, RequestType.COMPLAINT}
 REPEAT_SHARE = 0.05
 # (low, high) gap after the original case, for merged duplicates and for repeats.
@@ -48,6 +60,13 @@ DUPLICATE_GAP = {
     "merge": (timedelta(minutes=30), timedelta(days=5)),
     "repeat": (timedelta(days=3), timedelta(days=30)),
 }
+DAY_TRIES = 4  # draws of a duplicate's time, each kept by the weight of its day
+BURST_SIZE = 12  # reports in the burst, at most one case in BURST_EVERY
+BURST_EVERY = 10
+BURST_AGE = (4.0, 9.0)  # days before now the burst starts
+BURST_HOURS = 44  # it lasts under two days
+BURST_MERGED = 0.65  # share of the burst's later reports merged into the first (并单)
+BURST_CHANNELS = (Channel.HOTLINE, Channel.HOTLINE, Channel.WECHAT, Channel.WECHAT, Channel.API)
 
 
 @dataclass
@@ -58,6 +77,7 @@ class Plan:
     status: str
     channel: str
     duplicate: str | None = None  # "merge" or "repeat"
+    day: object = None  # the local day it is meant to arrive on (it may move later if its steps don't fit)
     grade: str = Grade.GREEN
     template: Template | None = None
     fields: dict = field(default_factory=dict)
@@ -72,6 +92,16 @@ class Plan:
     def duration(self) -> timedelta:
         """Time from receipt to the last planned step."""
         return self.steps[-1][0] if self.steps else timedelta(0)
+
+
+def status_weights(n: int) -> dict:
+    """How many of ``n`` cases end in each status (as weights): open ones by OPEN_DAYS, the rest by weight."""
+    daily = n / HISTORY_DAYS * GROWTH[1] / ((GROWTH[0] + GROWTH[1]) / 2)  # today's intake, after the growth
+    weights = {status: days * daily for status, days in OPEN_DAYS.items()}
+    rest = max(0.0, n - sum(weights.values()))
+    done = sum(DONE_WEIGHTS.values())
+    weights.update({status: rest * w / done for status, w in DONE_WEIGHTS.items()})
+    return weights
 
 
 def allocate(rng, n: int, weights: dict) -> list:
@@ -105,14 +135,17 @@ class Planner:
         self.volunteers = volunteers
         self.communities = org.of_kind(DepartmentKind.COMMUNITY)
         self.stations = {d.code.rsplit("-", 1)[0]: d for d in org.of_kind(DepartmentKind.STATION)}
+        self.season = Season(now, HISTORY_DAYS)
 
     def plan(self, n: int) -> list[Plan]:
         """Plan ``n`` cases covering every status, grade, channel and request type (when ``n`` allows)."""
         rng = self.rng
+        bursting = min(BURST_SIZE, n // BURST_EVERY)
+        n -= bursting
         plans = [
             Plan(i, s, c)
             for i, (s, c) in enumerate(
-                zip(allocate(rng, n, STATUS_WEIGHTS), allocate(rng, n, CHANNEL_WEIGHTS), strict=True)
+                zip(allocate(rng, n, status_weights(n)), allocate(rng, n, CHANNEL_WEIGHTS), strict=True)
             )
         ]
         for p in plans:
@@ -123,9 +156,12 @@ class Planner:
             p.duplicate = "repeat"
         base = [p for p in plans if p.duplicate is None]
         dups = [p for p in plans if p.duplicate is not None]
+        for p in base:
+            window = RECEIVE_WINDOW.get(p.status, HISTORY_DAYS)
+            p.day = self.season.pick_day(rng, self.season.today - timedelta(days=window), self.season.today)
         for group, cover in ((base, True), (dups, False)):
             for p, (grade, rtype) in zip(group, grade_type_pairs(rng, len(group), cover), strict=True):
-                p.grade, p.template = grade, rng.choice(choices_for(rtype, grade))
+                p.grade, p.template = grade, self._template(rtype, grade, p.day)
         self._fix_mismatches(base)
         for p in plans:
             self._describe(p)
@@ -134,6 +170,52 @@ class Planner:
             p.received_at = self._receive_time(p)
         for p in dups:
             self._attach_to_original(p, base)
+        return plans + self._burst(len(plans), bursting)
+
+    def _template(self, request_type: str, grade: str, day) -> Template:
+        """A template of ``request_type`` that may carry ``grade``, its topic weighted by the season of ``day``."""
+        choices = choices_for(request_type, grade)
+        if day is None:
+            return self.rng.choice(choices)
+        weights = [self.season.topic_factor(t.category, day) for t in choices]
+        return self.rng.choices(choices, weights=weights)[0]
+
+    def _burst(self, first_index: int, size: int) -> list[Plan]:
+        """``size`` reports of one matter from one community within two days, in the last days before now.
+
+        The first is handled (closed, or in progress when that cannot be done by now); most later ones
+        are merged into it, a few are handled on their own (still in progress).
+        """
+        if size <= 0:
+            return []
+        rng = self.rng
+        community = rng.choice(self.communities)
+        start = self.now - timedelta(days=rng.uniform(*BURST_AGE))
+        times = [start] + sorted(
+            start + timedelta(hours=rng.uniform(0.5, BURST_HOURS)) for _ in range(size - 1)
+        )
+        plans = []
+        for k, at in enumerate(times):
+            p = Plan(first_index + k, Status.IN_PROGRESS, rng.choice(BURST_CHANNELS), received_at=at)
+            p.day = local_day(at)
+            if k == 0:
+                p.grade, p.template, p.channel = Grade.YELLOW, BURST_TEMPLATES[-1], Channel.HOTLINE
+            else:
+                p.grade, p.template = Grade.GREEN, rng.choice(BURST_TEMPLATES[:-1])
+            self._describe(p, community)
+            if k and rng.random() < BURST_MERGED:
+                p.status, p.duplicate, p.target, p.lead = Status.MERGED, "merge", plans[0], plans[0].lead
+            plans.append(p)
+        latest = self.now - timedelta(minutes=1)
+        for p in plans:
+            tries = [p.status] * 4
+            if p is plans[0]:
+                tries = [Status.CLOSED] * 3 + tries
+            for status in [*tries, Status.REGISTERED]:  # registered at least: over two days have passed
+                p.status = status
+                p.steps = build_steps(p, self.org, rng)
+                if p.received_at + p.duration <= latest:
+                    break
         return plans
 
     def _fix_mismatches(self, base: list[Plan]) -> None:
@@ -162,15 +244,16 @@ class Planner:
                 if q is not None:
                     p.status, q.status = q.status, p.status
 
-    def _describe(self, p: Plan) -> None:
-        """Fill in the citizen, the place, the text and the flags of a case."""
+    def _describe(self, p: Plan, community=None) -> None:
+        """Fill in the citizen, the place (in ``community`` when given), the text and the flags of a case."""
         rng, gen, org = self.rng, self.gen, self.org
         if p.channel == Channel.VOLUNTEER and self.volunteers:
-            p.volunteer = rng.choice(self.volunteers)
+            joined = [v for v in self.volunteers if p.day is None or v.joined_on <= p.day]
+            p.volunteer = rng.choice(joined or self.volunteers)
             community = p.volunteer.community
             name, phone = p.volunteer.name, p.volunteer.phone
         else:
-            community = rng.choice(self.communities)
+            community = community or rng.choice(self.communities)
             name, phone = gen.name(), gen.mobile()
         street = org.departments[community.code.split("-")[0]]
         t, grade = p.template, p.grade
@@ -256,22 +339,32 @@ class Planner:
         return bureau
 
     def _receive_time(self, p: Plan) -> datetime:
+        """An instant on the plan's day (another weighted day when its steps would not be done by now)."""
+        rng, season = self.rng, self.season
         hi = self.now - p.duration - timedelta(minutes=1)
         lo = self.now - timedelta(days=RECEIVE_WINDOW.get(p.status, HISTORY_DAYS))
         lo = min(lo, hi - timedelta(hours=12))
-        at = lo + (hi - lo) * self.rng.random()
-        if to_local(at).hour < 7 and self.rng.random() < 0.8 and at + timedelta(hours=8) <= hi:
-            at += timedelta(hours=8)  # most citizens write in by day
+        day = p.day
+        if day is None or not local_day(lo) <= day <= local_day(hi):
+            day = p.day = season.pick_day(rng, local_day(lo), local_day(hi))
+        at = season.time_on(rng, day, office=p.channel == Channel.WALK_IN)
+        if not lo <= at <= hi:  # the day is cut by the window: anywhere in what is left of it
+            first = max(lo, local_day_start(day))
+            last = min(hi, local_day_start(day + timedelta(days=1)))
+            at = first + (last - first) * rng.random() if first < last else min(max(at, lo), hi)
         return at
 
     def _attach_to_original(self, p: Plan, base: list[Plan]) -> None:
-        """Make ``p`` a merged duplicate or a repeat of an earlier case, timed after it."""
+        """Make ``p`` a merged duplicate or a repeat of an earlier case, timed after it (and, when ``p`` is
+        still open, within its status's ``RECEIVE_WINDOW``)."""
         rng = self.rng
         low, high = DUPLICATE_GAP[p.duplicate]
+        window = self.now - timedelta(days=RECEIVE_WINDOW.get(p.status, HISTORY_DAYS))
         candidates = [
             q
             for q in base
-            if q.status != Status.REJECTED
+            if q.received_at + high >= window
+            and q.status != Status.REJECTED
             and q.template.request_type != RequestType.PRAISE
             and (q.template.request_type in CLUE_TYPES or p.duplicate == "repeat")
             and (p.channel != Channel.VOLUNTEER or q.template.request_type in CLUE_TYPES)
@@ -289,10 +382,13 @@ class Planner:
                 p.fields["title"] = f"再次反映：{q.fields['title']}"[:200]
             p.target, p.lead = q, q.lead
             p.steps = build_steps(p, self.org, rng)
-            latest = self.now - p.duration - timedelta(minutes=1)
-            if q.received_at + low <= latest:
-                span = min(high, latest - q.received_at) - low
-                p.received_at = q.received_at + low + span * rng.random()
+            earliest = max(q.received_at + low, window)
+            latest = min(q.received_at + high, self.now - p.duration - timedelta(minutes=1))
+            if earliest <= latest:
+                for _ in range(DAY_TRIES):  # on a likely day, as the other cases
+                    p.received_at = earliest + (latest - earliest) * rng.random()
+                    if self.season.likely(rng, p.received_at):
+                        break
                 return
         # No original fits before ``now``: keep the case's own text and make it a plain case.
         p.duplicate, p.target = None, None

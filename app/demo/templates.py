@@ -1,4 +1,5 @@
-"""Case templates per category: request type, highest grade it may carry, flags, title and content.
+"""Case templates per category: request type, highest grade it may carry, flags, title and content; and the
+templates of the burst (one community's many reports of one matter).
 
 One template a line: ``category code|request type|max grade (G/Y/R)|flags|title|content``. Flags: P = a
 number of people is involved ({n}), M = money is involved ({money} 万元), S = sensitive, - = none.
@@ -110,6 +111,33 @@ QT-ZX|consult|G|-|咨询群众诉求服务中心办公时间|请问{street}群�
 QT-BY|praise|G|-|感谢{community}平安员及时报警|{community}平安员夜间巡逻时发现{estate}电动车起火，及时报警并疏散群众，特此感谢。
 QT-BY|praise|G|-|表扬{street}工作人员帮助追回欠薪|{street}工作人员耐心帮我们{n}名工友追回了被拖欠的工资，特此致谢。
 QT-WX|consult|G|-|来电咨询外市户籍业务|来电人咨询外市户籍业务办理事宜，不属于本区事项。
+CXJS-SGGL|complaint|G|-|{site}周末一早开工噪声扰民|{site}周六周日早上6点多就开始施工作业，电锯和打桩声音很大，附近居民周末也无法休息。
+STHJ-ZS|complaint|G|-|{estate}旁广场舞音响声音过大|每天晚上7点到10点{estate}旁小广场跳广场舞，音响开得很大，关着窗都能听到，孩子无法写作业。
+STHJ-ZS|complaint|G|-|{road}夜市大排档噪声扰民|{road}夜市大排档营业到凌晨，划拳声、音乐声不断，周边居民无法入睡。
+YJAQ-FX|help|Y|P|暴雨后{estate}地下车库进水|昨晚暴雨后{estate}地下车库大量进水，{n}辆车被泡，排水泵不工作，请求紧急抽排。
+CSGL-YLLH|help|G|-|台风后{road}倒伏树木阻碍通行|台风过后{road}有多棵树木倒伏，压在人行道和非机动车道上，至今无人清理。
+GGFW-GQ|complaint|G|-|{estate}燃气压力不足热水器打不着火|天气转冷后{estate}晚上用气高峰时燃气压力明显不足，热水器经常打不着火，老人孩子无法洗澡。
+GGFW-GQ|complaint|G|-|{estate}燃气费比往常高出一倍|{estate}住户反映近两个月燃气费比往常高出一倍，怀疑燃气表计量不准，请求核查。
+YJAQ-RQ|report|Y|-|{road}{shop}违规存放液化气罐|{road}的{shop}在店内违规存放多个液化气罐，生意忙时还在门口明火作业，存在安全隐患。
+GGFW-GN|suggestion|G|-|建议寒潮期间关爱{community}独居老人取暖|寒潮来袭气温骤降，{community}不少独居老人家中没有取暖设备，建议社区上门送电暖器并检查用电安全。
+GGFW-GN|consult|G|-|咨询寒潮期间临时避寒场所|最近寒潮降温，请问{street}有没有开放临时避寒场所？流浪人员和困难群众可以去哪里？
+LDSB-QX|help|Y|PM|年关将至{site}{n}名工人讨薪|春节临近，{site}劳务分包公司拖欠{n}名工人工资共{money}万元，工人急着回家过年，请求帮助追讨。
+LDSB-QX|complaint|G|M|{company}年底拖欠本人工资|本人在{company}工作，公司以年底资金紧张为由拖欠两个月工资{money}万元，眼看要过年了，请帮忙协调。
+JY-RXSX|consult|G|-|咨询{school}学位申请时间|孩子今年秋季入学，请问{school}学位申请系统什么时候开放？需要准备哪些材料？
+GAZF-SHZA|complaint|G|-|{estate}楼上住户深夜喧哗|{estate}{no}栋楼上住户经常深夜聚会喧哗到凌晨，多次敲门沟通无效，请求民警上门处理。
+GAZF-SHZA|report|G|-|{road}深夜有人驾驶改装车炸街|每天深夜{road}有改装摩托车和汽车飙车炸街，轰鸣声很大，严重扰民，也存在安全隐患。
+GAZF-SHZA|help|G|-|{road}电动车被盗请求调取监控|本人停在{road}{shop}门口的电动车被盗，已报警，请求尽快调取周边监控追回。
+GAZF-HJ|consult|G|-|咨询新生儿入户办理流程|孩子刚出生，父母一方为深户，请问新生儿入户需要哪些材料、在哪里办理？
+"""
+
+# The burst: residents of one community report the same matter within two days (the last one, with the
+# number of households, is the first report the others are merged into).
+BURST_TEXT = """
+GGFW-GS|complaint|G|-|{estate}自来水发黄浑浊|从昨天开始{estate}家里水龙头流出的自来水发黄浑浊，放了很久还是黄的，不敢做饭，请尽快查明原因。
+GGFW-GS|complaint|G|-|{estate}{no}栋自来水有铁锈味|{estate}{no}栋自来水有明显铁锈味，烧开后有黄色沉淀，家里有小孩，担心影响健康。
+GGFW-GS|complaint|G|-|{cshort}片区自来水突然变黄|{community}片区多个小区自来水突然变黄，听说附近在改造供水管道，请供水部门尽快处理并说明情况。
+GGFW-GS|help|G|-|{estate}自来水浑浊无法饮用|{estate}自来水浑浊发黄已经两天，家里老人只能买桶装水，请求尽快恢复正常供水。
+GGFW-GS|complaint|Y|P|{cshort}片区自来水发黄浑浊影响{n}户|{community}{estate}等小区自来水发黄浑浊，涉及约{n}户居民，物业称是市政管网问题，请求供水部门排查。
 """
 
 GRADE_RANK = {"green": 0, "yellow": 1, "red": 2}
@@ -154,6 +182,7 @@ def _parse(text: str) -> tuple[Template, ...]:
 
 
 TEMPLATES = _parse(TEMPLATE_TEXT)
+BURST_TEMPLATES = _parse(BURST_TEXT)
 
 
 def choices_for(request_type: str, grade: str) -> list[Template]:

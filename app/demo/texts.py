@@ -73,6 +73,11 @@ REVISIT_NOTES = {
     "basically_satisfied": ("群众表示基本满意，希望加强后续巡查。", "群众基本满意，认为办理时间略长。"),
     "unsatisfied": ("群众表示问题未实际解决，不满意，要求重办。", "群众认为答复敷衍，不满意。"),
 }
+RATING_COMMENTS = {  # a citizen's own rating of the reply (查询页面评价)
+    "satisfied": (None, "问题已经解决，谢谢！", "处理很及时，点赞。"),
+    "basically_satisfied": (None, "问题基本解决，希望以后多巡查。", "结果可以接受，就是等的时间有点长。"),
+    "unsatisfied": ("问题根本没有解决，答复是在敷衍。", "没有人到现场看过，不满意。"),
+}
 REPLIES = {
     "supported": (
         "经{dept}现场核查，您反映的问题属实，已责令相关责任方立即整改，目前已整改完毕，后续将加强巡查防止反弹。",

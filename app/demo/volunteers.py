@@ -32,9 +32,11 @@ VOLUNTEERS = 50
 # Clues beside the ones that became volunteer-channel cases: merged into closed cases (these are
 # rewarded first, so every reward status shows up whatever the case count), dismissed, and new.
 MERGED_CLUES, DISMISSED_CLUES, NEW_CLUES = 12, 4, 4
-MERGED_TARGET_AGE = timedelta(
-    days=20
-)  # a merged clue's case closed this long ago: room for approval and payment
+# A merged clue's case closed at least this long ago (room for approval and payment), and among the latest
+# such cases (MERGED_POOL per merged clue), so the rewards that show every status are recent.
+MERGED_TARGET_AGE = timedelta(days=20)
+MERGED_POOL = 3
+SETTLED_AFTER = timedelta(days=60)  # any other reward proposed this long ago is decided and paid by now
 FUND_BUDGET = Decimal(1_000_000)
 COVER = (RewardStatus.PAID, RewardStatus.APPROVED, RewardStatus.REJECTED, RewardStatus.PROPOSED)
 STATUS_WEIGHTS = {
@@ -134,12 +136,17 @@ def build_clues(
         clue.people_involved, clue.money_involved = case.people_involved, case.money_involved
         _triage(clue, ClueStatus.CONVERTED, clerk, case.received_at, case)
         clues.append(clue)
-    old = [
-        p.case
-        for p in plans
-        if p.volunteer is None and p.case is not None and p.case.status == Status.CLOSED
-        and p.case.closed_at < now - MERGED_TARGET_AGE
-    ]  # fmt: skip
+    # From the plans, not the cases: a case's closing time is its plan's last step (no reload per case).
+    closed = sorted(
+        (
+            (p.received_at + p.duration, p.index, p.case)
+            for p in plans
+            if p.volunteer is None and p.case is not None and p.status == Status.CLOSED
+            and p.received_at + p.duration < now - MERGED_TARGET_AGE
+        ),
+        reverse=True,
+    )  # fmt: skip
+    old = [case for _closed, _index, case in closed[: MERGED_POOL * MERGED_CLUES]]
     for case in rng.sample(old, min(MERGED_CLUES, len(old))):
         volunteer = rng.choice([v for v in volunteers if v.community_id == case.community_id] or volunteers)
         reported = case.received_at + timedelta(hours=rng.uniform(1, 48))
@@ -173,9 +180,12 @@ class _Plan:
     reward: object = None
 
 
-def _plan(rng, clue: Clue, status: str, now: datetime) -> _Plan:
-    """Times after the case's last event, never later than ``now`` (a step that would be is not taken yet)."""
+def _plan(rng, clue: Clue, status: str, now: datetime, settle: bool = False) -> _Plan:
+    """Times after the case's last event, never later than ``now`` (a step that would be is not taken yet);
+    with ``settle``, a reward proposed long ago has been decided and paid (unless rejected)."""
     start = max(clue.case.events[-1].at, clue.triaged_at)
+    if settle and start < now - SETTLED_AFTER and status != RewardStatus.REJECTED:
+        status = RewardStatus.PAID
     proposed = start + timedelta(hours=rng.uniform(2, 72))
     decided = proposed + timedelta(hours=rng.uniform(20, 120))
     paid = decided + timedelta(hours=rng.uniform(24, 240))
@@ -220,7 +230,10 @@ def build_payouts(session, gen: texts.Gen, org: Org, clues: list, now: datetime)
     statuses += rng.choices(
         list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=len(useful) - len(statuses)
     )
-    plans = [_plan(rng, clue, status, now) for clue, status in zip(useful, statuses, strict=True)]
+    plans = [
+        _plan(rng, clue, status, now, settle=i >= len(COVER))
+        for i, (clue, status) in enumerate(zip(useful, statuses, strict=True))
+    ]
     plans = [plan for plan in plans if plan.proposed <= now]
     district = org.departments[DISTRICT_CODE]
     years = sorted({local_day(plan.proposed).year for plan in plans})
