@@ -30,6 +30,8 @@ class AuditEntity(LabelledEnum):
     REWARD = "reward", _l("Reward payouts")
     REWARD_FUND = "reward_fund", _l("Reward funds")
     AREA_COLOUR_RULE = "area_colour_rule", _l("Area colour rule")
+    SCORE_SCHEME = "score_scheme", _l("Scoring schemes")
+    SCORE_PERIOD = "score_period", _l("Scorecards")
 
 
 class AuditAction(LabelledEnum):
@@ -50,6 +52,7 @@ class AuditAction(LabelledEnum):
     CONVERT = "convert", _l("Conversion into a case")
     MERGE = "merge", _l("Merge into a case")
     DISMISS = "dismiss", _l("Dismissal")
+    PUBLISH = "publish", _l("Publication")
 
 
 class ConfigChange(db.Model):

@@ -33,6 +33,10 @@ from flask_babel import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from app.xlsx import XLSX_MIMETYPE  # noqa: F401  (re-exported: the roster and link views import it from here)
+from app.xlsx import text_cell
+from app.xlsx import write_sheet  # noqa: F401  (re-exported for admin_views.volunteers.links)
+
 # field -> (Chinese header, English header, other accepted spellings)
 COLUMNS = {
     "name": ("姓名", "Name", ("名字", "full name")),
@@ -47,7 +51,6 @@ COLUMNS = {
 }
 REQUIRED_COLUMNS = ("name", "phone", "group", "community")
 TEXT_COLUMNS = ("phone", "id_number")  # written as text so Excel keeps every digit
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MB = 1024 * 1024
 
 # Limits on reading one upload (the upload itself is capped by ROSTER_IMPORT_MAX_BYTES, 5 MB, and its
@@ -464,12 +467,7 @@ def read_roster(data: bytes, max_rows: int) -> RosterSheet:
 
 
 def _cell(sheet, value, name: str):
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text that starts with = stays text, never a formula
-    if name in TEXT_COLUMNS:
-        cell.number_format = "@"
-    return cell
+    return text_cell(sheet, value, text_format=name in TEXT_COLUMNS)
 
 
 def write_roster(rows, help_rows=None) -> bytes:
@@ -495,26 +493,6 @@ def write_roster(rows, help_rows=None) -> bytes:
         notes.column_dimensions["B"].width = 60
         for title, text in help_rows:
             notes.append([_cell(notes, str(title), ""), _cell(notes, str(text), "")])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def write_sheet(title: str, header: list[str], rows: list[list], widths: list[int]) -> bytes:
-    """A one-sheet xlsx of plain text cells (never formulas) under a bold header row."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
-    bold = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
-    for row in rows:
-        sheet.append([_cell(sheet, value, "") for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
