@@ -13,7 +13,10 @@ from admin_views.dashboard import Dashboard
 from admin_views.free_text import masked_text
 from admin_views.notifications import InboxView
 from admin_views.notifications import OutboxView
+from admin_views.reports.issues import ReportsView
 from admin_views.reports.rates import RatesView
+from admin_views.reports.score_schemes import ScoreSchemeView
+from admin_views.reports.scorecards import ScorecardView
 from admin_views.settings import intake_controls
 from admin_views.settings.api_keys import ApiKeyView
 from admin_views.settings.area_rule import AreaColourRuleView
@@ -136,6 +139,11 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     admin.add_view(RatesView(name=_l("Rates"), endpoint="rates", category=_l("Figures")))
+    admin.add_view(ReportsView(name=_l("Daily reports"), endpoint="reports", category=_l("Figures")))
+    admin.add_view(ScorecardView(name=_l("Scorecards"), endpoint="scorecard", category=_l("Figures")))
+    admin.add_view(
+        ScoreSchemeView(name=_l("Scoring schemes"), endpoint="score_scheme", category=_l("Figures"))
+    )
     admin.add_view(
         AreaColourRuleView(
             AreaColourRule, db, name=_l("Area colour rule"), endpoint="area_rule", category=_l("Settings")

@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     from app.i18n import get_locale
     from app.i18n import get_timezone
     from app.org import refcache
+    from app.reports.issues import register_attachments
     from app.reports.rollup import watch_case_changes
 
     db.init_app(app)
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     watch_account_changes()  # password, role, department or active changes end the sessions
+    register_attachments()  # e-mails of the 民情日报 carry its Word file
     watch_case_changes()  # a change to an old case is noted, and the job corrects that day's figures
     refcache.install()  # every process (web, jobs, CLI) bumps the reference-cache version on an edit
     init_admin(app)

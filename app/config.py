@@ -30,6 +30,10 @@ class DefaultConfig:
     PASSWORD_HASH_CONCURRENCY = 2
     PASSWORD_HASH_WAIT_SECONDS = 10
     PASSWORD_HASH_CHEAP = False
+    # The 民情日报 of yesterday: built at, then sent to leaders and supervisors at (Beijing time, "HH:MM");
+    # in between a supervisor may add an editor's note.
+    REPORT_BUILD_TIME = "07:30"
+    REPORT_SEND_TIME = "08:00"
     # The case list counts at most this many rows and then shows "N+" (COUNT(*) on a big table is slow).
     LIST_COUNT_CAP = 10000
     EXPORT_MAX_ROWS = 50000

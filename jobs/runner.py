@@ -19,6 +19,7 @@ JOBS = {
     "deliver": (tasks.deliver, 30),
     "digest": (tasks.digest, 300),
     "figures": (tasks.figures, 60),
+    "daily_report": (tasks.daily_report, 120),
 }
 DAILY = {"analyze": tasks.analyze}
 

@@ -6,6 +6,7 @@ visible before the message leaves), the recompute once per batch of deadlines, t
 """
 
 from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +17,9 @@ from app.deadlines.sweep import Run
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
+from app.reports import issues as report_issues
 from app.reports import rollup
+from app.timeutil import local_day
 from app.timeutil import utcnow
 
 
@@ -87,6 +90,21 @@ def figures(now: datetime) -> dict:
         built.append(day)
         db.session.commit()
     return {"corrected": len(corrected), "built": len(built)}
+
+
+def daily_report(now: datetime) -> str:
+    """Build yesterday's 民情日报 after its build time, and send it after its sending time (each once)."""
+    done = []
+    if report_issues.build_due(now) and report_issues.build_daily(now) is not None:
+        db.session.commit()
+        done.append("built")
+    if report_issues.send_due(now):
+        issue = report_issues.issue_of(local_day(now) - timedelta(days=1))
+        if issue is not None and issue.sent_at is None and report_issues.send(issue, now):
+            db.session.commit()
+            done.append("sent")
+    db.session.commit()
+    return ", ".join(done) or "nothing to do"
 
 
 def analyze(now: datetime) -> str:

@@ -25,7 +25,11 @@ from models.org import Department
 from models.org import Mailbox
 from models.report import AreaColourRule
 from models.report import DailyRollup
+from models.report import ReportIssue
+from models.report import ReportReading
 from models.report import RollupDirty
+from models.scorecard import ScorePeriod
+from models.scorecard import ScoreScheme
 from models.user import User
 from models.volunteer import Clue
 from models.volunteer import RewardFund
@@ -57,8 +61,12 @@ __all__ = [
     "OnceKey",
     "RecomputeRequest",
     "RewardFund",
+    "ReportIssue",
+    "ReportReading",
     "RewardPayout",
     "RollupDirty",
+    "ScorePeriod",
+    "ScoreScheme",
     "User",
     "Volunteer",
     "WorkCalendarDay",

@@ -9,12 +9,15 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import JSON
 from sqlalchemy import Date
 from sqlalchemy import Float
+from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import Numeric
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -114,3 +117,36 @@ class AreaColourRule(db.Model):
     yellow_overdue_share: Mapped[float] = mapped_column(Float, default=0.03)
     yellow_open_cases: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReportIssue(db.Model):
+    """One issue of a periodic report (民情日报 …): its figures as built, the editor's note, when it went out."""
+
+    __tablename__ = "report_issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "daily" (weekly, monthly, quarterly to come)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_note: Mapped[str | None] = mapped_column(Text)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("kind", "first_day", name="uq_report_issue_kind_first_day"),)
+
+
+class ReportReading(db.Model):
+    """A leader's 已阅 on an issue, with an optional comment (批注)."""
+
+    __tablename__ = "report_reading"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("report_issue.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("issue_id", "user_id", name="uq_report_reading_issue_user"),)

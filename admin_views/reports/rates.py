@@ -76,7 +76,8 @@ class RatesView(SecuredView):
                 rows.append(
                     {"name": str(name), "key": value, "cells": cells(figures, narrowed(cut, group, value))}
                 )
-            rows.sort(key=lambda row: (row["name"] == str(cut_form.NOT_SET), str(row["key"])))
+            order = {key: index for index, key in enumerate(labels)}  # tree order, catalogue order …
+            rows.sort(key=lambda row: (order.get(row["key"], len(order)), str(row["key"])))
         return self.render(
             "admin/reports/rates.html",
             form=form,

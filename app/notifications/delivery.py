@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from app.extensions import db
+from app.notifications import attachments
 from app.notifications.transports import post_webhook
 from app.notifications.transports import send_email
 from app.notifications.transports import webhook_payload
@@ -80,6 +81,7 @@ def claim_next(now, channels):
             Notification.subject,
             Notification.body,
             Notification.attempts,
+            Notification.data,  # names the files an e-mail carries (app.notifications.attachments)
         )
         .execution_options(synchronize_session=False)
     )
@@ -104,7 +106,7 @@ def hold_unconfigured_email(now) -> int:
 
 def _send(row) -> str | None:
     if row.channel == Channel.EMAIL:
-        return send_email(row.address or "", row.subject, row.body)
+        return send_email(row.address or "", row.subject, row.body, attachments.files(row.data))
     url = (row.address or "").strip()
     post_webhook(url, webhook_payload(url, row.subject, row.body))
     return None

@@ -52,8 +52,9 @@ class DeliveryError(Exception):
 # --- e-mail ------------------------------------------------------------------------------------
 
 
-def build_email(to: str, subject: str, body: str) -> EmailMessage:
-    """A UTF-8 message from ``MAIL_DEFAULT_SENDER`` to the addresses in ``to`` (comma or semicolon separated)."""
+def build_email(to: str, subject: str, body: str, files=()) -> EmailMessage:
+    """A UTF-8 message from ``MAIL_DEFAULT_SENDER`` to the addresses in ``to`` (comma or semicolon separated),
+    with ``files`` ((name, MIME type, bytes)) attached."""
     sender = _setting("MAIL_DEFAULT_SENDER") or _setting("MAIL_USERNAME") or "suqiu@localhost"
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message = EmailMessage()
@@ -63,12 +64,15 @@ def build_email(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body, charset="utf-8", cte="base64")  # 7-bit safe on any relay
+    for name, mime, data in files:
+        maintype, _sep, subtype = mime.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 
-def send_email(to: str, subject: str, body: str) -> str | None:
+def send_email(to: str, subject: str, body: str, files=()) -> str | None:
     """Send one e-mail over SMTP; return a note on refused recipients, raise when nothing was accepted."""
-    message = build_email(to, subject, body)
+    message = build_email(to, subject, body, files)
     if not message["To"]:
         raise DeliveryError("no recipient address")
     use_ssl, use_tls = bool(_setting("MAIL_USE_SSL")), bool(_setting("MAIL_USE_TLS"))

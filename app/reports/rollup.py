@@ -213,6 +213,11 @@ def apply_corrections(now: datetime, limit: int = CORRECTIONS_PER_RUN) -> list[d
     ).all()
     if not claimed:
         return []
+    if db.session.scalar(select(OnceKey.id).where(OnceKey.job == BUILT).limit(1)) is None:
+        # Nothing is built yet, so no noted change matters: build_missing counts every day from scratch, and
+        # changes noted after this delete stay noted for the days it will have built.
+        db.session.execute(delete(RollupDirty))
+        return []
     days = {row.day for row in claimed if row.day is not None}
     days |= current_days({row.case_id for row in claimed if row.case_id is not None})
     today = local_day(now)

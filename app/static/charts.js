@@ -162,6 +162,12 @@
     return low >= 0 && minimum < 0 ? 0 : minimum;
   }
 
+  function wholeNumbers(spec) {
+    return (spec.series || []).every(function (s) {
+      return (s.data || []).every(function (v) { return !isNumber(v) || Math.floor(v) === v; });
+    });
+  }
+
   function cartesian(spec, size) {
     var horizontal = spec.type === "hbar";
     var line = spec.type === "line";
@@ -181,6 +187,9 @@
     };
     if (line) {
       valueAxis.min = lineMinimum(spec);
+    }
+    if (wholeNumbers(spec)) {
+      valueAxis.minInterval = 1; // counts of cases: no "0.2 件" ticks
     }
     if (horizontal) {
       categoryAxis.inverse = true; // the first category on top, as it is read

@@ -1,4 +1,5 @@
-"""rollup: the daily figures behind rates and reports, their correction queue, dispute subjects
+"""rollup: the daily figures behind rates and reports, their correction queue, dispute subjects, the area
+colour rule, and report issues (民情日报 …) with editors' notes and leaders' readings
 
 Revision ID: 0007_rollup
 Revises: 0006_publication
@@ -66,6 +67,36 @@ def upgrade():
     # the default rule: red with any open red case or over 10 % of open cases overdue; yellow over 3 % or 30 open
     op.execute("INSERT INTO area_colour_rule (id, red_open_red_cases, red_overdue_share, yellow_overdue_share, "
                "yellow_open_cases, updated_at) VALUES (1, 1, 0.1, 0.03, 30, CURRENT_TIMESTAMP)")
+    op.create_table(
+        'report_issue',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('first_day', sa.Date(), nullable=False),
+        sa.Column('last_day', sa.Date(), nullable=False),
+        sa.Column('content', sa.JSON(), nullable=False),
+        sa.Column('built_at', sa.DateTime(), nullable=False),
+        sa.Column('editor_note', sa.Text(), nullable=True),
+        sa.Column('editor_id', sa.Integer(), nullable=True),
+        sa.Column('noted_at', sa.DateTime(), nullable=True),
+        sa.Column('sent_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['editor_id'], ['user_account.id'], name='fk_report_issue_editor_id_user_account'),
+        sa.PrimaryKeyConstraint('id', name='pk_report_issue'),
+        sa.UniqueConstraint('kind', 'first_day', name='uq_report_issue_kind_first_day'),
+    )
+    op.create_table(
+        'report_reading',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('issue_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('read_at', sa.DateTime(), nullable=False),
+        sa.Column('comment', sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(['issue_id'], ['report_issue.id'], name='fk_report_reading_issue_id_report_issue',
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name='fk_report_reading_user_id_user_account'),
+        sa.PrimaryKeyConstraint('id', name='pk_report_reading'),
+        sa.UniqueConstraint('issue_id', 'user_id', name='uq_report_reading_issue_user'),
+    )
+    op.create_index('ix_report_reading_issue_id', 'report_reading', ['issue_id'])
     op.create_index('ix_case_item_closed_at', 'case_item', ['closed_at'])
     op.create_index('ix_case_event_action_at', 'case_event', ['action', 'at'])
     op.create_index('ix_case_deadline_due_at', 'case_deadline', ['due_at'])
@@ -77,6 +108,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_report_reading_issue_id', table_name='report_reading')
+    op.drop_table('report_reading')
+    op.drop_table('report_issue')
     op.drop_column('category', 'is_dispute')
     op.drop_index('ix_case_deadline_met_at', table_name='case_deadline')
     op.drop_index('ix_case_deadline_due_at', table_name='case_deadline')

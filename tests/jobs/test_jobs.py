@@ -69,14 +69,22 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
     result = tick_cli(app, "--now", "2026-03-03T08:29:00+08:00")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["recompute", "sweep", "deliver", "digest", "figures"]
+    assert [line.split(":")[0] for line in lines] == [
+        "recompute",
+        "sweep",
+        "deliver",
+        "digest",
+        "figures",
+        "daily_report",
+    ]
     assert lines[0] == "recompute: 0"
     assert lines[1] == "sweep: {'fired': 1, 'missed': 3, 'taken': 0}"  # the overdue sign, after a night
     assert lines[2].startswith("deliver: {'sent': 0")
     assert lines[3] == "digest: not yet"
     assert lines[4] == "figures: {'corrected': 0, 'built': 1}"  # 2026-03-02, the day before: built
+    assert lines[5] == "daily_report: built, sent"  # after 07:30 and 08:00: the 民情日报 of 2026-03-02
     runs = {run.name: run for run in db.session.scalars(select(JobRun))}
-    assert set(runs) == {"recompute", "sweep", "deliver", "digest", "figures"}
+    assert set(runs) == {"recompute", "sweep", "deliver", "digest", "figures", "daily_report"}
     assert runs["digest"].result == "not yet" and runs["sweep"].error is None
 
 

@@ -1,19 +1,15 @@
 """Outbox delivery against a real SMTP server (aiosmtpd) and a real HTTP server standing in for group robots."""
 
-import email
 import json
 import re
-import socket
 import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from email import policy
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.config import DefaultConfig
@@ -25,6 +21,8 @@ from app.notifications import transports
 from jobs import tasks
 from models.notification import Notification
 from tests.support import factories
+from tests.support.mail import free_port
+from tests.support.mail import smtp_fixture  # noqa: F401  (fixture `smtp`: a real SMTP server)
 from tests.support.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
 from tests.support.pg_server import pg_template_fixture  # noqa: F401
 from tests.support.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
@@ -32,30 +30,6 @@ from tests.support.pg_server import pg_url_fixture  # noqa: F401  (provides the 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 Beijing time
 SUBJECT = "诉求即将超时：请尽快签收"
 BODY = "诉求 SQ20260302-0001「路边占道经营」将于 10:30 超时。\n请登录诉求通处理。"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class MailRecorder:
-    """aiosmtpd handler: keeps every accepted message; answers 451 to the next ``reject`` messages."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.reject = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.reject:
-            self.reject -= 1
-            return "451 4.3.0 Try again later"
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self):
-        return [email.message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes]
 
 
 class RobotHandler(BaseHTTPRequestHandler):
@@ -75,21 +49,6 @@ class RobotHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, configured as the app's mail server."""
-    recorder = MailRecorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=controller.port,
-        MAIL_DEFAULT_SENDER="诉求通 <suqiu@example.gov.cn>",
-    )
-    yield recorder
-    controller.stop()
 
 
 @pytest.fixture

@@ -24,12 +24,15 @@ from app.reports.rate_table import rate_rows
 from app.reports.rates import BY_KEY
 from app.timeutil import local_day
 from tests.support.deadlines import T0
+from tests.support.deadlines import act
+from tests.support.deadlines import new_case
 from tests.support.factories import dept
 from tests.support.factories import user
 from tests.support.reports import category
 from tests.support.reports import hand_counted_cases
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 NOW = T0 + 72 * H
 D0 = local_day(T0)
 PERIOD = Cut(D0, D0 + timedelta(days=3))
@@ -60,6 +63,34 @@ EXPECTED = {
 
 def test_each_rate_matches_the_hand_count(cases):
     assert values() == pytest.approx(EXPECTED)
+
+
+def test_merged_reopened_and_extended_cases_follow_the_same_rules(cases):
+    """G is merged into A; A is reopened on day 1; J's contact limit is extended, and J is met in time."""
+    g = new_case(T0, category_id=category("CSGL-ZDJY").id)
+    act(g, "merge", T0 + 20 * M, target=cases["A"], note="同一事项")
+    act(cases["A"], "reopen", T0 + 30 * H)  # a supervisor reopens it: sent back, no longer closed
+    j = new_case(T0, category_id=category("CSGL-ZDJY").id)
+    act(j, "register", T0)
+    act(j, "dispatch", T0, lead="SA")
+    act(j, "sign", T0 + 10 * M)  # its contact limit runs to T0 + 130 min
+    act(j, "request_extension", T0 + H, stage="contact", amount=60, reason="群众在外地，约定时间回电")
+    act(j, "approve_extension", T0 + H + 5 * M, note="同意")
+    act(j, "contact", T0 + 3 * H)  # late by the first limit, in time by the extended one
+    assert values() == pytest.approx(
+        {
+            "response": 3 / 5,  # J signed in time
+            "contact": 3 / 4,  # J in time thanks to the extension
+            "reply": 2 / 5,  # J never replied: late on day 1
+            "closure": 1 / 3,  # due on day 2: E closed; C and J open; A's restarted limit is not due yet
+            "satisfaction": 3 / 4,  # the ratings given stay given
+            "redo": 2 / 4,  # B sent back, A reopened
+            "dispute": 0.0,  # only E is a closed dispute now, and not 支持
+            "overdue": 8,  # the six before, and J's first reply and closing
+            "hours": (2 + 29) / 2,  # E and B are the closed ones
+        }
+    )
+    assert sums(PERIOD, NOW)[None]["received"] == 7  # the merged G still counts as received
 
 
 def test_the_rejected_case_counts_only_as_received(cases):

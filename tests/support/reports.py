@@ -26,7 +26,7 @@ def category(code: str) -> Category:
 def hand_counted_cases() -> dict:
     """Cases A to E received on Monday 2026-03-02 10:00 and driven through their steps (committed)."""
     stage_policies(
-        sign=(60, Unit.MINUTES), contact=(120, Unit.MINUTES), first_reply=(24, Unit.HOURS),
+        sign=(60, Unit.MINUTES), contact=(120, Unit.MINUTES, {"max_extensions": 1}), first_reply=(24, Unit.HOURS),
         resolve=(48, Unit.HOURS), revisit=LONG,
     )  # fmt: skip
     dispute = category("CXJS")
