@@ -139,7 +139,7 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     admin.add_view(RatesView(name=_l("Rates"), endpoint="rates", category=_l("Figures")))
-    admin.add_view(ReportsView(name=_l("Daily reports"), endpoint="reports", category=_l("Figures")))
+    admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", category=_l("Figures")))
     admin.add_view(ScorecardView(name=_l("Scorecards"), endpoint="scorecard", category=_l("Figures")))
     admin.add_view(
         ScoreSchemeView(name=_l("Scoring schemes"), endpoint="score_scheme", category=_l("Figures"))

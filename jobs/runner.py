@@ -20,6 +20,7 @@ JOBS = {
     "digest": (tasks.digest, 300),
     "figures": (tasks.figures, 60),
     "daily_report": (tasks.daily_report, 120),
+    "periodic_reports": (tasks.periodic_reports, 300),
 }
 DAILY = {"analyze": tasks.analyze}
 

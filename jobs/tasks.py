@@ -19,6 +19,7 @@ from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
 from app.reports import issues as report_issues
 from app.reports import rollup
+from app.reports.periodic import PERIOD_OF as periodic_kinds
 from app.timeutil import local_day
 from app.timeutil import utcnow
 
@@ -103,6 +104,24 @@ def daily_report(now: datetime) -> str:
         if issue is not None and issue.sent_at is None and report_issues.send(issue, now):
             db.session.commit()
             done.append("sent")
+    db.session.commit()
+    return ", ".join(done) or "nothing to do"
+
+
+def periodic_reports(now: datetime) -> str:
+    """Build last week's, month's and quarter's reports once each has ended (after the build time), and
+    send every issue not sent yet after the sending time."""
+    done = []
+    if report_issues.build_due(now):
+        for kind in periodic_kinds:
+            if report_issues.build_periodic(kind, now) is not None:
+                db.session.commit()
+                done.append(f"{kind} built")
+    if report_issues.send_due(now):
+        for issue in report_issues.unsent():
+            if issue.kind in periodic_kinds and report_issues.send(issue, now):
+                db.session.commit()
+                done.append(f"{issue.kind} sent")
     db.session.commit()
     return ", ".join(done) or "nothing to do"
 

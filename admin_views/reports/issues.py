@@ -1,4 +1,4 @@
-"""民情日报 in the panel: every issue by date; one issue as a page, Word and xlsx; the editor's note
+"""民情日报 and the weekly, monthly and quarterly reports in the panel: every issue by date; one issue as a page, Word and xlsx; the editor's note
 (supervisors, before it is sent), 已阅 with a comment (leaders), build and send now (supervisors)."""
 
 from datetime import timedelta
@@ -67,7 +67,10 @@ class ReportsView(SecuredView):
         read = set(
             db.session.scalars(select(ReportReading.issue_id).where(ReportReading.user_id == current_user.id))
         )
-        return self.render("admin/reports/issues.html", issues=rows, read=read, form=FlaskForm())
+        titles = {issue.id: documents.title(issue) for issue in rows}
+        return self.render(
+            "admin/reports/issues.html", issues=rows, read=read, titles=titles, form=FlaskForm()
+        )
 
     @expose("/<int:issue_id>")
     def issue(self, issue_id: int):

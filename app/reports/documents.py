@@ -16,6 +16,8 @@ from docx.shared import Cm
 from docx.shared import Pt
 from flask_babel import gettext as _
 
+from app.reports import periodic
+from app.reports import periods
 from app.timeutil import format_local
 from app.timeutil import utcnow
 from models.enums import Channel
@@ -47,8 +49,43 @@ def _share(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
 
 
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _rate_text(key: str, value) -> str:
+    return "—" if value is None else (str(int(value)) if key == "overdue" else _percent(value))
+
+
+def periodic_sections(issue) -> list[Section]:
+    """A weekly, monthly or quarterly issue's tables."""
+    c = issue.content
+    compare = [_("Received"), _("The period before")]
+    out = [
+        Section(_("Intake by channel"), [_("Channel"), *compare],
+                [[_label_channel(r[0]), *r[1:]] for r in c["by_channel"]]),
+        Section(_("Intake by category"), [_("Category"), *compare],
+                [[r[0] or _("Not set"), *r[1:]] for r in c["by_category"]]),
+        Section(_("Intake by street"), [_("Street"), *compare], [[r[0] or _("Not set"), *r[1:]] for r in c["by_street"]]),
+        Section(_("Rates"), [_("Rate"), _("This period"), _("The period before")],
+                [[periodic.rate_label(k), _rate_text(k, now), _rate_text(k, before)] for k, now, before in c["rates"]]),
+        Section(_("Rates by department"),
+                [_("Lead department"), *(periodic.rate_label(k) for k in periodic.DEPARTMENT_RATES)],
+                [[r[0], *(_rate_text(k, v) for k, v in zip(periodic.DEPARTMENT_RATES, r[1:], strict=True))]
+                 for r in c["by_department"]]),
+    ]  # fmt: skip
+    board = c.get("board")
+    if board is not None:
+        header = [_("Rank"), _("Lead department"), _("Score")]
+        out.append(Section(_("Red list"), header, board["red"]))
+        out.append(Section(_("Black list"), header, board["black"]))
+    return out
+
+
 def sections(issue) -> list[Section]:
     """The issue's tables, in the order every format shows them."""
+    if issue.kind != "daily":
+        return periodic_sections(issue)
     c = issue.content
     compare = [_("Received"), _("The day before"), _("Same day last week")]
     out = [
@@ -114,8 +151,14 @@ def sections(issue) -> list[Section]:
 
 
 def title(issue) -> str:
-    """民情日报 2026-11-30."""
-    return _("Daily report of appeals %(day)s", day=issue.first_day.isoformat())
+    """民情日报 2026-11-30, 月度分析 2026-11 …"""
+    if issue.kind == "daily":
+        return _("Daily report of appeals %(day)s", day=issue.first_day.isoformat())
+    label = periods.label(periodic.PERIOD_OF[issue.kind], issue.first_day, issue.last_day)
+    names = {"weekly": _("Weekly report %(period)s", period=label),
+             "monthly": _("Monthly analysis %(period)s", period=label),
+             "quarterly": _("Quarterly assessment %(period)s", period=label)}  # fmt: skip
+    return names[issue.kind]
 
 
 def file_name(issue, extension: str) -> str:

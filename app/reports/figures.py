@@ -14,12 +14,14 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from flask import g
 from sqlalchemy import func
 from sqlalchemy import select
 
 from app.auth.access import figure_department
 from app.extensions import db
 from app.reports import measures
+from app.reports.rollup import LIVE_CACHE
 from app.reports.rollup import built_days
 from app.reports.rollup import day_rows
 from app.timeutil import local_day
@@ -133,9 +135,17 @@ def _rollup_sums(cut: Cut, days: tuple[date, date], group: str | None, parents: 
     return out
 
 
+def _day_rows(day: date, now: datetime) -> dict:
+    """``day_rows`` counted once per app context (a request, a job run) for the same ``now``."""
+    cache = g.setdefault(LIVE_CACHE, {})  # emptied by app.reports.rollup when a case changes
+    if (day, now) not in cache:
+        cache[(day, now)] = day_rows(day, now)
+    return cache[(day, now)]
+
+
 def _live_sums(cut: Cut, day: date, now: datetime, group: str | None, parents: dict, out: dict) -> None:
     filters = cut.filters()
-    for key, values in day_rows(day, now).items():
+    for key, values in _day_rows(day, now).items():
         if key[_POSITION["role"]] != cut.role:
             continue
         if any(key[_POSITION[name]] != value for name, value in filters.items()):

@@ -25,6 +25,7 @@ from app.notifications.outbox import notify_users
 from app.refusal import Refusal
 from app.reports import daily
 from app.reports import documents
+from app.reports import periodic
 from app.timeutil import LOCAL_TZ
 from app.timeutil import local_day
 from models.enums import Role
@@ -74,6 +75,25 @@ def build_daily(now: datetime, day: date | None = None) -> ReportIssue | None:
     return issue_of(day)
 
 
+def build_periodic(kind: str, now: datetime) -> ReportIssue | None:
+    """Build the weekly, monthly or quarterly issue of the period that ended last, unless it exists."""
+    first, last = periodic.last_ended(kind, local_day(now))
+    content = periodic.build(kind, first, last, now)
+    values = {"kind": kind, "first_day": first, "last_day": last, "content": content, "built_at": now}
+    if not insert_unless_exists(ReportIssue, **values):
+        return None
+    return issue_of(first, kind)
+
+
+def unsent(limit: int = 10) -> list[ReportIssue]:
+    """Issues not sent yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ReportIssue).where(ReportIssue.sent_at.is_(None)).order_by(ReportIssue.id).limit(limit)
+        )
+    )
+
+
 def send(issue: ReportIssue, now: datetime) -> int:
     """Send ``issue`` to leaders and supervisors unless it went already; how many people it went to."""
     claimed = db.session.execute(
@@ -92,7 +112,7 @@ def send(issue: ReportIssue, now: datetime) -> int:
             .order_by(User.id)
         )
     )
-    subject = _("Daily report of appeals %(day)s", day=issue.first_day.isoformat())
+    subject = documents.title(issue)
     body = "\n\n".join(part for part in (issue.editor_note, issue.content.get("summary")) if part)
     link = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + f"/admin/reports/{issue.id}"
     body += "\n\n" + _("Read it in the panel: %(link)s", link=link)

@@ -14,6 +14,8 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from flask import g
+from flask import has_app_context
 from sqlalchemy import delete
 from sqlalchemy import event
 from sqlalchemy import func
@@ -36,6 +38,7 @@ from models.jobstate import OnceKey
 from models.report import DailyRollup
 from models.report import RollupDirty
 
+LIVE_CACHE = "suqiu_live_day_rows"  # app.reports.figures keeps live counts here, per app context
 BUILT = "rollup-day"  # once_key job name of a built day
 KEY = ("department_id", "department_role", *measures.DIMENSIONS[1:])
 CORRECTIONS_PER_RUN = 2000
@@ -176,6 +179,8 @@ def _note_changes(session, _flush_context) -> None:
             days |= _days_of([obj.at])
             case_ids.add(obj.case_id)
     rows = [{"day": d} for d in days] + [{"case_id": c} for c in case_ids if c is not None]
+    if rows and has_app_context():
+        g.pop(LIVE_CACHE, None)  # figures counted live in this context are stale now
     if rows:
         session.execute(insert(RollupDirty), [{"day": None, "case_id": None} | row for row in rows])
 

@@ -76,6 +76,7 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
         "digest",
         "figures",
         "daily_report",
+        "periodic_reports",
     ]
     assert lines[0] == "recompute: 0"
     assert lines[1] == "sweep: {'fired': 1, 'missed': 3, 'taken': 0}"  # the overdue sign, after a night
@@ -83,8 +84,17 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
     assert lines[3] == "digest: not yet"
     assert lines[4] == "figures: {'corrected': 0, 'built': 1}"  # 2026-03-02, the day before: built
     assert lines[5] == "daily_report: built, sent"  # after 07:30 and 08:00: the 民情日报 of 2026-03-02
+    assert lines[6].startswith("periodic_reports: weekly built, monthly built, quarterly built")
     runs = {run.name: run for run in db.session.scalars(select(JobRun))}
-    assert set(runs) == {"recompute", "sweep", "deliver", "digest", "figures", "daily_report"}
+    assert set(runs) == {
+        "recompute",
+        "sweep",
+        "deliver",
+        "digest",
+        "figures",
+        "daily_report",
+        "periodic_reports",
+    }
     assert runs["digest"].result == "not yet" and runs["sweep"].error is None
 
 
