@@ -18,6 +18,7 @@ JOBS = {
     "sweep": (tasks.sweep, 60),
     "deliver": (tasks.deliver, 30),
     "digest": (tasks.digest, 300),
+    "auto_supervision": (tasks.auto_supervision, 300),
     "figures": (tasks.figures, 60),
     "daily_report": (tasks.daily_report, 120),
     "periodic_reports": (tasks.periodic_reports, 300),

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.cases import auto_supervision as supervision_rules
 from app.deadlines import digest as morning_digest
 from app.deadlines import recompute as deadline_recompute
 from app.deadlines.sweep import Run
@@ -80,6 +81,13 @@ def digest(now: datetime):
     sent = morning_digest.send_digest(now)
     db.session.commit()
     return sent
+
+
+def auto_supervision(now: datetime) -> dict:
+    """Issue the automatic 督办 the admin-set rules call for (once per case and level)."""
+    issued = supervision_rules.fire(now)
+    db.session.commit()
+    return issued
 
 
 def figures(now: datetime) -> dict:

@@ -7,6 +7,11 @@ from models.case import Case
 from models.case import CaseEvent
 from models.case import Counter
 from models.case import case_co_department
+from models.command import CaseOrder
+from models.command import CasePackage
+from models.command import LeaderVisit
+from models.command import OrderTarget
+from models.command import SupervisionRule
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineExtension
 from models.deadline import DeadlineFire
@@ -44,6 +49,11 @@ __all__ = [
     "SensitiveWord",
     "Case",
     "CaseDeadline",
+    "CaseOrder",
+    "CasePackage",
+    "LeaderVisit",
+    "OrderTarget",
+    "SupervisionRule",
     "CaseEvent",
     "Category",
     "Clue",

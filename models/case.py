@@ -25,6 +25,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 from models.enums import Channel
 from models.enums import Grade
+from models.enums import HandlingLevel
 from models.enums import LabelledEnum
 from models.enums import ReplyOutcome
 from models.enums import RequestType
@@ -84,6 +85,12 @@ class Case(db.Model):
     is_sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_supervised: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # 提级: who handles the case (app.command.levels); raising it raises who is told and who signs the reply.
+    handling_level: Mapped[str] = mapped_column(
+        enum_column(HandlingLevel, "case_handling_level"),
+        default=HandlingLevel.DEPARTMENT,
+        server_default="department",
+    )
 
     status: Mapped[str] = mapped_column(enum_column(Status, "case_status"), default=Status.NEW)
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -178,6 +185,18 @@ class CaseAction(LabelledEnum):
     REQUEST_EXTENSION = "request_extension", _l("Request an extension")
     APPROVE_EXTENSION = "approve_extension", _l("Approve the extension")
     REJECT_EXTENSION = "reject_extension", _l("Reject the extension")
+    DRAFT_REPLY = "draft_reply", _l("Draft the reply for signing")
+    INSTRUCT = "instruct", _l("Leader instruction")
+    SUPERVISE = "supervise", _l("Supervision order")
+    ANSWER_ORDER = "answer_order", _l("Answer to an order")
+    ACCEPT_ORDER = "accept_order", _l("Answer accepted")
+    RETURN_ORDER = "return_order", _l("Answer sent back")
+    CLOSE_ORDER = "close_order", _l("Order closed")
+    PACKAGE = "package", _l("Leader takes charge (包案)")
+    SETTLE = "settle", _l("Settled (销案)")
+    VISIT = "visit", _l("Leader's visit")
+    RAISE_LEVEL = "raise_level", _l("Raise the handling level")
+    LOWER_LEVEL = "lower_level", _l("Lower the handling level")
 
 
 class CaseEvent(db.Model):
@@ -234,6 +253,13 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"), index=True)
     clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id", ondelete="CASCADE"), index=True)
+    # photos of a leader's visit or of a 销案's evidence (models.command), also filed under the case
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leader_visit.id", ondelete="CASCADE"), index=True
+    )
+    package_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_package.id", ondelete="CASCADE"), index=True
+    )
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))

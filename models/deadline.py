@@ -43,6 +43,13 @@ class Stage(LabelledEnum):
     FIRST_REPLY = "first_reply", _l("First reply")
     RESOLVE = "resolve", _l("Resolve")
     REVISIT = "revisit", _l("Revisit")
+    INSTRUCTION = "instruction", _l("Answer a leader instruction")
+    SUPERVISION = "supervision", _l("Answer a supervision order")
+
+
+# The stages of the case itself (one deadline each per case); the order stages run one per addressed department.
+CASE_STAGES = tuple(s for s in Stage if s not in (Stage.INSTRUCTION, Stage.SUPERVISION))
+ORDER_STAGES = (Stage.INSTRUCTION, Stage.SUPERVISION)
 
 
 class Unit(LabelledEnum):
@@ -149,8 +156,16 @@ class CaseDeadline(db.Model):
     extended_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     explanation: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # An order stage's addressed department (models.command.OrderTarget); None for the case's own stages.
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_target.id", ondelete="CASCADE"), unique=True
+    )
 
-    case: Mapped[Case] = relationship(backref=db.backref("deadlines", order_by="CaseDeadline.id"))
+    # Plain many-to-one: Case.deadlines (below) holds only the case's own stages.
+    case: Mapped[Case] = relationship()
+    target: Mapped["OrderTarget | None"] = relationship(  # noqa: F821  (models.command)
+        backref=db.backref("deadline", uselist=False)
+    )
     policy: Mapped[DeadlinePolicy | None] = relationship()
     extensions: Mapped[list["DeadlineExtension"]] = relationship(
         back_populates="deadline", order_by="DeadlineExtension.id", cascade="all, delete-orphan"
@@ -165,7 +180,15 @@ class CaseDeadline(db.Model):
         ]
 
     __table_args__ = (
-        UniqueConstraint("case_id", "stage", name="uq_case_deadline_case_stage"),
+        # one deadline per case and stage of the case itself; order stages have one per addressed department
+        Index(
+            "uq_case_deadline_case_stage",
+            "case_id",
+            "stage",
+            unique=True,
+            sqlite_where=text("target_id IS NULL"),
+            postgresql_where=text("target_id IS NULL"),
+        ),
         Index(
             "ix_case_deadline_next_fire",
             "next_fire_at",
@@ -177,6 +200,14 @@ class CaseDeadline(db.Model):
         Index("ix_case_deadline_due_at", "due_at"),
         Index("ix_case_deadline_met_at", "met_at"),
     )
+
+
+Case.deadlines = relationship(
+    CaseDeadline,
+    primaryjoin=lambda: (CaseDeadline.case_id == Case.id) & CaseDeadline.target_id.is_(None),
+    order_by=CaseDeadline.id,
+    overlaps="case",
+)
 
 
 class DeadlineFire(db.Model):

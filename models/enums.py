@@ -52,6 +52,23 @@ class Role(LabelledEnum):
     LEADER = "leader", _l("Leader")
 
 
+class LeaderRank(LabelledEnum):
+    """A leader's rank, lowest first; also the level of a 包案 (a leader holds cases at their own rank)."""
+
+    DEPARTMENT = "department", _l("Department leader")
+    STREET = "street", _l("Street leader")
+    DISTRICT_DEPUTY = "district_deputy", _l("District leader in charge")
+    DISTRICT_CHIEF = "district_chief", _l("District principal leader")
+
+
+class HandlingLevel(LabelledEnum):
+    """Who handles a case, lowest first: its department, the street, or the district (提级 raises it)."""
+
+    DEPARTMENT = "department", _l("Department level")
+    STREET = "street", _l("Street level")
+    DISTRICT = "district", _l("District level")
+
+
 class DepartmentKind(LabelledEnum):
     DISTRICT = "district", _l("District")
     STREET = "street", _l("Street")

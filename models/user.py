@@ -13,6 +13,7 @@ from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
+from models.enums import LeaderRank
 from models.enums import Role
 from models.org import Department
 from models.types import UTCDateTime
@@ -30,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(enum_column(Role, "user_role"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    # Leaders only: their rank, which decides the 包案 levels they hold (app.command.packages).
+    leader_rank: Mapped[str | None] = mapped_column(enum_column(LeaderRank, "user_leader_rank"))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

@@ -13,7 +13,6 @@ from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
@@ -25,13 +24,13 @@ from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.cases import columns as cols
+from admin_views.cases.action_forms import blank_form
 from admin_views.cases.armed_list import ArmedCaseListMixin
 from admin_views.cases.figure_filter import FigureFilter
-from admin_views.cases.forms import blank_form
-from admin_views.cases.forms import posted_form
 from admin_views.cases.search import DueFilter
 from admin_views.cases.search import LocalDateBetweenFilter
 from admin_views.cases.search import apply_case_search
+from admin_views.cases.transition import take_action
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
@@ -51,11 +50,9 @@ from models.enums import Channel
 from models.enums import DepartmentKind
 from models.enums import Grade
 from models.enums import RequestType
-from models.enums import Role
 from models.enums import Status
 from models.org import Category
 from models.org import Department
-from models.user import User
 
 
 def _active_departments(kind=None):
@@ -178,11 +175,6 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         "street": {"query_factory": _active_departments(DepartmentKind.STREET)},
         "community": {"query_factory": _active_departments(DepartmentKind.COMMUNITY)},
         "category": {"query_factory": lambda: db.session.query(Category).filter(Category.active.is_(True))},
-        "owner_leader": {
-            "query_factory": lambda: db.session.query(User).filter(
-                User.role == Role.LEADER, User.active.is_(True)
-            )
-        },
         "publication_consent": {
             "description": _l(
                 "Tick only when the citizen agreed. Only cases of a mailbox marked public are published, "
@@ -233,7 +225,8 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             raise ValidationError(refusal.message) from None
 
     # --- the case page -----------------------------------------------------------------------
-    def _render_case(self, case, open_action=None, open_form=None):
+    def render_case(self, case, open_action=None, open_form=None):
+        """The case page, with the form of ``open_action`` open (a refused form shown again)."""
         actions = []
         for act in lifecycle.available_actions(case, current_user):
             if act.name == open_action and open_form is not None:
@@ -243,6 +236,8 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                 lead = default_lead_department(case.category)
                 if act.name == "dispatch" and lead is not None:
                     defaults["lead_department"] = lead.id
+                if act.name == "reply" and case.reply_text:  # a draft awaiting the 包案 leader's signature
+                    defaults.update(text=case.reply_text, outcome=case.reply_outcome)
                 form = blank_form(act.name, case, **defaults)
             actions.append((act.name, act.label, form))
         return self.render(
@@ -264,7 +259,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
     def details_view(self):
         """The case page: fields, lifecycle buttons and the timeline."""
         case = self.get_one(request.args.get("id"))
-        return self._render_case(case)
+        return self.render_case(case)
 
     @expose("/attachment/<int(min=1, max=9223372036854775807):attachment_id>")
     def attachment_view(self, attachment_id):
@@ -282,23 +277,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         """Take one lifecycle action; on refusal show the page again with the input kept."""
         if action_name not in lifecycle.ACTIONS:
             abort(404)
-        form = posted_form(action_name)
-        case = self.get_one(form.id.data)
-        try:
-            lifecycle.perform(
-                case, action_name, acting_user(), expected_version=form.version.data or None, **form.params()
-            )
-            db.session.commit()
-        except lifecycle.TransitionError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return self._render_case(self.get_one(case.id), action_name, form), 409
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("Someone else has changed this case. Reload the page and try again."), "error")
-            return redirect(url_for(".details_view", id=case.id))
-        flash(_("%(action)s: done.", action=lifecycle.ACTIONS[action_name].label), "success")
-        return redirect(url_for(".details_view", id=case.id))
+        return take_action(self, action_name)
 
     @action("supervise", _l("Mark as supervised"), _l("Mark the selected cases as supervised?"))
     def action_supervise(self, ids):

@@ -136,7 +136,6 @@ FORM = (
     "is_sensitive",
     "is_key",
     "is_supervised",
-    "owner_leader",
     "publication_consent",
     "row_version",
 )

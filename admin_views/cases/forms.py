@@ -51,7 +51,8 @@ def optional_int(value):
     return parse_id(value)
 
 
-def _department_choices():
+def department_choices() -> list:
+    """Active departments as (id, indented name), in tree order."""
     rows = db.session.query(Department).filter(Department.active.is_(True)).order_by(Department.path).all()
     return [(d.id, f"{'　' * max(d.path.count('/') - 2, 0)}{d.name}") for d in rows]
 
@@ -63,7 +64,7 @@ class DispatchForm(TransitionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        options = _department_choices()
+        options = department_choices()
         self.lead_department.choices = [("", "")] + options
         self.co_departments.choices = options
 
@@ -105,14 +106,3 @@ FORMS = {
     "approve_extension": NoteForm,
     "reject_extension": ReasonForm,
 }
-
-
-def blank_form(action: str, case, **defaults):
-    """A fresh form for ``action`` on ``case``, not bound to the request."""
-    form = FORMS[action](formdata=None, prefix=action, id=case.id, version=case.version, **defaults)
-    return form
-
-
-def posted_form(action: str):
-    """The form for ``action`` bound to the posted data."""
-    return FORMS[action](prefix=action)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
+from models.command import CaseOrder
+from models.command import OrderTarget
 from models.enums import Role
 from models.org import Department
 from models.volunteer import Clue
@@ -50,8 +52,9 @@ class ScopeArm(NamedTuple):
 def case_clause_arms(user):
     """The cases ``user`` may see as disjoint parts, each answerable from one index; None for all cases.
 
-    A handler sees cases their department leads, plus cases it co-handles that another department leads.
-    The OR of the two defeats every index on a big table, so the case list queries each arm on its own.
+    A handler sees cases their department leads, plus cases it co-handles that another department leads,
+    plus cases neither led nor co-handled by it on which a 批示 or 督办单 is addressed to it (to answer it).
+    The OR of the arms defeats every index on a big table, so the case list queries each arm on its own.
     """
     if not is_department_scoped(user):
         return None
@@ -65,6 +68,11 @@ def case_clause_arms(user):
     co_handled = exists().where(
         case_co_department.c.case_id == Case.id, case_co_department.c.department_id == department_id
     )
+    addressed_case_ids = (
+        select(CaseOrder.case_id)
+        .join(OrderTarget, OrderTarget.order_id == CaseOrder.id)
+        .where(OrderTarget.department_id == department_id)
+    )
     return [
         ScopeArm(Case.lead_department_id == department_id),
         ScopeArm(
@@ -72,6 +80,7 @@ def case_clause_arms(user):
             co_department_id=department_id,
             row_check=and_(co_handled, lead_elsewhere),
         ),
+        ScopeArm(and_(Case.id.in_(addressed_case_ids), lead_elsewhere, ~Case.id.in_(co_case_ids))),
     ]
 
 
@@ -147,4 +156,6 @@ def can_see_case(user, case: Case) -> bool:
     department_id = user.department_id
     if department_id is None:
         return False
-    return case.lead_department_id == department_id or any(d.id == department_id for d in case.co_departments)
+    if case.lead_department_id == department_id or any(d.id == department_id for d in case.co_departments):
+        return True
+    return any(t.department_id == department_id for order in case.orders for t in order.targets)

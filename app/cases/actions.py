@@ -14,12 +14,15 @@ from flask_babel import gettext as _
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
+from app.command import authority
+from app.command import orders
 from app.extensions import db
 from app.refusal import Refusal
 from app.validators import parse_id
 from models.case import Case
 from models.case import CaseAction
 from models.case import CaseEvent
+from models.enums import HandlingLevel
 from models.enums import ReplyOutcome
 from models.enums import Role
 from models.enums import Satisfaction
@@ -41,6 +44,7 @@ class Action:
     lead_only: bool
     apply: Callable
     guard: Callable | None = None  # (case) -> refusal message or None, for conditions beyond status
+    who: Callable | None = None  # (case, user) -> refusal message or None, for rules about this user
 
     @property
     def label(self):
@@ -52,14 +56,14 @@ ACTIONS: dict[str, Action] = {}
 ALL_STATUSES = frozenset(Status)
 
 
-def action(name: CaseAction, sources, roles, lead_only=False, guard=None):
+def action(name: CaseAction, sources, roles, lead_only=False, guard=None, who=None):
     """Register the decorated function as action ``name`` in :data:`ACTIONS`.
 
     The function validates its input first, then changes the case, and returns ``(to_status, note, data)``.
     """
 
     def register(fn):
-        ACTIONS[name] = Action(name, frozenset(sources), frozenset(roles), lead_only, fn, guard)
+        ACTIONS[name] = Action(name, frozenset(sources), frozenset(roles), lead_only, fn, guard, who)
         return fn
 
     return register
@@ -97,6 +101,7 @@ def _register(case, actor, now, params):
 def _reject(case, actor, now, params):
     reason = required_text(params, "reason", _("Give the reason for not accepting the case."))
     case.closed_at = now
+    orders.stop_all(case)
     return Status.REJECTED, reason, None
 
 
@@ -148,7 +153,30 @@ def _contact(case, actor, now, params):
     return Status.IN_PROGRESS, note, None
 
 
-@action(CaseAction.REPLY, {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True)
+def _reply_signer(case, user):
+    return authority.reply_signer_refusal(case, user)
+
+
+def _level_raised(case):
+    if authority.LEVEL_RANK.get(case.handling_level or HandlingLevel.DEPARTMENT) is None:
+        return _("The department replies itself at department level.")
+    return None
+
+
+@action(CaseAction.DRAFT_REPLY, {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True, guard=_level_raised)
+def _draft_reply(case, actor, now, params):
+    """At a raised level the handler drafts the reply and the 包案 leader signs (sends) it."""
+    outcome = ReplyOutcome.from_code(params.get("outcome"))
+    if outcome is None:
+        raise TransitionError(_("Choose the outcome of the reply."))
+    text = required_text(params, "text", _("Write the reply to the citizen."))
+    case.reply_outcome, case.reply_text = outcome, text
+    return case.status, text, {"outcome": str(outcome), "draft": True}
+
+
+@action(
+    CaseAction.REPLY, {Status.IN_PROGRESS}, {Role.HANDLER, Role.LEADER}, lead_only=True, who=_reply_signer
+)
 def _reply(case, actor, now, params):
     try:
         outcome = ReplyOutcome(params.get("outcome"))
@@ -209,6 +237,7 @@ def _merge(case, actor, now, params):
     note = optional_text(params, "note")
     case.merged_into = target
     case.closed_at = now
+    orders.stop_all(case)
     target.events.append(
         CaseEvent(at=now, actor=actor, action="merge_in", note=note, data={"merged_case": case.number})
     )

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
 from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
+from app.cases import instruments  # noqa: F401  (adds the command and accountability actions to ACTIONS)
 from app.cases.actions import ACTIONS
 from app.cases.actions import Action
 from app.cases.actions import TransitionError
@@ -34,6 +35,7 @@ __all__ = [
     "available_actions",
     "open_case",
     "perform",
+    "perform_by_rule",
     "rate_by_citizen",
     "refusal",
 ]
@@ -52,7 +54,9 @@ def refusal(case: Case, name: str, user) -> str | None:
         return _("Only the lead department may do this.")
     if case.status not in action.sources:
         return _("This cannot be done while the case is in its current status.")
-    return action.guard(case) if action.guard is not None else None
+    if action.guard is not None and (reason := action.guard(case)):
+        return reason
+    return action.who(case, user) if action.who is not None else None
 
 
 def available_actions(case: Case, user) -> list[Action]:
@@ -76,6 +80,15 @@ def perform(
     if expected_version is not None and int(expected_version) != case.version:
         raise TransitionError(_("Someone else has changed this case. Reload the page and try again."))
     return _apply(case, name, actor, now or utcnow(), params)
+
+
+def perform_by_rule(case: Case, name: str, *, now: datetime, **params) -> CaseEvent | None:
+    """Take action ``name`` for an automatic rule (no actor): only the status and the action's own guard are
+    checked; None when the case is not in a status the action starts from."""
+    action = ACTIONS[name]
+    if case.status not in action.sources or (action.guard is not None and action.guard(case)):
+        return None
+    return _apply(case, name, None, now, params, extra={"by": "rule"})
 
 
 def _apply(case: Case, name: str, actor, now: datetime, params: dict, extra: dict | None = None) -> CaseEvent:

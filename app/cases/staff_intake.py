@@ -19,10 +19,11 @@ from models.enums import Status
 FINISHED = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
 SUPERVISOR_FIELDS = frozenset({"is_supervised"})  # 督办 is a supervisor's step
 # The registered details a clerk may edit after intake (the case form's fields; links by their relationship).
+# The 包案 leader is not among them: it is assigned by the ``package`` action, under its rules (app.command).
 REGISTERED = (
     "mailbox", "request_type", "category", "title", "content", "citizen_name", "citizen_phone", "citizen_id_no",
     "address", "street", "community", "people_involved", "money_involved", "grade", "grade_reason", "is_repeat",
-    "repeat_of", "is_sensitive", "is_key", "is_supervised", "owner_leader", "publication_consent",
+    "repeat_of", "is_sensitive", "is_key", "is_supervised", "publication_consent",
 )  # fmt: skip
 
 

@@ -10,13 +10,14 @@ from datetime import timedelta
 from app.deadlines.policies import choose_policy
 from app.deadlines.workcalendar import compute_due
 from app.extensions import db
+from models.deadline import CASE_STAGES
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineStatus
 from models.deadline import LadderStep
 from models.deadline import Stage
 from models.deadline import Urgency
 
-ALL_STAGES = tuple(Stage)
+ALL_STAGES = CASE_STAGES  # the order stages (批示, 督办) run on, whatever happens to the case
 
 # action: (stages met, stages cancelled, stages started or restarted)
 CLOCKS = {
@@ -60,7 +61,8 @@ def arm(deadline: CaseDeadline, next_step: int = 0) -> None:
     deadline.next_fire_at = times[next_step][1] if next_step < len(times) else None
 
 
-def _snapshot(policy) -> dict:
+def ladder_snapshot(policy) -> dict:
+    """What a deadline keeps of its policy: name, limit and ladder, as they were when its clock started."""
     return {
         "policy_id": policy.id,
         "name": policy.name,
@@ -80,7 +82,7 @@ def _row(case, stage) -> CaseDeadline | None:
 def _set_due(deadline: CaseDeadline, policy, start: datetime) -> None:
     due, explanation = compute_due(start, policy.amount, str(policy.unit))
     deadline.policy_id = policy.id  # an id: ``policy`` may be a cached record (app.org.refcache)
-    deadline.policy_snapshot = _snapshot(policy)
+    deadline.policy_snapshot = ladder_snapshot(policy)
     deadline.clock = str(policy.unit)
     deadline.started_at = start
     deadline.due_at = due
@@ -97,7 +99,7 @@ def start(case, stage: str, now: datetime) -> CaseDeadline | None:
         return None
     if deadline is None:
         deadline = CaseDeadline(case=case, stage=str(stage), version=1)
-        db.session.add(deadline)
+        case.deadlines.append(deadline)  # Case.deadlines is not a backref of CaseDeadline.case
     else:
         deadline.version = (deadline.version or 0) + 1
     _set_due(deadline, policy, now)

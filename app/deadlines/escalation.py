@@ -3,6 +3,8 @@
 A warning and a breach go to whoever must act: the lead department for its own stages, the intake clerks
 for intake stages (or a case without a lead). A breach and the first escalation also go to the
 supervisors; the second escalation goes to the leader who owns the case (包案), else to every leader.
+An order's deadline (批示, 督办单: ``target`` set) is the addressed department's to meet: its warning and
+breach go to that department, and its second escalation to the order's leader (else as for a case).
 After downtime, the people of the rungs a sweep skipped still hear once, from the highest rung reached.
 """
 
@@ -38,6 +40,17 @@ def message(deadline: CaseDeadline, step: str, missed: list[str]) -> tuple[str, 
     lines = [
         _("Case %(number)s: %(title)s", number=case.number, title=case.title),
         _("Step: %(stage)s (%(policy)s)", stage=stage, policy=deadline.policy_snapshot.get("name", "")),
+    ]
+    if deadline.target is not None:
+        lines.append(
+            _(
+                "%(kind)s to %(department)s: %(text)s",
+                kind=deadline.target.order.kind.label,
+                department=deadline.target.department.name,
+                text=deadline.target.order.content,
+            )
+        )
+    lines += [
         _("Due: %(due)s", due=format_local(deadline.due_at)),
     ]
     if missed:
@@ -59,15 +72,20 @@ def notify(deadline: CaseDeadline, step: str, missed: list[str], now: datetime, 
         "outbox": outbox,
     }
     steps = {step, *missed}  # after downtime the skipped rungs' recipients still hear, once, of the highest
+    target = deadline.target
     if steps & {LadderStep.WARN, LadderStep.BREACH}:
-        if deadline.stage in INTAKE_STAGES or case.lead_department is None:
+        if target is not None:
+            notify_department(target.department, subject, body, **kwargs)
+        elif deadline.stage in INTAKE_STAGES or case.lead_department is None:
             notify_role(Role.CLERK, subject, body, **kwargs)
         else:
             notify_department(case.lead_department, subject, body, **kwargs)
     if steps & {LadderStep.BREACH, LadderStep.ESCALATE_SUPERVISOR}:
         notify_role(Role.SUPERVISOR, subject, body, **kwargs)
     if LadderStep.ESCALATE_LEADER in steps:
-        if case.owner_leader is not None:
+        if target is not None and target.order.leader is not None:
+            notify_users([target.order.leader], subject, body, **kwargs)
+        elif case.owner_leader is not None:
             notify_users([case.owner_leader], subject, body, **kwargs)
         else:
             notify_role(Role.LEADER, subject, body, **kwargs)

@@ -170,6 +170,8 @@ DEFAULT_POLICIES = [
     ("红色件", "红色件 10 分钟签收", Stage.SIGN, {"grade": Grade.RED}, 10, Unit.MINUTES, FAST, None),
     ("红色件", "红色件 30 分钟联系", Stage.CONTACT, {"grade": Grade.RED}, 30, Unit.MINUTES, FAST, None),
     ("红色件", "红色件 1 小时反馈进展", Stage.FIRST_REPLY, {"grade": Grade.RED}, 1, Unit.HOURS, FAST, None),
+    ("领导批示", "批示落实 3 个工作日", Stage.INSTRUCTION, {}, 3, Unit.WORKING_DAYS, SLOW, None),
+    ("督办", "督办答复 3 个工作日", Stage.SUPERVISION, {}, 3, Unit.WORKING_DAYS, SLOW, None),
     ("信访法定时限", "信访事项 15 日内受理告知", Stage.REGISTER, {"mailbox_kind": "petition"}, 15, Unit.NATURAL_DAYS, SLOW, None),
     ("信访法定时限", "信访事项 60 日内办结（可延长 30 日）", Stage.RESOLVE, {"mailbox_kind": "petition"}, 60, Unit.NATURAL_DAYS, SLOW, (1, 30)),
 ]  # fmt: skip

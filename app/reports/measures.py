@@ -120,7 +120,12 @@ def stages(start: datetime, end: datetime, now: datetime):
     return (
         select(*_dimensions(), *columns, _flag(~met_in_time).label("late"))
         .join(CaseDeadline, CaseDeadline.case_id == Case.id)
-        .where(decided, CaseDeadline.status != DeadlineStatus.CANCELLED, COUNTED)
+        .where(
+            decided,
+            CaseDeadline.status != DeadlineStatus.CANCELLED,
+            CaseDeadline.target_id.is_(None),
+            COUNTED,
+        )
     )
 
 

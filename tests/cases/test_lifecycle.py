@@ -227,4 +227,4 @@ def test_available_actions_per_role(db):
     assert names(user("handler", "BA")) == ["comment"]
     assert names(user("handler", "SB")) == []
     assert names(user("clerk")) == ["merge", "comment"]
-    assert names(user("leader")) == ["comment"]
+    assert names(user("leader")) == ["comment", "instruct", "package"]

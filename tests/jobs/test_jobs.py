@@ -74,6 +74,7 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
         "sweep",
         "deliver",
         "digest",
+        "auto_supervision",
         "figures",
         "daily_report",
         "periodic_reports",
@@ -82,6 +83,8 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
     assert lines[1] == "sweep: {'fired': 1, 'missed': 3, 'taken': 0}"  # the overdue sign, after a night
     assert lines[2].startswith("deliver: {'sent': 0")
     assert lines[3] == "digest: not yet"
+    assert lines[4] == "auto_supervision: {}"  # no rule set
+    lines.pop(4)
     assert lines[4] == "figures: {'corrected': 0, 'built': 1}"  # 2026-03-02, the day before: built
     assert lines[5] == "daily_report: built, sent"  # after 07:30 and 08:00: the 民情日报 of 2026-03-02
     assert lines[6].startswith("periodic_reports: weekly built, monthly built, quarterly built")
@@ -91,6 +94,7 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
         "sweep",
         "deliver",
         "digest",
+        "auto_supervision",
         "figures",
         "daily_report",
         "periodic_reports",

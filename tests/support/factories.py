@@ -55,6 +55,19 @@ def build_org() -> None:
         make_user(role)
     for code in ("SA", "SB", "CA", "BA", "BB"):
         make_user("handler", code)
+    make_user("leader").leader_rank = "district_deputy"
+    db.session.commit()
+
+
+# leader account code -> rank: ``leader`` is a 区分管领导; these are made by :func:`make_ranked_leaders`
+LEADERS = {"chief": "district_chief", "street": "street", "bureau": "department"}
+
+
+def make_ranked_leaders() -> None:
+    """``leader_chief`` (区主要领导), ``leader_street`` and ``leader_bureau`` (no department: a department's
+    mail stays its handlers'), for the 包案 and 提级 tests."""
+    for code, rank in LEADERS.items():
+        make_user("leader", code).leader_rank = rank
     db.session.commit()
 
 
@@ -73,7 +86,8 @@ def make_user(role: str, code: str | None = None) -> User:
     name = username_for(role, code)
     user = db.session.query(User).filter_by(username=name).one_or_none()
     if user is None:
-        user = User(username=name, display_name=name, role=role, department=dept(code) if code else None)
+        department = dept(code) if code and role != "leader" else None
+        user = User(username=name, display_name=name, role=role, department=department)
         set_password(user, PASSWORD)
         db.session.add(user)
         db.session.flush()

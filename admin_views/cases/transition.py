@@ -1,0 +1,58 @@
+"""The POST of a case-page button: parse its form (and any photos), take the action, commit, answer."""
+
+from flask import flash
+from flask import redirect
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from admin_views.base import acting_user
+from admin_views.cases.action_forms import posted_form
+from app.cases import lifecycle
+from app.extensions import db
+from app.intake import evidence
+from app.intake import uploads
+from app.timeutil import utcnow
+
+
+def take_action(view, action_name: str):
+    """Take ``action_name`` on the posted case; on refusal show the page again with the input kept (409),
+    a bad photo 400; photos are stored only once the step succeeded, and removed if its commit fails."""
+    form = posted_form(action_name)
+    case = view.get_one(form.id.data)
+    params = form.params()
+    photos = []
+    if "photos" in params:
+        params.pop("photos")
+        try:
+            photos = evidence.checked_photos(form.photos)
+        except uploads.UploadError as exc:
+            flash(str(exc), "error")
+            return view.render_case(case, action_name, form), 400
+    stored, now = [], utcnow()
+    try:
+        event = lifecycle.perform(
+            case, action_name, acting_user(), now=now, expected_version=form.version.data or None, **params
+        )
+        if photos:
+            data = event.data or {}
+            evidence.attach(
+                case, photos, now, stored, visit_id=data.get("visit_id"), package_id=data.get("package_id")
+            )
+        db.session.commit()
+    except lifecycle.TransitionError as exc:
+        db.session.rollback()
+        uploads.discard(stored)
+        flash(exc.message, "error")
+        return view.render_case(view.get_one(case.id), action_name, form), 409
+    except StaleDataError:
+        db.session.rollback()
+        uploads.discard(stored)
+        flash(_("Someone else has changed this case. Reload the page and try again."), "error")
+        return redirect(url_for(".details_view", id=case.id))
+    except BaseException:
+        db.session.rollback()
+        uploads.discard(stored)
+        raise
+    flash(_("%(action)s: done.", action=lifecycle.ACTIONS[action_name].label), "success")
+    return redirect(url_for(".details_view", id=case.id))
