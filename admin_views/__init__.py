@@ -9,6 +9,11 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from admin_views.cases.case import CaseView
+from admin_views.command.bulk import SuperviseManyView
+from admin_views.command.ledger import OrderLedgerView
+from admin_views.command.mine import MyInstructionsView
+from admin_views.command.mine import MyPackagesView
+from admin_views.command.rules import SupervisionRuleView
 from admin_views.dashboard import Dashboard
 from admin_views.free_text import masked_text
 from admin_views.notifications import InboxView
@@ -44,8 +49,10 @@ from models import DeadlinePolicy
 from models import Department
 from models import Mailbox
 from models import Notification
+from models import OrderTarget
 from models import RewardFund
 from models import RewardPayout
+from models import SupervisionRule
 from models import User
 from models import Volunteer
 from models import WorkCalendarDay
@@ -70,6 +77,16 @@ def init_admin(app) -> Admin:
         csp_nonce_generator=csp_nonce,
     )
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
+    command = _l("Instructions and supervision")
+    admin.add_view(OrderLedgerView(OrderTarget, db, name=_l("Supervision ledger"), endpoint="order_ledger",
+                                   category=command))  # fmt: skip
+    admin.add_view(
+        MyInstructionsView(name=_l("My instructions"), endpoint="my_instructions", category=command)
+    )
+    admin.add_view(
+        SuperviseManyView(name=_l("Supervise several cases"), endpoint="supervise_many", category=command)
+    )
+    admin.add_view(MyPackagesView(name=_l("My cases in hand"), endpoint="my_packages", category=command))
     admin.add_view(
         VolunteerView(
             Volunteer,
@@ -120,6 +137,15 @@ def init_admin(app) -> Admin:
         MailboxView(Mailbox, db, name=_l("Mailboxes"), endpoint="mailbox", category=_l("Settings"))
     )
     admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user", category=_l("Settings")))
+    admin.add_view(
+        SupervisionRuleView(
+            SupervisionRule,
+            db,
+            name=_l("Automatic supervision rules"),
+            endpoint="supervision_rule",
+            category=_l("Settings"),
+        )
+    )
     admin.add_view(
         DeadlinePolicyView(
             DeadlinePolicy,

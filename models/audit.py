@@ -32,6 +32,7 @@ class AuditEntity(LabelledEnum):
     AREA_COLOUR_RULE = "area_colour_rule", _l("Area colour rule")
     SCORE_SCHEME = "score_scheme", _l("Scoring schemes")
     SCORE_PERIOD = "score_period", _l("Scorecards")
+    SUPERVISION_RULE = "supervision_rule", _l("Automatic supervision rules")
 
 
 class AuditAction(LabelledEnum):

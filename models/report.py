@@ -85,6 +85,14 @@ class DailyRollup(db.Model):
     resolve_on_time: Mapped[int] = mapped_column(Integer, default=0)
     revisit_decided: Mapped[int] = mapped_column(Integer, default=0)
     revisit_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    # 批示 and 督办 answers, counted for the addressed department; 包案 of closed cases and their 销案
+    instruction_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    instruction_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    supervision_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    supervision_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    orders_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    packaged_closed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    packaged_settled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint(*ROLLUP_KEY, name="uq_daily_rollup_key"),

@@ -36,7 +36,6 @@ from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.cases import lifecycle
 from app.cases import staff_intake
-from app.cases import supervision
 from app.extensions import db
 from app.intake import uploads
 from app.org.tree import default_lead_department
@@ -279,9 +278,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             abort(404)
         return take_action(self, action_name)
 
-    @action("supervise", _l("Mark as supervised"), _l("Mark the selected cases as supervised?"))
+    @action("supervise", _l("Issue a supervision order"))
     def action_supervise(self, ids):
-        """督办: flag the chosen cases (only those the user may see) for close follow-up."""
-        cases = supervision.mark_supervised(self.scoped_ids(ids).all(), acting_user())
-        db.session.commit()
-        flash(_("%(num)d cases marked as supervised.", num=len(cases)), "success")
+        """督办 on the chosen cases: the form of :mod:`admin_views.command.bulk` (which scopes them again)."""
+        return redirect(url_for("supervise_many.index", ids=",".join(str(i) for i in ids[:500])))

@@ -20,6 +20,7 @@ from app.auth.login import unlock
 from app.auth.passwords import set_password
 from app.extensions import db
 from app.validators import Phone
+from models.enums import LeaderRank
 from models.enums import Role
 from models.user import User
 
@@ -37,6 +38,7 @@ class UserView(SecuredModelView):
         "username",
         "display_name",
         "role",
+        "leader_rank",
         "department",
         "active",
         "last_login_at",
@@ -47,6 +49,7 @@ class UserView(SecuredModelView):
         "username": _l("Username"),
         "display_name": _l("Display name"),
         "role": _l("Role"),
+        "leader_rank": _l("Leader rank"),
         "department": _l("Department"),
         "active": _l("Active"),
         "last_login_at": _l("Last login"),
@@ -57,7 +60,7 @@ class UserView(SecuredModelView):
         "created_at": _l("Created"),
         "new_password": _l("New password"),
     }
-    column_formatters = {"role": fmt.label}
+    column_formatters = {"role": fmt.label, "leader_rank": fmt.label}
     column_formatters_detail = column_formatters
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
@@ -70,6 +73,7 @@ class UserView(SecuredModelView):
         "username",
         "display_name",
         "role",
+        "leader_rank",
         "department",
         "phone",
         "email",
@@ -82,7 +86,7 @@ class UserView(SecuredModelView):
             validators=[Optional(), Length(min=MIN_PASSWORD, message=_l("At least 8 characters."))],
         )
     }
-    form_choices = {"role": Role.choices()}
+    form_choices = {"role": Role.choices(), "leader_rank": LeaderRank.choices()}
     form_args = {
         "username": {
             "validators": [
@@ -99,6 +103,10 @@ class UserView(SecuredModelView):
         """Handlers need a department; new accounts need a password."""
         if model.role == Role.HANDLER and model.department is None:
             raise ValidationError(_("A handler must belong to a department."))
+        if model.role == Role.LEADER and not model.leader_rank:
+            raise ValidationError(_("Give a leader a rank: it decides which 包案 he may hold."))
+        if model.role != Role.LEADER:
+            model.leader_rank = None
         if form.new_password.data:
             set_password(model, form.new_password.data)
         elif is_created:

@@ -128,8 +128,24 @@ def event_clause(user):
     return CaseEvent.case_id.in_(select(Case.id).where(case_clause(user)))
 
 
+def order_target_clause(user):
+    """A department sees the parts of 批示 and 督办单 addressed to it, and nothing else."""
+    if not is_department_scoped(user):
+        return None
+    return OrderTarget.department_id == (user.department_id if user.department_id is not None else -1)
+
+
+def order_clause(user):
+    """A department sees the orders with a part addressed to it."""
+    if not is_department_scoped(user):
+        return None
+    return CaseOrder.id.in_(select(OrderTarget.order_id).where(order_target_clause(user)))
+
+
 _CLAUSES = {
     Case: case_clause,
+    OrderTarget: order_target_clause,
+    CaseOrder: order_clause,
     Volunteer: volunteer_clause,
     RewardPayout: reward_clause,
     Clue: clue_clause,

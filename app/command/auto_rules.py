@@ -8,16 +8,20 @@ lead department.
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app import audit
 from app.deadlines.workcalendar import add_working_days
 from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import local_day_start
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.case import Case
 from models.command import CaseOrder
 from models.command import RuleTrigger
@@ -30,6 +34,29 @@ from models.enums import OPEN_STATUSES
 from models.enums import Grade
 
 BATCH = 200
+RULE_AUDITED = ("name", "trigger", "threshold", "level", "requirement", "due_working_days", "active")
+
+
+def check_rule(rule: SupervisionRule) -> str | None:
+    """Why the rule cannot be saved as it is, or None: counting triggers need their N."""
+    if rule.trigger in (RuleTrigger.REPEAT, RuleTrigger.OVERDUE_DAYS) and not (rule.threshold or 0) >= 1:
+        return _("This trigger needs its number N (1 or more).")
+    if rule.trigger == RuleTrigger.REPEAT and rule.threshold < 2:
+        return _("A repeat is received the second time at the earliest: N is 2 or more.")
+    if not (rule.requirement or "").strip():
+        return _("Write the requirement the order will carry.")
+    return None
+
+
+def record_rule_change(rule: SupervisionRule, actor, created: bool) -> None:
+    """Audit a rule's creation or edit (the caller commits it with the change)."""
+    before = None if created else audit.snapshot(rule, RULE_AUDITED, old=True)
+    after = audit.snapshot(rule, RULE_AUDITED)
+    if rule.id is None:
+        db.session.flush()  # the audit row names the rule by its id
+    if before != after:
+        action = AuditAction.CREATE if created else AuditAction.UPDATE
+        audit.record(AuditEntity.SUPERVISION_RULE, rule.id, action, actor, before, after)
 
 
 def active_rules() -> list[SupervisionRule]:

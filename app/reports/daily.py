@@ -2,7 +2,7 @@
 
 Intake by channel, category and street with the day before and the same day last week; the top topics
 and the fastest rising; every red, sensitive, repeat and supervised case received that day or still open;
-open overdue cases by department; the day's closures and satisfaction; people and money involved; and a
+open overdue cases by department; open 批示 and 督办单 (overdue first) and the 包案 in force; the day's closures and satisfaction; people and money involved; and a
 short summary written from those figures. Counts come from :mod:`app.reports.figures` (the rollup), the
 case lists from the case table's indexed columns.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from app.command import ledger
 from app.extensions import db
 from app.reports.figures import Cut
 from app.reports.figures import sums
@@ -148,6 +149,8 @@ def build(day: date, now: datetime) -> dict:
         "people": int(figures.get("people", 0) or 0),
         "money": str(figures.get("money", 0) or 0),
     }
+    content["orders"], content["orders_more"] = ledger.open_orders(now)
+    content["packages"], content["packages_more"] = ledger.packages_in_hand()
     content["summary"] = summary(content)
     return content
 
@@ -187,6 +190,16 @@ def summary(content: dict) -> str:
         name, count = content["overdue_by_department"][0]
         parts.append(
             _("Most overdue: %(name)s (%(num)d open cases).", name=name or _("not dispatched"), num=count)
+        )
+    orders = content.get("orders") or []
+    if orders:
+        late = sum(1 for r in orders if r["overdue"])
+        parts.append(
+            _(
+                "%(num)d instructions and supervision orders are open, %(late)d of them overdue.",
+                num=len(orders) + content.get("orders_more", 0),
+                late=late,
+            )
         )
     if content["top_topics"]:
         parts.append(_("Most appeals were about %(topic)s.", topic=content["top_topics"][0][0]))

@@ -6,6 +6,7 @@ become a field, a formula or markup in any of them (python-docx and openpyxl wri
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -20,7 +21,10 @@ from app.reports import periodic
 from app.reports import periods
 from app.timeutil import format_local
 from app.timeutil import utcnow
+from models.command import OrderKind
+from models.command import SupervisionLevel
 from models.enums import Channel
+from models.enums import LeaderRank
 from models.enums import Status
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -123,6 +127,42 @@ def sections(issue) -> list[Section]:
             [_("Lead department"), _("Cases")],
             [[r[0] or _("not dispatched"), r[1]] for r in c["overdue_by_department"]],
         )
+    )
+    orders = [
+        [r["number"], str(OrderKind.label_of(r["kind"])) + (f"·{SupervisionLevel.label_of(r['level'])}" if r["level"] else ""),
+         r["content"], r["departments"], format_local(datetime.fromisoformat(r["due"])),
+         _("Overdue") if r["overdue"] else ""]
+        for r in c.get("orders", [])
+    ]  # fmt: skip
+    more = _("… and %(num)d more.", num=c["orders_more"]) if c.get("orders_more") else ""
+    out.append(
+        Section(
+            _("Open instructions and supervision orders"),
+            [
+                _("Case number"),
+                _("Kind"),
+                _("Instruction or requirement"),
+                _("Departments"),
+                _("Answer by"),
+                _("Overdue"),
+            ],
+            orders,
+            more,
+        )  # fmt: skip
+    )
+    held = [
+        [r["number"], r["title"], r["leader"], str(LeaderRank.label_of(r["level"])), str(Status.label_of(r["status"])),
+         _("Closed but not settled (未销案)") if r["unsettled"] else ""]
+        for r in c.get("packages", [])
+    ]  # fmt: skip
+    more = _("… and %(num)d more.", num=c["packages_more"]) if c.get("packages_more") else ""
+    out.append(
+        Section(
+            _("Cases in leaders' hands (包案)"),
+            [_("Case number"), _("Title"), _("Leader"), _("Level"), _("Status"), _("Settled?")],
+            held,
+            more,
+        )  # fmt: skip
     )
     out.append(
         Section(

@@ -17,6 +17,10 @@ Counted on the day it happens (Asia/Shanghai):
 - ``replies``: a reply given; ``rated``, ``satisfied``, ``basic``, ``pleased`` (满意 + 基本满意): a
   satisfaction recorded at a revisit or by the citizen; ``sent_back``: a case sent back to be handled
   again (不满意 at a revisit, or reopened by a supervisor).
+- ``instruction_*``, ``supervision_*``, ``orders_late``: an addressed department's answer to a 批示 or a
+  督办单, decided like a stage and counted for that department (never for co-departments).
+- ``packaged_closed``, ``packaged_settled``: a case closed that a leader held (包案), and of those the ones
+  whose 包案 is settled (销案, by now).
 Apart from ``received``, rejected and merged cases are never counted.
 """
 
@@ -32,6 +36,10 @@ from sqlalchemy import select
 from models.case import Case
 from models.case import CaseAction
 from models.case import CaseEvent
+from models.command import CasePackage
+from models.command import OrderTarget
+from models.command import PackageStatus
+from models.deadline import ORDER_STAGES
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineStatus
 from models.deadline import Stage
@@ -42,6 +50,13 @@ from models.report import STAGE_NAMES
 
 DIMENSIONS = ("department_id", "mailbox_id", "category_id", "street_id", "community_id", "channel", "grade")
 STAGE_MEASURES = tuple(f"{stage}_{part}" for stage in STAGE_NAMES for part in ("decided", "on_time"))
+ORDER_MEASURES = (
+    "instruction_decided",
+    "instruction_on_time",
+    "supervision_decided",
+    "supervision_on_time",
+    "orders_late",
+)
 MEASURES = (
     "received",
     "people",
@@ -59,6 +74,9 @@ MEASURES = (
     "basic",
     "pleased",
     *STAGE_MEASURES,
+    *ORDER_MEASURES,
+    "packaged_closed",
+    "packaged_settled",
 )
 COUNTED = Case.status.not_in([Status.REJECTED, Status.MERGED])
 
@@ -101,17 +119,24 @@ def closure(start: datetime, end: datetime, now: datetime):
     ).where(Case.closed_at >= start, Case.closed_at < end, Case.status == Status.CLOSED)
 
 
-def stages(start: datetime, end: datetime, now: datetime):
-    """Stage deadlines decided in the window: met within the limit, or fallen due (up to ``now``)."""
-    met_in_time = and_(CaseDeadline.met_at.is_not(None), CaseDeadline.met_at <= CaseDeadline.due_at)
-    decided = or_(
-        and_(CaseDeadline.met_at >= start, CaseDeadline.met_at < end, met_in_time),
+MET_IN_TIME = and_(CaseDeadline.met_at.is_not(None), CaseDeadline.met_at <= CaseDeadline.due_at)
+
+
+def _decided(start: datetime, end: datetime, now: datetime):
+    """A deadline is decided on the day it is met within its limit, or else on the day it falls due."""
+    return or_(
+        and_(CaseDeadline.met_at >= start, CaseDeadline.met_at < end, MET_IN_TIME),
         and_(
             CaseDeadline.due_at >= start,
             CaseDeadline.due_at < min(end, now),
             or_(CaseDeadline.met_at.is_(None), CaseDeadline.met_at > CaseDeadline.due_at),
         ),
     )
+
+
+def stages(start: datetime, end: datetime, now: datetime):
+    """Stage deadlines decided in the window: met within the limit, or fallen due (up to ``now``)."""
+    met_in_time, decided = MET_IN_TIME, _decided(start, end, now)
     columns = []
     for stage in STAGE_NAMES:
         this = CaseDeadline.stage == Stage(stage)
@@ -125,6 +150,42 @@ def stages(start: datetime, end: datetime, now: datetime):
             CaseDeadline.status != DeadlineStatus.CANCELLED,
             CaseDeadline.target_id.is_(None),
             COUNTED,
+        )
+    )
+
+
+def order_parts(start: datetime, end: datetime, now: datetime):
+    """Answers to 批示 and 督办单 decided in the window, counted for the addressed department (the
+    ``department_id`` here), like a stage: answered within the limit, or fallen due."""
+    columns = []
+    for stage in ORDER_STAGES:
+        this = CaseDeadline.stage == stage
+        columns.append(_flag(this).label(f"{stage}_decided"))
+        columns.append(_flag(and_(this, MET_IN_TIME)).label(f"{stage}_on_time"))
+    dimensions = [c if c.name != "department_id" else OrderTarget.department_id.label("department_id")
+                  for c in _dimensions()]  # fmt: skip
+    return (
+        select(*dimensions, *columns, _flag(~MET_IN_TIME).label("orders_late"))
+        .join(CaseDeadline, CaseDeadline.case_id == Case.id)
+        .join(OrderTarget, OrderTarget.id == CaseDeadline.target_id)
+        .where(_decided(start, end, now), CaseDeadline.status != DeadlineStatus.CANCELLED, COUNTED)
+    )
+
+
+def packages(start: datetime, end: datetime, now: datetime):
+    """Cases closed in the window that a leader held (包案), and whether that 包案 was settled (销案)."""
+    return (
+        select(
+            *_dimensions(),
+            literal(1).label("packaged_closed"),
+            _flag(CasePackage.status == PackageStatus.SETTLED).label("packaged_settled"),
+        )
+        .join(CasePackage, CasePackage.case_id == Case.id)
+        .where(
+            CasePackage.status != PackageStatus.HANDED_OVER,
+            Case.closed_at >= start,
+            Case.closed_at < end,
+            Case.status == Status.CLOSED,
         )
     )
 
@@ -179,7 +240,9 @@ def feedback(start: datetime, end: datetime, now: datetime):
     )
 
 
-SOURCES = (intake, closure, stages, resolution_due, feedback)
+SOURCES = (intake, closure, stages, resolution_due, feedback, order_parts, packages)
+# Sources counted only for the department in their own ``department_id`` (never for co-departments).
+OWN_DEPARTMENT_ONLY = (order_parts,)
 # Which source counts each measure (closed_hours is summed in Python from the closure rows).
 SOURCE_OF = {
     "received": intake,
@@ -193,6 +256,8 @@ SOURCE_OF = {
     "late": stages,
     **dict.fromkeys(STAGE_MEASURES, stages),
     **dict.fromkeys(("replies", "rated", "satisfied", "basic", "pleased", "sent_back"), feedback),
+    **dict.fromkeys(ORDER_MEASURES, order_parts),
+    **dict.fromkeys(("packaged_closed", "packaged_settled"), packages),
 }
 
 

@@ -11,6 +11,9 @@ counted and on which day), a count, or an average. Rejected and merged cases are
 - 重办率 (redo) = cases sent back (不满意 at a revisit, or reopened) / replies given.
 - 化解率 (dispute resolution) = dispute cases closed with the outcome 支持 / dispute cases closed
   (a subject is a dispute when its category is marked so, e.g. 矛盾纠纷).
+- 批示按时答复率, 督办按时答复率 = answers to 批示 / 督办单 given within their limit / answers decided, for the
+  addressed department; 批示督办超期 = those answers decided late (a count).
+- 销案率 (settlement) = closed cases a leader held (包案) whose 包案 is settled / closed cases a leader held.
 - 超期件数 (overdue) = stage deadlines missed (each stage a case missed counts once, on its due day).
 - 平均办理时长 (average handling time) = working hours from receipt to close / cases closed, on the work
   calendar (hours of working days only).
@@ -94,9 +97,32 @@ RATES = (
                    "(categories marked as disputes)."),
     ),
     Rate(
+        "instruction", _l("On-time answer rate of instructions"), RATIO, "instruction_on_time",
+        "instruction_decided", target=1.0,
+        formula=_l("Leader instructions (批示) answered by the addressed department within the time limit ÷ "
+                   "instruction answers decided in the period, for that department."),
+    ),
+    Rate(
+        "supervision", _l("On-time answer rate of supervision orders"), RATIO, "supervision_on_time",
+        "supervision_decided", target=1.0,
+        formula=_l("Supervision orders (督办单) answered by the addressed department within the time limit ÷ "
+                   "supervision answers decided in the period, for that department."),
+    ),
+    Rate(
+        "settlement", _l("Settlement rate"), RATIO, "packaged_settled", "packaged_closed", target=0.95,
+        formula=_l("Cases closed in the period that a leader held (包案) and whose 包案 is settled (销案) ÷ cases "
+                   "closed in the period that a leader held."),
+    ),
+    Rate(
         "overdue", _l("Overdue cases"), COUNT, "late", higher_is_better=False,
         formula=_l("Time limits missed in the period: each stage a case missed counts once, on the day it fell "
                    "due."),
+    ),
+    Rate(
+        "orders_overdue", _l("Late answers to instructions and supervision"), COUNT, "orders_late",
+        higher_is_better=False,
+        formula=_l("Answers to 批示 and 督办单 not given within their time limit, counted once on the day they "
+                   "fell due, for the addressed department."),
     ),
     Rate(
         "hours", _l("Average handling time (working hours)"), AVERAGE, "closed_hours", "closed",

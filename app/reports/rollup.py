@@ -86,7 +86,7 @@ def day_rows(day: date, now: datetime) -> dict[tuple, dict]:
     if end <= start:
         return {}
     for source in measures.SOURCES:
-        for role in ("lead", "co"):
+        for role in ("lead",) if source in measures.OWN_DEPARTMENT_ONLY else ("lead", "co"):
             _sum_into(totals, source(start, end, now), role)
     return {key: dict(values) for key, values in totals.items()}
 

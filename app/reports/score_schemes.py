@@ -35,12 +35,17 @@ from models.scorecard import ScoreStatus
 
 WEIGHTED_RATES = tuple(rate for rate in RATES if rate.kind == RATIO)
 # deduction key -> the rate whose numerator counts the events it deducts for
-DEDUCTION_RATES = {"late": "overdue", "sent_back": "redo"}
+DEDUCTION_RATES = {"late": "overdue", "sent_back": "redo", "orders_late": "orders_overdue"}
 DEDUCTION_LABELS = {
     "late": _l("Points off per missed time limit"),
     "sent_back": _l("Points off per case sent back (redo)"),
+    "orders_late": _l("Points off per late answer to an instruction or supervision order"),
 }
-DEDUCTION_EVENTS = {"late": _l("Missed time limits"), "sent_back": _l("Cases sent back")}
+DEDUCTION_EVENTS = {
+    "late": _l("Missed time limits"),
+    "sent_back": _l("Cases sent back"),
+    "orders_late": _l("Late answers to instructions and supervision"),
+}
 MAX_POINTS = Decimal(100)
 CENT = Decimal("0.01")
 

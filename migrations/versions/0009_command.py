@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 STAGES = ('register', 'dispatch', 'sign', 'contact', 'first_reply', 'resolve', 'revisit')
 ORDER_STAGES = ('instruction', 'supervision')
+ROLLUP_COLUMNS = ('instruction_decided', 'instruction_on_time', 'supervision_decided', 'supervision_on_time',
+                  'orders_late', 'packaged_closed', 'packaged_settled')
 
 
 def _stage_check(stages) -> str:
@@ -160,12 +162,20 @@ def upgrade():
     with op.batch_alter_table('case_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('handling_level', sa.Enum('department', 'street', 'district', name='case_handling_level', native_enum=False, create_constraint=True, length=20), server_default='department', nullable=False))
 
+    with op.batch_alter_table('daily_rollup', schema=None) as batch_op:
+        for name in ROLLUP_COLUMNS:
+            batch_op.add_column(sa.Column(name, sa.Integer(), server_default='0', nullable=False))
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('leader_rank', sa.Enum('department', 'street', 'district_deputy', 'district_chief', name='user_leader_rank', native_enum=False, create_constraint=True, length=20), nullable=True))
 
 
 
 def downgrade():
+    with op.batch_alter_table('daily_rollup', schema=None) as batch_op:
+        for name in ROLLUP_COLUMNS:
+            batch_op.drop_column(name)
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_user_account_user_leader_rank'), type_='check')
         batch_op.drop_column('leader_rank')

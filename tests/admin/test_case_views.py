@@ -213,18 +213,30 @@ def test_list_count_is_capped(client, login_as, app):
     assert "(3)" in client.get("/admin/case/").get_data(as_text=True)
 
 
-def test_supervise_action(client, login_as, db):
-    case = make_case()
+def test_supervise_action_issues_one_order_per_case(client, login_as, db):
+    led = make_case(Status.IN_PROGRESS, lead="SA")
+    unled = make_case()
     login_as("supervisor")
-    response = client.post("/admin/case/action/", data={"action": "supervise", "rowid": [case.id]})
-    assert response.status_code == 302
+    response = client.post("/admin/case/action/", data={"action": "supervise", "rowid": [led.id, unled.id]})
+    assert response.status_code == 302 and "/admin/supervise_many/" in response.location
+    form = client.get(response.location)
+    assert led.number in form.get_data(as_text=True)
+    refused = client.post(
+        response.location, data={"ids": f"{led.id},{unled.id}", "content": " ", "level": "key"}
+    )
+    assert refused.status_code == 409 and "请填写督办要求" in refused.get_data(as_text=True)
+    done = client.post(response.location, data={"ids": f"{led.id},{unled.id}", "content": "请加快办理", "level": "key"},
+                       follow_redirects=True)  # fmt: skip
+    page = done.get_data(as_text=True)
+    assert "已下发 1 份督办单" in page and f"{unled.number} 未下发" in page
     db.session.expire_all()
-    assert case.is_supervised and case.events[-1].action == "comment"
+    assert led.is_supervised and led.events[-1].action == "supervise" and led.orders[0].level == "key"
+    assert not unled.orders
     login_as("clerk")
     assert (
-        client.post("/admin/case/action/", data={"action": "supervise", "rowid": [case.id]}).status_code
-        == 403
+        client.post("/admin/case/action/", data={"action": "supervise", "rowid": [led.id]}).status_code == 403
     )
+    assert client.get(f"/admin/supervise_many/?ids={led.id}").status_code == 403
 
 
 def test_dashboard_counts_queues(client, login_as):

@@ -48,6 +48,8 @@ def values(cut=PERIOD, now=NOW) -> dict:
     return {key: figure.value for key, figure in rate_rows(cut, now)[None].items()}
 
 
+# no 批示, 督办 or 包案 among these cases (tests/reports/test_command_rates.py counts those)
+NO_ORDERS = {"instruction": None, "supervision": None, "settlement": None, "orders_overdue": 0}
 EXPECTED = {
     "response": 2 / 4,  # A and E in time; B late; C never signed (decided late when its hour ran out)
     "contact": 2 / 3,  # A and E in time, B late; C has no contact clock (never signed)
@@ -58,6 +60,7 @@ EXPECTED = {
     "dispute": 1 / 2,  # A 支持 and E 不支持, both closed, both of the dispute subject
     "overdue": 6,  # sign B, C; contact B; first reply B, C; closing C
     "hours": (6 + 2 + 29) / 3,  # A 6 h, E 2 h, B 29 h, all on working days (Mon, Tue)
+    **NO_ORDERS,
 }
 
 
@@ -88,6 +91,7 @@ def test_merged_reopened_and_extended_cases_follow_the_same_rules(cases):
             "dispute": 0.0,  # only E is a closed dispute now, and not 支持
             "overdue": 8,  # the six before, and J's first reply and closing
             "hours": (2 + 29) / 2,  # E and B are the closed ones
+            **NO_ORDERS,
         }
     )
     assert sums(PERIOD, NOW)[None]["received"] == 7  # the merged G still counts as received
