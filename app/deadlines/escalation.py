@@ -5,6 +5,7 @@ for intake stages (or a case without a lead). A breach and the first escalation 
 supervisors; the second escalation goes to the leader who owns the case (包案), else to every leader.
 An order's deadline (批示, 督办单: ``target`` set) is the addressed department's to meet: its warning and
 breach go to that department, and its second escalation to the order's leader (else as for a case).
+A case raised above its department (提级) also tells its 包案 leader of every breach and first escalation.
 After downtime, the people of the rungs a sweep skipped still hear once, from the highest rung reached.
 """
 
@@ -21,9 +22,15 @@ from app.timeutil import format_local
 from models.deadline import CaseDeadline
 from models.deadline import LadderStep
 from models.deadline import Stage
+from models.enums import HandlingLevel
 from models.enums import Role
 
 INTAKE_STAGES = {Stage.REGISTER, Stage.DISPATCH, Stage.REVISIT}
+
+
+def raised(case) -> bool:
+    """Whether the case is handled above its department (提级), so its 包案 leader hears of its breaches."""
+    return (case.handling_level or HandlingLevel.DEPARTMENT) != HandlingLevel.DEPARTMENT
 
 
 def message(deadline: CaseDeadline, step: str, missed: list[str]) -> tuple[str, str]:
@@ -82,6 +89,8 @@ def notify(deadline: CaseDeadline, step: str, missed: list[str], now: datetime, 
             notify_department(case.lead_department, subject, body, **kwargs)
     if steps & {LadderStep.BREACH, LadderStep.ESCALATE_SUPERVISOR}:
         notify_role(Role.SUPERVISOR, subject, body, **kwargs)
+        if target is None and raised(case) and case.owner_leader is not None:
+            notify_users([case.owner_leader], subject, body, **kwargs)  # 提级: the 包案 leader answers for it
     if LadderStep.ESCALATE_LEADER in steps:
         if target is not None and target.order.leader is not None:
             notify_users([target.order.leader], subject, body, **kwargs)

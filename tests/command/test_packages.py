@@ -163,3 +163,17 @@ def test_district_level_needs_at_least_a_district_leader_and_lowering_is_recorde
     assert case.owner_leader == user("leader")  # the 包案 stays
     with pytest.raises(lifecycle.TransitionError, match="经办人答复"):
         lifecycle.perform(case, "reply", user("leader"), now=T0 + DAY, outcome="supported", text="已处理")
+
+
+def test_a_raised_case_tells_its_package_leader_of_breaches(app):
+    from jobs.tasks import sweep
+    from models.deadline import Unit
+
+    stage_policies(contact=(30, Unit.MINUTES))
+    case = drive(new_case(T0), T0, "register", "dispatch", "sign")
+    lifecycle.perform(case, "raise_level", user("supervisor"), now=T0, level="street", reason="多部门",
+                      leader=str(user("leader", "street").id))  # fmt: skip
+    db.session.commit()
+    assert sweep(T0 + 31 * MINUTE)["fired"] == 1
+    told = db.session.scalars(select(Notification).where(Notification.kind == "deadline_breach")).all()
+    assert sorted(n.user.username for n in told) == ["handler_SA", "leader_street", "supervisor"]
