@@ -277,3 +277,50 @@ def test_inline_subform_dropdowns_are_scoped(app, db, world):
         offered = [{c.id for c in entry.form.case.query_factory()} for entry in form.rows.entries]
         offered.append({c.id for c in form.single.form.case.query_factory()})
     assert all(ids == {world["own"], world["co"]} for ids in offered)
+
+
+# --- 批示 and 督办 (issue 14): a department sees what is addressed to it, and nothing else ------------------
+
+
+@pytest.fixture
+def orders(db, world):
+    """A 督办单 on SB's case addressed to SB only, and a 批示 on BA's case addressed to SA (not lead, not co)."""
+    from app.cases import lifecycle
+
+    foreign = db.session.get(Case, world["foreign"])
+    addressed = make_case(Status.IN_PROGRESS, lead="BB", title="住建局牵头、批示交甲街道的案件")
+    lifecycle.perform(
+        foreign, "supervise", user("supervisor"), content="乙街道的督办要求", departments=[dept("SB")]
+    )
+    lifecycle.perform(addressed, "instruct", user("leader"), content="请甲街道配合", departments=[dept("SA")])
+    db.session.commit()
+    return addressed
+
+
+def test_a_department_sees_the_orders_addressed_to_it_and_their_cases_only(client, handler_a, world, orders):
+    ledger = client.get("/admin/order_ledger/").get_data(as_text=True)
+    assert (
+        orders.number in ledger and world["foreign_number"] not in ledger and "乙街道的督办要求" not in ledger
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/admin/order_ledger/export/xlsx/").data)).active
+    assert [row[0].value for row in sheet.iter_rows()][1:] == [orders.number]
+    # the case a 批示 is addressed to is open to the department (to answer it), and listed
+    assert client.get(f"/admin/case/details/?id={orders.id}").status_code == 200
+    assert "住建局牵头、批示交甲街道的案件" in client.get("/admin/case/").get_data(as_text=True)
+    assert client.get(f"/admin/case/details/?id={world['foreign']}").status_code == 404
+    for url in ("/admin/my_instructions/", "/admin/my_packages/", f"/admin/supervise_many/?ids={world['foreign']}",
+                "/admin/supervision_rule/"):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+
+
+def test_another_department_sees_none_of_it(client, login_as, world, orders):
+    login_as("handler", "BA")
+    ledger = client.get("/admin/order_ledger/").get_data(as_text=True)
+    assert orders.number not in ledger and world["foreign_number"] not in ledger
+    assert client.get(f"/admin/case/details/?id={orders.id}").status_code == 404
+
+
+def test_a_leader_sees_every_order(client, login_as, world, orders):
+    login_as("leader")
+    ledger = client.get("/admin/order_ledger/").get_data(as_text=True)
+    assert orders.number in ledger and world["foreign_number"] in ledger
