@@ -34,6 +34,9 @@ class DefaultConfig:
     # in between a supervisor may add an editor's note.
     REPORT_BUILD_TIME = "07:30"
     REPORT_SEND_TIME = "08:00"
+    # Today's figures are counted live; a process reuses its count for up to this many seconds unless a
+    # case changed in it meanwhile (other processes' changes show within this time). 0: count every time.
+    LIVE_FIGURES_SECONDS = 60
     # The case list counts at most this many rows and then shows "N+" (COUNT(*) on a big table is slow).
     LIST_COUNT_CAP = 10000
     EXPORT_MAX_ROWS = 50000

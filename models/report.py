@@ -40,21 +40,8 @@ ROLLUP_KEY = (
 STAGE_NAMES = ("register", "dispatch", "sign", "contact", "first_reply", "resolve", "revisit")
 
 
-class DailyRollup(db.Model):
-    """Counts of one local day for one combination of the case's dimensions."""
-
-    __tablename__ = "daily_rollup"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    department_id: Mapped[int] = mapped_column(Integer, default=0)
-    department_role: Mapped[str] = mapped_column(String(4), default="lead")  # "lead" or "co"
-    mailbox_id: Mapped[int] = mapped_column(Integer, default=0)
-    category_id: Mapped[int] = mapped_column(Integer, default=0)
-    street_id: Mapped[int] = mapped_column(Integer, default=0)
-    community_id: Mapped[int] = mapped_column(Integer, default=0)
-    channel: Mapped[str] = mapped_column(String(20), default="")
-    grade: Mapped[str] = mapped_column(String(10), default="")
+class Measures:
+    """The measure columns, shared by the rollup and its summaries (named in app.reports.measures.MEASURES)."""
 
     received: Mapped[int] = mapped_column(Integer, default=0)
     people: Mapped[int] = mapped_column(Integer, default=0)
@@ -94,10 +81,55 @@ class DailyRollup(db.Model):
     packaged_closed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     packaged_settled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+
+class DailyRollup(Measures, db.Model):
+    """Counts of one local day for one combination of the case's dimensions."""
+
+    __tablename__ = "daily_rollup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    department_id: Mapped[int] = mapped_column(Integer, default=0)
+    department_role: Mapped[str] = mapped_column(String(4), default="lead")  # "lead" or "co"
+    mailbox_id: Mapped[int] = mapped_column(Integer, default=0)
+    category_id: Mapped[int] = mapped_column(Integer, default=0)
+    street_id: Mapped[int] = mapped_column(Integer, default=0)
+    community_id: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    grade: Mapped[str] = mapped_column(String(10), default="")
+
     __table_args__ = (
         UniqueConstraint(*ROLLUP_KEY, name="uq_daily_rollup_key"),
         Index("ix_daily_rollup_department_day", "department_id", "day"),
         Index("ix_daily_rollup_street_day", "street_id", "day"),
+    )
+
+
+SUMMARY_GRAINS = ("all", "department", "mailbox", "category", "street", "community", "channel", "grade")
+
+
+class DailySummary(Measures, db.Model):
+    """The rollup of one day summed over all dimensions but one (its *grain*): a few hundred rows a day, so a
+    year of one department's, street's or category's figures reads tens of thousands of rows, not millions.
+
+    ``key_id`` holds the grain's id (department, mailbox, category, street, community; 0 for none) and
+    ``key_code`` its code (channel, grade); the "all" grain has one row per role. Written with the rollup's
+    rows of the day (:func:`app.reports.rollup.rebuild_day`), never on its own.
+    """
+
+    __tablename__ = "daily_summary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    grain: Mapped[str] = mapped_column(String(12))
+    key_id: Mapped[int] = mapped_column(Integer, default=0)
+    key_code: Mapped[str] = mapped_column(String(20), default="")
+    department_role: Mapped[str] = mapped_column(String(4), default="lead")
+
+    __table_args__ = (
+        UniqueConstraint(
+            "grain", "day", "key_id", "key_code", "department_role", name="uq_daily_summary_key"
+        ),
     )
 
 

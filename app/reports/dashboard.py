@@ -82,22 +82,36 @@ def colour(open_cases: int, overdue: int, red: int, rule: AreaColourRule) -> str
     return GREEN
 
 
-def open_counts(user, column) -> dict:
-    """{area id: (open, overdue, red)} of the open cases the user may see, by ``column``."""
+def open_board(user) -> dict:
+    """{(street id, community id): (open, overdue, red)} of the open cases the user may see: one pass over
+    the open cases (a covering index) feeds the area board and the tiles."""
     query = select(
-        column,
+        Case.street_id,
+        Case.community_id,
         func.count(Case.id),
         func.sum(when((Case.urgency == Urgency.RED, 1), else_=0)),
         func.sum(when((Case.grade == Grade.RED, 1), else_=0)),
-    ).where(Case.status.in_(OPEN_STATUSES), column.is_not(None))
-    query = scope_query(Case, query, user).group_by(column)
-    return {row[0]: (row[1], int(row[2] or 0), int(row[3] or 0)) for row in db.session.execute(query)}
+    ).where(Case.status.in_(OPEN_STATUSES))
+    query = scope_query(Case, query, user).group_by(Case.street_id, Case.community_id)
+    return {
+        (row[0], row[1]): (row[2], int(row[3] or 0), int(row[4] or 0)) for row in db.session.execute(query)
+    }
 
 
-def area_board(user) -> list[Area]:
+def _add(totals: dict, key, counts: tuple) -> None:
+    before = totals.get(key, (0, 0, 0))
+    totals[key] = tuple(a + b for a, b in zip(before, counts, strict=True))
+
+
+def area_board(user, board: dict | None = None) -> list[Area]:
     """Streets with their communities, coloured by the rule, from the open cases the user may see."""
     rule = colour_rule()
-    by_street, by_community = open_counts(user, Case.street_id), open_counts(user, Case.community_id)
+    by_street, by_community = {}, {}
+    for (street, community), counts in (open_board(user) if board is None else board).items():
+        if street is not None:
+            _add(by_street, street, counts)
+        if community is not None:
+            _add(by_community, community, counts)
     units = db.session.execute(
         select(Department.id, Department.name, Department.kind, Department.parent_id)
         .where(Department.kind.in_([DepartmentKind.STREET, DepartmentKind.COMMUNITY]), Department.active)
@@ -152,13 +166,16 @@ def picture(user, now: datetime) -> Picture:
     days = [trend.start + timedelta(days=n) for n in range(TREND_DAYS)]
     zero: dict = {}
     month_totals = sums(month, now).get(None, zero)
-    open_query = scope_query(Case, select(func.count(Case.id)).where(Case.status.in_(OPEN_STATUSES)), user)
+    board = open_board(user)
+    open_total, overdue, red = (
+        (sum(column) for column in zip(*board.values(), strict=True)) if board else (0, 0, 0)
+    )
     tiles = {
         "today": by_day.get(today, zero).get("received", 0),
         "month": month_totals.get("received", 0),
-        "open": db.session.scalar(open_query),
-        "overdue": db.session.scalar(open_query.where(Case.urgency == Urgency.RED)),
-        "red": db.session.scalar(open_query.where(Case.grade == Grade.RED)),
+        "open": open_total,
+        "overdue": overdue,
+        "red": red,
     }
     categories = sums(month, now, group="parent_category")
     channels = sums(month, now, group="channel")
@@ -178,6 +195,6 @@ def picture(user, now: datetime) -> Picture:
         overdue_ranking=sorted(
             ((k, v["late"]) for k, v in ranking.items() if v["late"] and k), key=lambda x: -x[1]
         )[:RANKED],
-        areas=area_board(user),
+        areas=area_board(user, board),
         month=month,
     )

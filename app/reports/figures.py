@@ -14,6 +14,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from flask import g
 from sqlalchemy import func
 from sqlalchemy import select
@@ -21,12 +22,14 @@ from sqlalchemy import select
 from app.auth.access import figure_department
 from app.extensions import db
 from app.reports import measures
+from app.reports import summaries
 from app.reports.rollup import LIVE_CACHE
 from app.reports.rollup import built_days
 from app.reports.rollup import day_rows
 from app.timeutil import local_day
 from models.org import Category
 from models.report import DailyRollup
+from models.report import DailySummary
 
 GROUPS = ("department", "mailbox", "category", "parent_category", "street", "community", "channel", "grade")
 TIME_GROUPS = ("day", "month")
@@ -41,15 +44,7 @@ _POSITION = {
     "channel": 6,
     "grade": 7,
 }
-_COLUMN = {
-    "department": DailyRollup.department_id,
-    "mailbox": DailyRollup.mailbox_id,
-    "category": DailyRollup.category_id,
-    "street": DailyRollup.street_id,
-    "community": DailyRollup.community_id,
-    "channel": DailyRollup.channel,
-    "grade": DailyRollup.grade,
-}
+_COLUMN = summaries.ROLLUP_COLUMN
 
 
 @dataclass(frozen=True)
@@ -102,21 +97,37 @@ def _group_value(group: str | None, key: tuple, day: date, parents: dict):
     return key[_POSITION[group]]
 
 
+def _rollup_query(cut: Cut, group: str | None):
+    """(the grouping column or None, the table, its conditions) of the built days: a summary grain when one
+    answers the cut (:mod:`app.reports.summaries`), else the full rollup."""
+    filters = cut.filters()
+    dimensions = set(filters) | ({"category"} if cut.category_ids is not None else set())
+    grain = summaries.grain_for(dimensions, group, cut.role)
+    if grain is None:
+        table, columns = DailyRollup, _COLUMN
+        conditions = [DailyRollup.department_role == cut.role]
+    else:
+        table, key = DailySummary, summaries.column_of(grain)
+        columns = dict.fromkeys(dimensions | {summaries.CUT_DIMENSION.get(group, group)}, key)
+        conditions = [DailySummary.grain == grain, DailySummary.department_role == cut.role]
+    conditions += [columns[name] == value for name, value in filters.items()]
+    if cut.category_ids is not None:
+        conditions.append(columns["category"].in_(cut.category_ids))
+    if group in ("day", "month"):
+        column = table.day
+    elif group is not None:
+        column = columns[summaries.CUT_DIMENSION.get(group, group)]
+    else:
+        column = None
+    return column, table, conditions
+
+
 def _rollup_sums(cut: Cut, days: tuple[date, date], group: str | None, parents: dict) -> dict:
     first, last = days
-    sql_group = {"day": DailyRollup.day, "month": DailyRollup.day, "parent_category": DailyRollup.category_id}
-    column = sql_group.get(group, _COLUMN.get(group))
-    names = [n for n in measures.MEASURES]
-    query = select(
-        *([column] if column is not None else []), *(func.sum(getattr(DailyRollup, n)) for n in names)
-    )
-    query = query.where(
-        DailyRollup.day >= first, DailyRollup.day <= last, DailyRollup.department_role == cut.role
-    )
-    for name, value in cut.filters().items():
-        query = query.where(_COLUMN[name] == value)
-    if cut.category_ids is not None:
-        query = query.where(DailyRollup.category_id.in_(cut.category_ids))
+    column, table, conditions = _rollup_query(cut, group)
+    names = list(measures.MEASURES)
+    query = select(*([column] if column is not None else []), *(func.sum(getattr(table, n)) for n in names))
+    query = query.where(table.day >= first, table.day <= last, *conditions)
     if column is not None:
         query = query.group_by(column)
     out: dict = defaultdict(lambda: defaultdict(int))
@@ -136,11 +147,24 @@ def _rollup_sums(cut: Cut, days: tuple[date, date], group: str | None, parents: 
 
 
 def _day_rows(day: date, now: datetime) -> dict:
-    """``day_rows`` counted once per app context (a request, a job run) for the same ``now``."""
-    cache = g.setdefault(LIVE_CACHE, {})  # emptied by app.reports.rollup when a case changes
-    if (day, now) not in cache:
-        cache[(day, now)] = day_rows(day, now)
-    return cache[(day, now)]
+    """``day_rows`` of a day counted live, as of ``now`` or a moment before it.
+
+    Within one app context (a request, a job run) a day is counted once per ``now``. Across requests the
+    process keeps its count for up to ``LIVE_FIGURES_SECONDS`` (a minute): a later ``now`` within that time
+    reuses it, unless a case changed in this process meanwhile (the rollup's flush listener drops both).
+    """
+    cache = g.setdefault(LIVE_CACHE, {})
+    if (day, now) in cache:
+        return cache[(day, now)]
+    keep = timedelta(seconds=current_app.config.get("LIVE_FIGURES_SECONDS", 0))
+    kept = current_app.extensions.setdefault(LIVE_CACHE, {})
+    counted_at, rows = kept.get(day, (None, None))
+    if counted_at is None or not counted_at <= now < counted_at + keep:
+        rows = day_rows(day, now)
+        if keep:
+            kept[day] = (now, rows)
+    cache[(day, now)] = rows
+    return rows
 
 
 def _live_sums(cut: Cut, day: date, now: datetime, group: str | None, parents: dict, out: dict) -> None:

@@ -109,14 +109,19 @@ def intake(start: datetime, end: datetime, now: datetime):
 
 
 def closure(start: datetime, end: datetime, now: datetime):
-    """Cases closed in the window; ``received_at`` and ``closed_at`` come along for the working hours."""
+    """Cases closed in the window; ``received_at`` and ``closed_at`` come along for the working hours.
+
+    Rejected and merged cases also carry a ``closed_at``: they come as rows with every flag 0 (the status
+    is a flag, not a filter, so the planner reads the day's closures by ``closed_at`` and never walks every
+    closed case by status)."""
+    is_closed = Case.status == Status.CLOSED
     return select(
         *_dimensions(),
-        literal(1).label("closed"),
-        _flag(Case.reply_outcome == ReplyOutcome.SUPPORTED).label("closed_supported"),
+        _flag(is_closed).label("closed"),
+        _flag(and_(is_closed, Case.reply_outcome == ReplyOutcome.SUPPORTED)).label("closed_supported"),
         Case.received_at.label("received_at"),
         Case.closed_at.label("closed_at"),
-    ).where(Case.closed_at >= start, Case.closed_at < end, Case.status == Status.CLOSED)
+    ).where(Case.closed_at >= start, Case.closed_at < end)
 
 
 MET_IN_TIME = and_(CaseDeadline.met_at.is_not(None), CaseDeadline.met_at <= CaseDeadline.due_at)
@@ -173,20 +178,17 @@ def order_parts(start: datetime, end: datetime, now: datetime):
 
 
 def packages(start: datetime, end: datetime, now: datetime):
-    """Cases closed in the window that a leader held (包案), and whether that 包案 was settled (销案)."""
+    """Cases closed in the window that a leader held (包案), and whether that 包案 was settled (销案); the
+    status is a flag, as in :func:`closure`."""
+    is_closed = Case.status == Status.CLOSED
     return (
         select(
             *_dimensions(),
-            literal(1).label("packaged_closed"),
-            _flag(CasePackage.status == PackageStatus.SETTLED).label("packaged_settled"),
+            _flag(is_closed).label("packaged_closed"),
+            _flag(and_(is_closed, CasePackage.status == PackageStatus.SETTLED)).label("packaged_settled"),
         )
         .join(CasePackage, CasePackage.case_id == Case.id)
-        .where(
-            CasePackage.status != PackageStatus.HANDED_OVER,
-            Case.closed_at >= start,
-            Case.closed_at < end,
-            Case.status == Status.CLOSED,
-        )
+        .where(CasePackage.status != PackageStatus.HANDED_OVER, Case.closed_at >= start, Case.closed_at < end)
     )
 
 

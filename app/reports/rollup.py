@@ -2,7 +2,8 @@
 
 - :func:`day_rows` sums every source of :mod:`app.reports.measures` over one day (or today up to now),
   once with the lead department and once per co-handling department (``department_role`` "co").
-- :func:`rebuild_day` replaces one day's rows; a day's row set is always written whole, in one flush.
+- :func:`rebuild_day` replaces one day's rows and their summaries (:mod:`app.reports.summaries`); a day's
+  row set is always written whole, in one flush.
 - Any write to a case, its deadlines or its timeline is noted in ``rollup_dirty`` by a flush listener
   (with the days a changed date moved away from); :func:`apply_corrections` rebuilds those days.
 - :func:`build_missing` builds the past days not built yet; a built day carries a ``once_key`` mark.
@@ -14,6 +15,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from flask import g
 from flask import has_app_context
 from sqlalchemy import delete
@@ -28,6 +30,7 @@ from app.deadlines.working_time import working_hours
 from app.extensions import db
 from app.extensions import insert_unless_exists
 from app.reports import measures
+from app.reports import summaries
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from models.case import Case
@@ -36,9 +39,10 @@ from models.case import case_co_department
 from models.deadline import CaseDeadline
 from models.jobstate import OnceKey
 from models.report import DailyRollup
+from models.report import DailySummary
 from models.report import RollupDirty
 
-LIVE_CACHE = "suqiu_live_day_rows"  # app.reports.figures keeps live counts here, per app context
+LIVE_CACHE = "suqiu_live_day_rows"  # app.reports.figures keeps live counts here, per app (and per context)
 BUILT = "rollup-day"  # once_key job name of a built day
 KEY = ("department_id", "department_role", *measures.DIMENSIONS[1:])
 CORRECTIONS_PER_RUN = 2000
@@ -50,12 +54,17 @@ def _window(day: date, now: datetime) -> tuple[datetime, datetime]:
 
 
 def _sum_into(totals: dict, source, role: str) -> None:
-    """Add the sums of one source's rows, by key, into ``totals``; co rows count for each co-department."""
-    sub = source.subquery()
+    """Add the sums of one source's rows, by key, into ``totals``; co rows count for each co-department.
+
+    For the co rows the source is a materialised CTE: counted first by its own indexes (a day's rows),
+    then joined to the co-departments by case; otherwise planners walk every co-department row instead.
+    """
     if role == "lead":
+        sub = source.subquery()
         department = sub.c.department_id
         joined = sub
     else:
+        sub = source.cte("counted").prefix_with("MATERIALIZED")
         department = case_co_department.c.department_id
         joined = sub.join(case_co_department, case_co_department.c.case_id == sub.c.case_id)
     dims = [department.label("department_id"), *(sub.c[d] for d in measures.DIMENSIONS[1:])]
@@ -66,6 +75,8 @@ def _sum_into(totals: dict, source, role: str) -> None:
             select(*dims, *(sub.c[n] for n in names), sub.c.received_at, sub.c.closed_at).select_from(joined)
         ).all()
         for row in rows:
+            if not row.closed:
+                continue  # closed as rejected or merged: counted in nothing (see measures.closure)
             bucket = totals[(row[0], role, *row[1 : len(dims)])]
             for index, name in enumerate(names):
                 bucket[name] += row[len(dims) + index]
@@ -95,12 +106,17 @@ def rebuild_day(day: date, now: datetime) -> int:
     """Replace the rollup rows of a past ``day``; return how many rows it has now."""
     rows = day_rows(day, now)
     db.session.execute(delete(DailyRollup).where(DailyRollup.day == day))
+    db.session.execute(delete(DailySummary).where(DailySummary.day == day))
     if rows:
         values = []
         for key, sums in rows.items():
             row = dict.fromkeys(measures.MEASURES, 0) | sums | dict(zip(KEY, key, strict=True))
             values.append(row | {"day": day})
         db.session.execute(insert(DailyRollup), values)
+        zeros = dict.fromkeys(measures.MEASURES, 0)
+        db.session.execute(
+            insert(DailySummary), [zeros | row | {"day": day} for row in summaries.rows_of_day(rows)]
+        )
     insert_unless_exists(OnceKey, job=BUILT, key=day.isoformat(), created_at=now)
     db.session.flush()
     return len(rows)
@@ -181,6 +197,7 @@ def _note_changes(session, _flush_context) -> None:
     rows = [{"day": d} for d in days] + [{"case_id": c} for c in case_ids if c is not None]
     if rows and has_app_context():
         g.pop(LIVE_CACHE, None)  # figures counted live in this context are stale now
+        current_app.extensions.pop(LIVE_CACHE, None)  # and those this process keeps for a minute
     if rows:
         session.execute(insert(RollupDirty), [{"day": None, "case_id": None} | row for row in rows])
 
