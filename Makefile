@@ -48,6 +48,7 @@ test: $(VENV)/.dev-installed translations system-deps
 
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.open311
 
 lint: $(VENV)/.dev-installed

@@ -1,8 +1,11 @@
 """`make bench`: generate a big case table and time the case list pages against their own SQL.
 
-Run ``python -m bench --help``. The modules: :mod:`bench.data` synthesises case rows,
-:mod:`bench.generate` builds or grows a database through the real migrations, :mod:`bench.case_list`
-times the list pages and their SQL floor, :mod:`bench.report` prints the table and writes JSON.
+Run ``python -m bench --help``. The modules: :mod:`bench.data` synthesises cases with their deadlines and
+timeline events, :mod:`bench.generate` builds or grows a database through the real migrations,
+:mod:`bench.case_list` times the list pages and their SQL floor, :mod:`bench.deadlines` the deadline sweep,
+:mod:`bench.report` prints the tables and writes JSON. ``python -m bench.reports`` times the rollup rebuild,
+the leaders' dashboard, the yearly rates and the 民情日报 on SQLite and PostgreSQL; ``python -m bench.open311``
+the public API's throughput.
 """
 
 import os
@@ -14,6 +17,7 @@ RESULTS_DIR = ROOT / "bench" / "results"
 
 PASSWORD = "bench-password-9"
 CLERK = "bench_clerk"
+LEADER = "bench_leader"
 
 
 def handler_username(department_code: str) -> str:

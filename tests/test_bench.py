@@ -110,3 +110,71 @@ def test_sweep_measurement_fires_exactly_the_due_stages_and_restores_them(bench_
     again = measure_sweep(bench_url, runs=1, due=50)  # repeatable: nothing added, the same stages fire
     assert again["seeded"]["added"] == 0 and again["due"]["stats"]["fired"] == 50
     assert again["restored_leftovers"] == 0
+
+
+def test_history_agrees_with_the_case_rows(bench_url):
+    """The generated deadlines and events tell the same story as the case row's step times (the rollup reads
+    them), stored in the format the app's range queries compare against."""
+    from models.case import CaseEvent
+    from models.deadline import CaseDeadline
+
+    def bad(query):
+        return _scalar(bench_url, query)
+
+    closed = select(func.count()).select_from(Case).where(Case.status == "closed")
+    assert bad(closed) > 0.8 * SIZE
+    revisited = (
+        select(func.count())
+        .select_from(Case)
+        .join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(Case.status == "closed", CaseEvent.action == "revisit", CaseEvent.to_status == "closed")
+        .where(CaseEvent.at == Case.closed_at)
+    )
+    assert bad(revisited) == bad(closed)
+    last_reply = (
+        select(func.max(CaseEvent.at))
+        .where(CaseEvent.case_id == Case.id, CaseEvent.action == "reply")
+        .scalar_subquery()
+    )
+    replied = Case.status.in_(["replied", "closed"])
+    assert bad(select(func.count()).where(replied, last_reply != Case.replied_at)) == 0
+    signed = (
+        select(func.count())
+        .select_from(Case)
+        .join(CaseDeadline, CaseDeadline.case_id == Case.id)
+        .where(CaseDeadline.stage == "sign", CaseDeadline.status == "met")
+    )
+    assert bad(signed) > 0.8 * SIZE
+    assert bad(signed.where(CaseDeadline.met_at != Case.signed_at)) == 0
+    late = signed.where(CaseDeadline.met_at > CaseDeadline.due_at)
+    assert 0 < bad(late) < 0.2 * bad(signed)
+
+
+def test_rollup_of_a_bench_day_counts_what_the_rows_hold(bench_url):
+    """One generated day rolled up: intake and closures equal plain counts of the case rows."""
+    from datetime import timedelta
+
+    from app.reports.rollup import day_rows
+    from app.timeutil import local_day
+    from app.timeutil import local_day_start
+
+    app = create_app(bench_config(bench_url))
+    with app.app_context():
+        now = db.session.scalar(select(func.max(Case.received_at))) + timedelta(minutes=1)
+        recent = db.session.scalars(select(Case.closed_at).where(Case.closed_at >= now - timedelta(days=60)))
+        days = [local_day(at) for at in recent]
+        day = max(set(days) - {local_day(now)}, key=days.count)  # the busiest past day for closures
+        start, end = local_day_start(day), local_day_start(day + timedelta(days=1))
+        rows = day_rows(day, now)
+        lead = [sums for key, sums in rows.items() if key[1] == "lead"]
+        received = db.session.scalar(
+            select(func.count()).where(Case.received_at >= start, Case.received_at < end)
+        )
+        closed = db.session.scalar(
+            select(func.count()).where(Case.status == "closed", Case.closed_at >= start, Case.closed_at < end)
+        )
+        db.engine.dispose()
+    assert received > 0 and closed > 0
+    assert sum(s.get("received", 0) for s in lead) == received
+    assert sum(s.get("closed", 0) for s in lead) == closed
+    assert sum(s.get("rated", 0) for s in lead) >= closed
