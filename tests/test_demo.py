@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from app import create_app
 from app.auth.passwords import check_password
+from app.command import authority
+from app.command import packages as package_rules
 from app.deadlines.workcalendar import is_workday
 from app.demo import DEMO_PASSWORD
 from app.demo import print_logins
@@ -33,19 +35,33 @@ from app.validators import is_valid_phone
 from models.audit import ConfigChange
 from models.case import Case
 from models.case import CaseEvent
+from models.command import CaseOrder
+from models.command import CasePackage
+from models.command import LeaderVisit
+from models.command import OrderKind
+from models.command import OrderStatus
+from models.command import PackageStatus
+from models.command import RuleTrigger
+from models.command import SupervisionLevel
+from models.command import SupervisionRule
+from models.command import TargetStatus
 from models.deadline import CaseDeadline
 from models.deadline import DeadlinePolicy
 from models.deadline import Stage
+from models.enums import OPEN_STATUSES
 from models.enums import Channel
 from models.enums import ClueStatus
 from models.enums import DepartmentKind
 from models.enums import Grade
+from models.enums import HandlingLevel
+from models.enums import LeaderRank
 from models.enums import RequestType
 from models.enums import RewardStatus
 from models.enums import Role
 from models.enums import Satisfaction
 from models.enums import Status
 from models.enums import VolunteerGroup
+from models.notification import Notification
 from models.org import Category
 from models.org import Department
 from models.org import Mailbox
@@ -197,8 +213,15 @@ def test_timelines_start_with_receive_and_never_go_back(demo):
         assert case.number.startswith(f"SQ{local_day(case.received_at):%Y%m%d}-")
         assert [e for e in events if e.action != "merge_in"][-1].to_status == case.status
         for event in events:
-            if event.action in ("sign", "contact", "reply", "return"):
+            if event.action == "reply" and event.actor.role == Role.LEADER:  # signed by the 包案 leader
+                assert case.handling_level != HandlingLevel.DEPARTMENT
+                assert any(p.leader_id == event.actor_id for p in case.packages)
+            elif event.action in ("sign", "contact", "reply", "return", "draft_reply", "answer_order"):
                 assert event.actor.role == Role.HANDLER
+            elif event.action in ("supervise", "accept_order", "return_order", "raise_level", "lower_level"):
+                assert event.actor.role == Role.SUPERVISOR
+            elif event.action in ("instruct", "package", "settle", "visit"):
+                assert event.actor.role in (Role.LEADER, Role.SUPERVISOR)
             elif event.action == "revisit" and event.actor is None:  # the citizen rated the reply online
                 assert event.data["by"] == "citizen" and case.channel in (
                     Channel.WECHAT,
@@ -368,8 +391,9 @@ def test_case_fields_are_consistent(demo):
         assert case.citizen_id_no is None or is_valid_id_number(case.citizen_id_no)
         assert (case.mailbox is not None) == (case.channel == Channel.MAILBOX)
         assert bool(case.grade_reason) == (case.grade != Grade.GREEN)
-        if case.owner_leader is not None:
-            assert case.owner_leader.role == Role.LEADER and case.grade == Grade.RED
+        # the case's leader is the one holding it (包案 in force), never set otherwise
+        in_force = [p for p in case.packages if p.status == PackageStatus.ACTIVE]
+        assert case.owner_leader == (in_force[0].leader if in_force else None), case.number
         if case.is_repeat:
             assert case.repeat_of.received_at < case.received_at
             assert case.repeat_of.citizen_phone == case.citizen_phone
@@ -456,6 +480,230 @@ def test_rewards_in_every_state_from_a_partly_used_fund(demo):
     assert len(granted_clues) == len(set(granted_clues))
 
 
+def orders_of(kind) -> list[CaseOrder]:
+    return list(db.session.scalars(select(CaseOrder).where(CaseOrder.kind == kind).order_by(CaseOrder.id)))
+
+
+def events_of_action(action) -> list[CaseEvent]:
+    return list(
+        db.session.scalars(select(CaseEvent).where(CaseEvent.action == action).order_by(CaseEvent.id))
+    )
+
+
+def events_of(action) -> dict:
+    """The timeline events of ``action``, by the id their data names (order, part, 包案, visit)."""
+    key = {"answer_order": "target_id", "accept_order": "target_id", "return_order": "target_id",
+           "settle": "package_id", "visit": "visit_id"}.get(action, "order_id")  # fmt: skip
+    found = {}
+    for event in events_of_action(action):
+        found.setdefault(event.data[key], []).append(event)
+    return found
+
+
+def test_leaders_of_every_rank(demo):
+    leaders = db.session.scalars(select(User).where(User.role == Role.LEADER)).all()
+    assert {u.leader_rank for u in leaders} == set(LeaderRank) and all(u.leader_rank for u in leaders)
+    ranks = {u.username: u.leader_rank for u in leaders}
+    assert (
+        ranks["leader"] == LeaderRank.DISTRICT_DEPUTY and ranks["leader_chief"] == LeaderRank.DISTRICT_CHIEF
+    )
+    assert sum(r == LeaderRank.DISTRICT_DEPUTY for r in ranks.values()) == 2
+    assert sum(r == LeaderRank.STREET for r in ranks.values()) == 2
+    for leader in leaders:
+        assert check_password(leader, DEMO_PASSWORD) and not leader.display_name.isascii()
+        if leader.leader_rank == LeaderRank.STREET:
+            assert leader.department.kind == DepartmentKind.STREET
+        if leader.leader_rank == LeaderRank.DEPARTMENT:
+            assert leader.department.kind == DepartmentKind.BUREAU
+
+
+def test_instructions_by_leaders_answered_late_returned_and_open(demo):
+    instructions = orders_of(OrderKind.INSTRUCTION)
+    assert len(instructions) >= CASES * 0.04
+    assert {o.status for o in instructions} == set(OrderStatus)
+    for order in instructions:
+        assert order.leader.role == Role.LEADER and order.level is None
+        if order.on_behalf_of is not None:  # written by the supervisor for the leader
+            assert order.issued_by.role == Role.SUPERVISOR and order.leader == order.on_behalf_of
+        else:
+            assert order.issued_by == order.leader
+        assert 1 <= len(order.targets) <= 2 and order.targets[0].department == order.case.lead_department
+    assert any(o.on_behalf_of for o in instructions) and any(o.on_behalf_of is None for o in instructions)
+    assert any(len(o.targets) == 2 for o in instructions)
+    parts = [t for o in instructions for t in o.targets]
+    answered = [t for t in parts if t.answered_at is not None]
+    late = [t for t in answered if t.first_answered_at > t.order.due_at]
+    assert late and len(late) < len(answered) / 2  # most answered on time
+    assert all(t.deadline.breached_at is not None for t in late)
+    returned = [t for t in parts if t.returns]
+    assert returned and any(t.status == TargetStatus.ACCEPTED for t in returned)
+    still_owed = [t for t in parts if t.status in (TargetStatus.PENDING, TargetStatus.RETURNED)]
+    assert any(t.order.due_at <= NOW for t in still_owed)  # overdue at the demo's now
+    assert any(t.order.due_at > NOW for t in still_owed) or any(
+        t.status == TargetStatus.ANSWERED for t in parts
+    )
+
+
+def test_supervision_orders_of_every_level_and_a_case_supervised_twice(demo):
+    supervisions = orders_of(OrderKind.SUPERVISION)
+    assert {o.level for o in supervisions} == set(SupervisionLevel)
+    assert all(o.issued_by.role == Role.SUPERVISOR and o.rule is None for o in supervisions)
+    assert all(len(o.targets) == 1 and o.case.is_supervised for o in supervisions)
+    by_case = {}
+    for order in supervisions:
+        by_case.setdefault(order.case_id, []).append(order)
+    twice = [orders for orders in by_case.values() if len(orders) > 1]
+    assert twice
+    first, second = twice[0]
+    assert (first.level, second.level) == (SupervisionLevel.GENERAL, SupervisionLevel.KEY)
+    assert events_of("supervise")[second.id][0].data["level"] == "key"
+    assert first.closed_at <= second.issued_at  # the first was settled before the second came
+    parts = [t for o in supervisions for t in o.targets]
+    assert {TargetStatus.ACCEPTED, TargetStatus.PENDING} <= {t.status for t in parts}
+    assert any(t.returns for t in parts) or any(
+        t.first_answered_at > t.order.due_at for t in parts if t.answered_at
+    )
+
+
+def test_orders_fit_the_case_timeline(demo):
+    orders = list(db.session.scalars(select(CaseOrder)))
+    on_closed, before_close = 0, 0
+    for order in orders:
+        case = order.case
+        assert case.dispatched_at <= order.issued_at < order.due_at and order.issued_at <= NOW
+        assert case.closed_at is None or order.issued_at < case.closed_at  # while the case was handled
+        for target in order.targets:
+            if target.answered_at is not None:
+                assert order.issued_at < target.first_answered_at <= target.answered_at <= NOW
+                if target.checked_at is not None:
+                    assert target.checked_at >= target.first_answered_at
+                if case.status == Status.CLOSED:
+                    on_closed += 1
+                    before_close += target.first_answered_at <= case.closed_at
+        assert (order.status == OrderStatus.CLOSED) == all(
+            t.status == TargetStatus.ACCEPTED for t in order.targets
+        )
+    assert before_close >= 0.8 * on_closed  # answered while the case was being handled, mostly
+    assert {e.from_status for e in events_of_action("supervise")} <= {str(s) for s in OPEN_STATUSES}
+
+
+def test_packages_at_every_level_by_those_allowed(demo):
+    packages = list(db.session.scalars(select(CasePackage).order_by(CasePackage.id)))
+    assert {p.level for p in packages} == set(LeaderRank)
+    for package in packages:
+        assert package.leader.leader_rank == package.level
+        assert authority.package_refusal(package.assigned_by, package.leader, package.level) is None
+        assert package.case.dispatched_at <= package.assigned_at <= NOW
+        if package.level == LeaderRank.DISTRICT_CHIEF:
+            assert package.assigned_by == package.leader  # the 区主要领导 takes his own
+        if package.status == PackageStatus.SETTLED:
+            case = package.case
+            assert case.status == Status.CLOSED and case.closed_at < package.settled_at <= NOW
+            assert package.evidence["revisit"] == case.satisfaction and package.settlement
+            assert package.settled_by == package.leader or package.settled_by.role == Role.SUPERVISOR
+    assert any(p.assigned_by.role == Role.SUPERVISOR for p in packages)
+    assert any(p.assigned_by == p.leader and p.level != LeaderRank.DISTRICT_CHIEF for p in packages)
+    red = [c for c in all_cases() if c.grade == Grade.RED and c.lead_department is not None]
+    assert 0.2 < sum(bool(c.packages) for c in red) / len(red) < 0.9  # about half the red cases
+    settled = [p for p in packages if p.status == PackageStatus.SETTLED]
+    never = [c for c in all_cases() if package_rules.unsettled(c)]
+    assert settled and never and all(c.status == Status.CLOSED for c in never)
+    visits = list(db.session.scalars(select(LeaderVisit)))
+    assert visits and {v.kind for v in visits} == {"receive", "go_out"}
+    for visit in visits:
+        package = db.session.get(CasePackage, visit.package_id)
+        assert visit.leader == package.leader and local_day(package.assigned_at) <= visit.visited_on
+        assert visit.recorded_by == package.leader or visit.recorded_by.role == Role.SUPERVISOR
+
+
+def test_raised_cases_are_replied_by_their_package_leader(demo):
+    raised = [c for c in all_cases() if any(e.action == "raise_level" for e in c.events)]
+    assert {c.handling_level for c in raised} >= {HandlingLevel.STREET, HandlingLevel.DISTRICT}
+    signed = []
+    for case in raised:
+        actions = [e.action for e in case.events]
+        holder = case.packages[-1]  # the 包案 the raise put in force (settled since, on a closed case)
+        assert holder.status == PackageStatus.ACTIVE or case.closed_at
+        assert case.owner_leader == (holder.leader if holder.status == PackageStatus.ACTIVE else None)
+        assert authority.rank_index(holder.level) >= authority.rank_index(
+            authority.LEVEL_RANK[HandlingLevel.STREET]
+        )
+        if "lower_level" in actions:
+            assert case.handling_level == HandlingLevel.DEPARTMENT
+            continue
+        reply = next((e for e in case.events if e.action == "reply"), None)
+        if reply is not None:
+            draft = next(e for e in case.events if e.action == "draft_reply")
+            assert draft.actor == case.handler and draft.at < reply.at
+            assert reply.actor == holder.leader and reply.note == draft.note
+            signed.append(case)
+        else:  # awaiting the leader's signature
+            assert "draft_reply" in actions and case.status == Status.IN_PROGRESS
+    assert len(signed) >= 2 and any("lower_level" in [e.action for e in c.events] for c in raised)
+
+
+def test_every_instrument_was_written_through_the_state_machine(demo):
+    """Each order, answer, check, 包案, 销案 and visit has its timeline event, at its own time, by its actor."""
+    issued = {**events_of("instruct"), **events_of("supervise")}
+    answers, returns, accepts = (
+        events_of("answer_order"),
+        events_of("return_order"),
+        events_of("accept_order"),
+    )
+    for order in db.session.scalars(select(CaseOrder)):
+        (event,) = issued[order.id]
+        assert (
+            event.case_id == order.case_id and event.at == order.issued_at and event.actor == order.issued_by
+        )
+        for target in order.targets:
+            assert len(answers.get(target.id, [])) == (target.answered_at is not None) + target.returns
+            assert len(returns.get(target.id, [])) == target.returns
+            accepted = accepts.get(target.id, [])
+            assert len(accepted) == (target.status == TargetStatus.ACCEPTED)
+            if accepted:
+                assert accepted[0].at == target.checked_at and accepted[0].actor == target.checked_by
+    taken = {event.data["package_id"]: event for event in events_of_action("package")}
+    # a raise that needs a leader puts the case in his hands: its event names the leader, not the 包案
+    raised = {
+        (e.case_id, e.data["leader_id"]): e for e in events_of_action("raise_level") if "leader_id" in e.data
+    }
+    settles, visits = events_of("settle"), events_of("visit")
+    packages = list(db.session.scalars(select(CasePackage)))
+    assert len(packages) == len(taken) + len(raised)
+    for package in packages:
+        event = taken.get(package.id) or raised[(package.case_id, package.leader_id)]
+        assert event.at == package.assigned_at and event.actor == package.assigned_by
+        assert len(settles.get(package.id, [])) == (package.status == PackageStatus.SETTLED)
+    for visit in db.session.scalars(select(LeaderVisit)):
+        (event,) = visits[visit.id]
+        assert event.case_id == visit.case_id and local_day(event.at) == visit.visited_on
+
+
+def test_default_supervision_rules_are_set_but_not_fired(demo):
+    rules = list(db.session.scalars(select(SupervisionRule)))
+    assert demo["supervision_rules"] == len(rules) == 4 and all(r.active for r in rules)
+    assert {r.trigger for r in rules} == set(RuleTrigger)
+    by_trigger = {r.trigger: r for r in rules}
+    assert by_trigger[RuleTrigger.REPEAT].threshold == 3 and by_trigger[RuleTrigger.REPEAT].level == "key"
+    assert by_trigger[RuleTrigger.OVERDUE_DAYS].threshold == 5
+    assert by_trigger[RuleTrigger.OVERDUE_DAYS].level == "key"
+    assert (
+        by_trigger[RuleTrigger.SENSITIVE].level == by_trigger[RuleTrigger.RED_NOT_SIGNED].level == "general"
+    )
+    assert db.session.scalar(select(func.count(CaseOrder.id)).where(CaseOrder.rule_id.is_not(None))) == 0
+    assert demo["case_orders"] == db.session.scalar(select(func.count(CaseOrder.id)))
+    assert demo["case_packages"] == db.session.scalar(select(func.count(CasePackage.id)))
+    assert demo["leader_visits"] == db.session.scalar(select(func.count(LeaderVisit.id)))
+
+
+def test_the_orders_notified_people_and_old_mail_was_read(demo):
+    rows = list(db.session.scalars(select(Notification)))
+    assert {n.kind for n in rows} >= {"order_instruction", "order_supervision", "handling_level"}
+    old = [n for n in rows if n.created_at < NOW - timedelta(days=3)]
+    assert old and all(n.created_at < n.read_at <= NOW for n in old)
+    assert any(n.read_at is None for n in rows)  # the last days' are waiting on the bell
+
+
 def test_second_run_adds_nothing(demo):
     before = db.session.scalar(select(func.count(CaseEvent.id)))
     again = seed_demo(cases=CASES, now=NOW)
@@ -470,6 +718,8 @@ def test_print_logins(demo):
     assert DEMO_PASSWORD in text
     assert re.search(r"^\s+admin\s+admin", text, re.M)
     assert re.search(r"^\s+h_matian-hsk\s+handler\s.*合水口社区", text, re.M)
+    assert re.search(r"^\s+leader_chief\s+leader 区主要领导", text, re.M)
+    assert re.search(r"^\s+leader_matian\s+leader 街道领导\s+马田街道", text, re.M)
     only = []
     print_logins(only.append, only_existing=True)
     assert len(only) == len(lines)
@@ -505,13 +755,22 @@ def test_same_seed_same_demo(tmp_path):
     def load(name):
         with fresh_app(tmp_path / name).app_context():
             seed_demo(cases=15, now=NOW)
-            rows = db.session.execute(
-                select(Case.title, Case.status, Case.received_at).order_by(Case.id)
-            ).all()
+            rows = [
+                db.session.execute(select(*columns).order_by(columns[0])).all()
+                for columns in (
+                    (Case.id, Case.title, Case.status, Case.received_at, Case.owner_leader_id),
+                    (CaseEvent.id, CaseEvent.case_id, CaseEvent.action, CaseEvent.actor_id, CaseEvent.at),
+                    (CaseOrder.id, CaseOrder.case_id, CaseOrder.kind, CaseOrder.level, CaseOrder.due_at),
+                    (CasePackage.id, CasePackage.case_id, CasePackage.level, CasePackage.status),
+                    (User.id, User.username, User.display_name, User.leader_rank),
+                )
+            ]
             db.engine.dispose()
             return rows
 
-    assert load("a.db") == load("b.db")
+    first = load("a.db")
+    assert first[2] and first[3]  # a few orders and 包案 even on 15 cases
+    assert first == load("b.db")
 
 
 def test_cli_seeds_and_names_the_password(tmp_path):

@@ -75,6 +75,7 @@ def settle(
         "revisit": str(result) if result else None,
         "agreement": (agreement or "").strip() or None,
     }
+    case.owner_leader = None  # no 包案 in force any more: the ladder's leader rung goes to every leader again
     db.session.flush()
     return package
 

@@ -1,7 +1,8 @@
 """Demo data: a district shaped like 深圳市光明区 with its staff, volunteers and 18 months of cases.
 
 ``seed_demo()`` loads it (idempotent) and ``print_logins()`` tells a person how to log in. Every case
-is driven through ``app.cases.lifecycle`` with explicit past times, so its timeline is consistent.
+is driven through ``app.cases.lifecycle`` with explicit past times, so its timeline is consistent; so are
+the leaders' 批示, the 督办单, 包案 and 提级 on them (:mod:`app.demo.command`).
 """
 
 import unicodedata
@@ -15,6 +16,10 @@ from app.deadlines.calendar_seed import seed_calendar
 from app.deadlines.policies import seed_default_policies
 from app.demo.cases import plan_cases
 from app.demo.cases import run_plans
+from app.demo.command import count_rows
+from app.demo.command import plan_command
+from app.demo.command import read_old_notifications
+from app.demo.command import seed_rules
 from app.demo.front_door import build_intake_controls
 from app.demo.org import DEMO_PASSWORD
 from app.demo.org import DISTRICT_CODE
@@ -22,9 +27,11 @@ from app.demo.org import ROLE_NAMES
 from app.demo.org import Org
 from app.demo.org import account_rows
 from app.demo.org import build_departments
+from app.demo.org import build_leaders
 from app.demo.org import build_mailboxes
 from app.demo.org import build_users
 from app.demo.org import load_categories
+from app.demo.org import rank_title
 from app.demo.plan import HISTORY_DAYS
 from app.demo.texts import Gen
 from app.demo.volunteers import build_clues
@@ -42,6 +49,9 @@ from models.user import User
 __all__ = ["DEFAULT_CASES", "DEMO_PASSWORD", "demo_exists", "print_logins", "seed_demo"]
 
 SEED = 20190501  # 光明区群众诉求服务中心 opened in 2019; any fixed number keeps the demo reproducible
+# The ranked leaders' names and the command instruments' draws (issue 14) have generators of their own: the
+# cases, people and places drawn from SEED stay as they were.
+LEADER_SEED, COMMAND_SEED = SEED + 1, SEED + 14
 # 18 months of a small district's intake would be a few thousand cases, but every case goes through the state
 # machine (about seven actions, each one flush): 1000 keeps ``flask seed-demo`` under about 40 s on 2 cores.
 DEFAULT_CASES = 1000
@@ -52,10 +62,14 @@ KINDS = (
     "mailboxes",
     "intake_controls",
     "deadline_policies",
+    "supervision_rules",
     "users",
     "volunteers",
     "cases",
     "case_events",
+    "case_orders",
+    "case_packages",
+    "leader_visits",
     "clues",
     "reward_funds",
     "reward_payouts",
@@ -91,13 +105,18 @@ def seed_demo(cases: int = DEFAULT_CASES, now: datetime | None = None) -> dict[s
     counts["mailboxes"] = build_mailboxes(session, gen, org)
     counts["intake_controls"] = build_intake_controls(session)
     counts["deadline_policies"] = seed_default_policies()
-    counts["users"] = build_users(session, gen, org)
+    counts["supervision_rules"] = seed_rules(session, now)
+    counts["users"] = build_users(session, gen, org) + build_leaders(session, LEADER_SEED, org)
     volunteers = build_volunteers(session, gen, org, now)
     counts["volunteers"] = len(volunteers)
     session.commit()
     events_before = session.scalar(select(func.count(CaseEvent.id)))
     plans = plan_cases(max(0, cases), org, gen, volunteers, now)
+    plan_command(plans, org, COMMAND_SEED, now)  # 批示, 督办, 包案, 提级: steps in the cases' own timelines
+    rows_before = count_rows(session)
     counts["cases"] = run_plans(session, plans, org)
+    counts |= {kind: n - rows_before[kind] for kind, n in count_rows(session).items()}
+    read_old_notifications(session, now)
     clues = build_clues(session, gen, org, volunteers, plans, now)
     counts["clues"] = len(clues)
     counts["reward_payouts"], counts["reward_funds"] = build_payouts(session, gen, org, clues, now)
@@ -126,7 +145,9 @@ def print_logins(echo, only_existing: bool = False) -> None:
             echo("No demo accounts in this database (create one with `flask --app app create-user`).")
             return
     table = [("用户名 username", "角色 role", "单位 department", "密码 password")]
-    table += [(u, f"{role} {ROLE_NAMES[role]}", dept, DEMO_PASSWORD) for u, role, dept in rows]
+    table += [
+        (u, f"{role} {rank_title(u) or ROLE_NAMES[role]}", dept, DEMO_PASSWORD) for u, role, dept in rows
+    ]
     widths = [max(_width(row[i]) for row in table) for i in range(3)]
     echo(f"Demo accounts — every one uses the password {DEMO_PASSWORD} (unless changed since):")
     for row in table:

@@ -43,6 +43,8 @@ def _perform(p: Plan, step: tuple, at: datetime) -> None:
     if action == "merge":
         target = p.target.case
         params = {**params, "target": target, "note": params["note"].format(number=target.number)}
+    # a value only the run can know (the answered part of an order: app.demo.moments.AnsweredPart)
+    params = {k: v(p.case) if callable(v) else v for k, v in params.items()}
     lifecycle.perform(p.case, action, actor, now=at, **params)
 
 

@@ -9,6 +9,7 @@ from app.auth.passwords import set_password
 from app.demo import texts
 from app.org.catalogue import BUREAUS
 from models.enums import DepartmentKind
+from models.enums import LeaderRank
 from models.enums import MailboxKind
 from models.enums import Role
 from models.org import Category
@@ -45,6 +46,17 @@ STAFF = (
     ("clerk", Role.CLERK, None, DISTRICT_CODE),
     ("clerk2", Role.CLERK, None, DISTRICT_CODE),
     ("leader", Role.LEADER, None, DISTRICT_CODE),
+)
+
+# Leaders by rank (the 包案 levels they hold): username, rank, title printed with the logins, department code.
+# ``leader`` is one of STAFF (made there, ranked here); the others are made by build_leaders.
+LEADERS = (
+    ("leader", LeaderRank.DISTRICT_DEPUTY, "区分管领导", DISTRICT_CODE),
+    ("leader_chief", LeaderRank.DISTRICT_CHIEF, "区主要领导", DISTRICT_CODE),
+    ("leader_deputy", LeaderRank.DISTRICT_DEPUTY, "区分管领导", DISTRICT_CODE),
+    ("leader_matian", LeaderRank.STREET, "街道领导", "MATIAN"),
+    ("leader_gongming", LeaderRank.STREET, "街道领导", "GONGMING"),
+    ("leader_zjj", LeaderRank.DEPARTMENT, "部门领导", "ZJJ"),
 )
 
 # slug, name, kind, owner department code, real name required, public (letters may be published with the
@@ -107,6 +119,7 @@ def account_rows() -> list[tuple[str, str, str]]:
     """Every demo account as ``(username, role, department name)``."""
     names = {code: name for code, name, _kind, _parent in department_rows()}
     rows = [(u, str(role), names[dept]) for u, role, _name, dept in STAFF]
+    rows += [(u, str(Role.LEADER), names[dept]) for u, _rank, _title, dept in LEADERS if u != "leader"]
     for code, name, kind, _parent in department_rows():
         if kind != DepartmentKind.DISTRICT:
             rows.append((handler_username(code), str(Role.HANDLER), name))
@@ -162,6 +175,42 @@ def build_users(session, gen: "texts.Gen", org: Org) -> int:
                 user.password_hash = password_hash
             session.add(user)
             added += 1
+        org.users[username] = user
+    session.flush()
+    return added
+
+
+def rank_title(username: str) -> str | None:
+    """The rank title of a demo leader account (区主要领导 …), or None."""
+    return next((title for u, _rank, title, _dept in LEADERS if u == username), None)
+
+
+def build_leaders(session, seed: int, org: Org) -> int:
+    """Give ``leader`` his rank and create the other ranked leaders (names from a generator seeded with
+    ``seed``, the shared demo password); return how many were added."""
+    gen = texts.Gen(seed)
+    existing = {u.username: u for u in session.scalars(select(User))}
+    password_hash = None
+    added = 0
+    for username, rank, _title, dept_code in LEADERS:
+        user = existing.get(username) or org.users.get(username)
+        if user is None:
+            user = User(
+                username=username,
+                display_name=gen.name(),
+                role=Role.LEADER,
+                department=org.departments[dept_code],
+                phone=gen.mobile(),
+            )
+            if password_hash is None:  # one Argon2 hash for the shared demo password, reused
+                set_password(user, DEMO_PASSWORD)
+                password_hash = user.password_hash
+            else:
+                user.password_hash = password_hash
+            session.add(user)
+            added += 1
+        if user.role == Role.LEADER and user.leader_rank is None:
+            user.leader_rank = rank
         org.users[username] = user
     session.flush()
     return added

@@ -87,6 +87,7 @@ class Plan:
     target: "Plan | None" = None
     volunteer: object = None
     case: object = None
+    packaged: bool = False  # a red case a leader takes in hand (包案)
 
     @property
     def duration(self) -> timedelta:
@@ -293,10 +294,11 @@ class Planner:
             "is_key": (grade == Grade.RED and rng.random() < 0.6) or rng.random() < 0.03,
             "is_supervised": (grade == Grade.RED and rng.random() < 0.5)
             or (grade == Grade.YELLOW and rng.random() < 0.1),
-            "owner_leader": org.users["leader"] if grade == Grade.RED and rng.random() < 0.5 else None,
             # Two in three letter writers agree to publication (by index: the random stream stays as it was).
             "publication_consent": p.channel == Channel.MAILBOX and p.index % 3 != 0,
         }
+        # Half the red cases go into a leader's hands (包案), later, through the state machine (app.demo.command).
+        p.packaged = grade == Grade.RED and rng.random() < 0.5
         p.lead = self._lead(p, street, community)
 
     def _mailbox(self, p: Plan):

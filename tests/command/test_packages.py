@@ -97,6 +97,7 @@ def test_visits_and_settlement_by_the_package_leader(case):
     package = db.session.scalars(select(CasePackage)).one()
     assert package.status == PackageStatus.SETTLED and package.settled_by == user("supervisor")
     assert package.evidence == {"revisit": "satisfied", "agreement": "商户承诺不再占道"}
+    assert case.owner_leader is None  # the 包案 in force is mirrored on the case
     assert lifecycle.refusal(case, "settle", user("leader", "street")) == "该诉求尚无包案领导。"
 
 
