@@ -67,6 +67,7 @@ class OrderLedgerView(SecuredModelView):
     read_roles = STAFF_ROLES
     export_roles = STAFF_ROLES
     can_view_details = False
+    column_display_actions = False  # rows are read here and acted on from their case page
     column_list = ("case", "kind", "level", "content", "department", "status", "issued_at", "due_at",
                    "answered_at", "overdue", "leader")  # fmt: skip
     column_labels = {
