@@ -29,6 +29,9 @@ from tests.support.deadlines import new_case
 from tests.support.deadlines import stage_policies
 from tests.support.factories import dept
 from tests.support.factories import user
+from tests.support.pg_server import pg_app_fixture  # noqa: F401  (fixture: the app on a fresh PostgreSQL copy)
+from tests.support.pg_server import pg_template_fixture  # noqa: F401
+from tests.support.pg_server import pg_url_fixture  # noqa: F401  (provides the pg_url fixture)
 
 DAY = 24 * 60 * MINUTE
 
@@ -214,9 +217,30 @@ def test_a_repeated_supervision_order_is_one_level_higher(case):
     assert case.is_supervised
 
 
-def test_two_supervisors_accepting_at_once_one_wins_the_other_is_told(app, case):
-    order = instruct(case, departments=("BA",))
+def supervision_answered(case) -> CaseOrder:
+    """A 督办单 to 区城管局 (BA), answered and waiting for the check."""
+    event = lifecycle.perform(case, "supervise", user("supervisor"), now=T0, content="请三日内清理",
+                              departments=[dept("BA")], level="key")  # fmt: skip
     lifecycle.perform(case, "answer_order", user("handler", "BA"), now=T0 + DAY, text="已落实")
+    db.session.commit()
+    return db.session.get(CaseOrder, event.data["order_id"])
+
+
+def test_two_supervisors_closing_one_supervision_order_at_once(app, case):
+    closing_at_once(app, case)
+
+
+@pytest.mark.pg
+@pytest.mark.xdist_group("pg")
+def test_two_supervisors_closing_one_supervision_order_at_once_on_postgres(pg_app):
+    stage_policies(instruction=(3, Unit.WORKING_DAYS), supervision=(2, Unit.WORKING_DAYS))
+    closing_at_once(pg_app, drive(new_case(T0), T0, "register", "dispatch", "sign"))
+
+
+def closing_at_once(app, case):
+    """Two supervisors decide the same answer at the same moment (accept and return): one wins, the other is
+    told someone was first, and the timeline has the winner's step only."""
+    order = supervision_answered(case)
     db.session.commit()
     target_id, case_id = part(order, "BA").id, case.id
     barrier, outcomes, lock = threading.Barrier(2, timeout=30), [], threading.Lock()
