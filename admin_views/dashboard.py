@@ -1,4 +1,4 @@
-"""The panel's home page: the current user's work queues, counted on indexed columns; for leaders,
+"""The panel's home page: the current user's work queues (one pass over the open cases); for leaders,
 supervisors and administrators the whole picture (app.reports.dashboard), for the others their own rates."""
 
 from flask import redirect
@@ -8,19 +8,16 @@ from flask_admin import AdminIndexView
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func
 
 from admin_views.reports import home_charts
 from app.auth.access import INTAKE_ROLES
-from app.auth.access import scope_query
 from app.deadlines.calendar_seed import calendar_health
-from app.extensions import db
 from app.reports.dashboard import headline_rates
 from app.reports.dashboard import month_so_far
 from app.reports.dashboard import picture
+from app.reports.dashboard import queue_counts
 from app.timeutil import local_day
 from app.timeutil import utcnow
-from models.case import Case
 from models.enums import Role
 from models.enums import Status
 
@@ -49,14 +46,12 @@ class Dashboard(AdminIndexView):
     @expose("/")
     def index(self):
         """Counts per queue for the user's scope, and a warning when the work calendar lacks a year."""
-        tiles = []
+        tiles, counts = [], queue_counts(current_user, utcnow())
         for status, label, roles in QUEUES:
             if current_user.role not in roles:
                 continue
-            query = scope_query(Case, db.session.query(func.count(Case.id)), current_user)
-            count = query.filter(Case.status == status).scalar()
             url = url_for("case.index_view", flt0_status_equals=str(status))
-            tiles.append({"label": label, "count": count, "url": url, "status": str(status)})
+            tiles.append({"label": label, "count": counts.get(status, 0), "url": url, "status": str(status)})
         health = calendar_health(local_day(utcnow()))
         if current_user.role in LEADERS_PICTURE:
             shown = picture(current_user, utcnow())

@@ -15,10 +15,12 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from app import audit
+from app.auth.access import is_department_scoped
 from app.auth.access import scope_query
 from app.extensions import db
 from app.reports import periods
 from app.reports.figures import Cut
+from app.reports.figures import kept_for_a_minute
 from app.reports.figures import scoped
 from app.reports.figures import sums
 from app.reports.rate_table import rate_rows
@@ -82,20 +84,42 @@ def colour(open_cases: int, overdue: int, red: int, rule: AreaColourRule) -> str
     return GREEN
 
 
-def open_board(user) -> dict:
-    """{(street id, community id): (open, overdue, red)} of the open cases the user may see: one pass over
-    the open cases (a covering index) feeds the area board and the tiles."""
-    query = select(
-        Case.street_id,
-        Case.community_id,
-        func.count(Case.id),
-        func.sum(when((Case.urgency == Urgency.RED, 1), else_=0)),
-        func.sum(when((Case.grade == Grade.RED, 1), else_=0)),
-    ).where(Case.status.in_(OPEN_STATUSES))
-    query = scope_query(Case, query, user).group_by(Case.street_id, Case.community_id)
-    return {
-        (row[0], row[1]): (row[2], int(row[3] or 0), int(row[4] or 0)) for row in db.session.execute(query)
-    }
+def open_cases(user, now: datetime) -> dict:
+    """{(status, street id, community id): (open, overdue, red)} of the open cases the user may see: one pass
+    over the open cases (a covering index) feeds the queues, the tiles and the area board; kept for a
+    minute like today's figures (:func:`app.reports.figures.kept_for_a_minute`)."""
+
+    def count() -> dict:
+        query = select(
+            Case.status,
+            Case.street_id,
+            Case.community_id,
+            func.count(Case.id),
+            func.sum(when((Case.urgency == Urgency.RED, 1), else_=0)),
+            func.sum(when((Case.grade == Grade.RED, 1), else_=0)),
+        ).where(Case.status.in_(OPEN_STATUSES))
+        query = scope_query(Case, query, user).group_by(Case.status, Case.street_id, Case.community_id)
+        rows = db.session.execute(query)
+        return {tuple(row[:3]): (row[3], int(row[4] or 0), int(row[5] or 0)) for row in rows}
+
+    scope = (str(user.role), user.department_id) if is_department_scoped(user) else None
+    return kept_for_a_minute(("open cases", scope), now, count)
+
+
+def queue_counts(user, now: datetime) -> dict:
+    """{status: open cases in it} that the user may see."""
+    counts: dict = {}
+    for (status, _street, _community), (number, _overdue, _red) in open_cases(user, now).items():
+        counts[status] = counts.get(status, 0) + number
+    return counts
+
+
+def open_board(user, now: datetime) -> dict:
+    """{(street id, community id): (open, overdue, red)} of the open cases the user may see."""
+    board: dict = {}
+    for (_status, street, community), counts in open_cases(user, now).items():
+        _add(board, (street, community), counts)
+    return board
 
 
 def _add(totals: dict, key, counts: tuple) -> None:
@@ -103,11 +127,11 @@ def _add(totals: dict, key, counts: tuple) -> None:
     totals[key] = tuple(a + b for a, b in zip(before, counts, strict=True))
 
 
-def area_board(user, board: dict | None = None) -> list[Area]:
+def area_board(user, now: datetime) -> list[Area]:
     """Streets with their communities, coloured by the rule, from the open cases the user may see."""
     rule = colour_rule()
     by_street, by_community = {}, {}
-    for (street, community), counts in (open_board(user) if board is None else board).items():
+    for (street, community), counts in open_board(user, now).items():
         if street is not None:
             _add(by_street, street, counts)
         if community is not None:
@@ -166,7 +190,7 @@ def picture(user, now: datetime) -> Picture:
     days = [trend.start + timedelta(days=n) for n in range(TREND_DAYS)]
     zero: dict = {}
     month_totals = sums(month, now).get(None, zero)
-    board = open_board(user)
+    board = open_board(user, now)
     open_total, overdue, red = (
         (sum(column) for column in zip(*board.values(), strict=True)) if board else (0, 0, 0)
     )
@@ -195,6 +219,6 @@ def picture(user, now: datetime) -> Picture:
         overdue_ranking=sorted(
             ((k, v["late"]) for k, v in ranking.items() if v["late"] and k), key=lambda x: -x[1]
         )[:RANKED],
-        areas=area_board(user, board),
+        areas=area_board(user, now),
         month=month,
     )

@@ -146,25 +146,30 @@ def _rollup_sums(cut: Cut, days: tuple[date, date], group: str | None, parents: 
     return out
 
 
-def _day_rows(day: date, now: datetime) -> dict:
-    """``day_rows`` of a day counted live, as of ``now`` or a moment before it.
+def kept_for_a_minute(key, now: datetime, compute):
+    """``compute()``, or what it gave at a ``now`` less than ``LIVE_FIGURES_SECONDS`` before this one.
 
-    Within one app context (a request, a job run) a day is counted once per ``now``. Across requests the
-    process keeps its count for up to ``LIVE_FIGURES_SECONDS`` (a minute): a later ``now`` within that time
-    reuses it, unless a case changed in this process meanwhile (the rollup's flush listener drops both).
+    The process keeps live counts (today's figures, the open cases on the dashboard) for up to a minute,
+    unless a case changed in this process meanwhile: the rollup's flush listener drops them all. Other
+    processes' changes show within that minute.
     """
-    cache = g.setdefault(LIVE_CACHE, {})
-    if (day, now) in cache:
-        return cache[(day, now)]
     keep = timedelta(seconds=current_app.config.get("LIVE_FIGURES_SECONDS", 0))
     kept = current_app.extensions.setdefault(LIVE_CACHE, {})
-    counted_at, rows = kept.get(day, (None, None))
+    counted_at, value = kept.get(key, (None, None))
     if counted_at is None or not counted_at <= now < counted_at + keep:
-        rows = day_rows(day, now)
+        value = compute()
         if keep:
-            kept[day] = (now, rows)
-    cache[(day, now)] = rows
-    return rows
+            kept[key] = (now, value)
+    return value
+
+
+def _day_rows(day: date, now: datetime) -> dict:
+    """``day_rows`` of a day counted live, as of ``now`` or a moment before it (see
+    :func:`kept_for_a_minute`); within one app context a day is counted at most once per ``now``."""
+    cache = g.setdefault(LIVE_CACHE, {})
+    if (day, now) not in cache:
+        cache[(day, now)] = kept_for_a_minute(("day", day), now, lambda: day_rows(day, now))
+    return cache[(day, now)]
 
 
 def _live_sums(cut: Cut, day: date, now: datetime, group: str | None, parents: dict, out: dict) -> None:
