@@ -157,9 +157,7 @@ class CaseDeadline(db.Model):
     explanation: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # An order stage's addressed department (models.command.OrderTarget); None for the case's own stages.
-    target_id: Mapped[int | None] = mapped_column(
-        ForeignKey("order_target.id", ondelete="CASCADE"), unique=True
-    )
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("order_target.id", ondelete="CASCADE"))
 
     # Plain many-to-one: Case.deadlines (below) holds only the case's own stages.
     case: Mapped[Case] = relationship()
@@ -180,6 +178,15 @@ class CaseDeadline(db.Model):
         ]
 
     __table_args__ = (
+        # one deadline per addressed department's part of an order; partial, so that the case's own stages
+        # (target_id IS NULL, millions of rows) are never looked up through it
+        Index(
+            "uq_case_deadline_target",
+            "target_id",
+            unique=True,
+            sqlite_where=text("target_id IS NOT NULL"),
+            postgresql_where=text("target_id IS NOT NULL"),
+        ),
         # one deadline per case and stage of the case itself; order stages have one per addressed department
         Index(
             "uq_case_deadline_case_stage",

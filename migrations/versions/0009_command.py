@@ -150,7 +150,8 @@ def upgrade():
         batch_op.add_column(sa.Column('target_id', sa.Integer(), nullable=True))
         batch_op.drop_constraint(batch_op.f('uq_case_deadline_case_stage'), type_='unique')
         batch_op.create_index('uq_case_deadline_case_stage', ['case_id', 'stage'], unique=True, sqlite_where=sa.text('target_id IS NULL'), postgresql_where=sa.text('target_id IS NULL'))
-        batch_op.create_unique_constraint(batch_op.f('uq_case_deadline_target_id'), ['target_id'])
+        batch_op.create_index('uq_case_deadline_target', ['target_id'], unique=True,
+                              sqlite_where=sa.text('target_id IS NOT NULL'), postgresql_where=sa.text('target_id IS NOT NULL'))
         batch_op.create_foreign_key(batch_op.f('fk_case_deadline_target_id_order_target'), 'order_target', ['target_id'], ['id'], ondelete='CASCADE')
         batch_op.drop_constraint(op.f('ck_case_deadline_case_deadline_stage'), type_='check')
         batch_op.create_check_constraint('case_deadline_stage', _stage_check(STAGES + ORDER_STAGES))
@@ -186,7 +187,8 @@ def downgrade():
 
     with op.batch_alter_table('case_deadline', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_case_deadline_target_id_order_target'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('uq_case_deadline_target_id'), type_='unique')
+        batch_op.drop_index('uq_case_deadline_target', sqlite_where=sa.text('target_id IS NOT NULL'),
+                            postgresql_where=sa.text('target_id IS NOT NULL'))
         batch_op.drop_index('uq_case_deadline_case_stage', sqlite_where=sa.text('target_id IS NULL'), postgresql_where=sa.text('target_id IS NULL'))
         batch_op.create_unique_constraint(batch_op.f('uq_case_deadline_case_stage'), ['case_id', 'stage'])
         batch_op.drop_column('target_id')
