@@ -278,7 +278,9 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             abort(404)
         return take_action(self, action_name)
 
-    @action("supervise", _l("Issue a supervision order"))
+    @action(
+        "supervise", _l("Issue a supervision order"), _l("Issue a supervision order on each selected case?")
+    )
     def action_supervise(self, ids):
         """督办 on the chosen cases: the form of :mod:`admin_views.command.bulk` (which scopes them again)."""
         return redirect(url_for("supervise_many.index", ids=",".join(str(i) for i in ids[:500])))

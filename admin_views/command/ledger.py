@@ -22,14 +22,13 @@ from models.command import OrderKind
 from models.command import OrderTarget
 from models.command import SupervisionLevel
 from models.command import TargetStatus
-from models.deadline import CaseDeadline
 
 
 class OverdueFilter(sqla_filters.BaseSQLAFilter):
     """Parts answered late or still owed past their time (yes), or neither (no)."""
 
     def __init__(self):
-        super().__init__(CaseDeadline.id, _l("Overdue"), options=(("1", _l("Yes")), ("0", _l("No"))))
+        super().__init__(OrderTarget.id, _l("Overdue"), options=(("1", _l("Yes")), ("0", _l("No"))))
 
     def apply(self, query, value, alias=None):
         """Keep the overdue parts, or the others."""

@@ -29,12 +29,16 @@ BUCKETS = ("open", "answered", "overdue", "closed")
 
 def part_overdue(now: datetime):
     """SQL: an order part is overdue when its answer came late, or none came and the due time has passed."""
-    return exists().where(
-        CaseDeadline.target_id == OrderTarget.id,
-        or_(
-            CaseDeadline.breached_at.is_not(None),
-            and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
-        ),
+    return (
+        exists()
+        .where(
+            CaseDeadline.target_id == OrderTarget.id,
+            or_(
+                CaseDeadline.breached_at.is_not(None),
+                and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
+            ),
+        )
+        .correlate(OrderTarget)
     )
 
 

@@ -89,6 +89,14 @@ def test_the_ledger_is_scoped_filtered_and_exported_as_text(client, login_as, ca
     assert listed.status_code == 200
     text = listed.get_data(as_text=True)
     assert case.number in text and other.number not in text
+    not_overdue = client.get("/admin/order_ledger/", query_string={"flt0_overdue_equals": "0"}).get_data(
+        as_text=True
+    )
+    overdue = client.get("/admin/order_ledger/", query_string={"flt0_overdue_equals": "1"}).get_data(
+        as_text=True
+    )
+    assert case.number in not_overdue and other.number in not_overdue  # nothing is due yet
+    assert case.number not in overdue and other.number not in overdue
     export = client.get("/admin/order_ledger/export/xlsx/")
     assert export.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active

@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from models.case import Case
+from models.enums import Status
 from models.org import Department
 from tests.support.browser import log_in
 from tests.support.factories import make_case
@@ -23,7 +24,7 @@ def watch_csp(page) -> list[str]:
 def test_bulk_action_runs_after_its_confirmation(live_server, page):
     server = live_server
     with server.app.app_context():
-        case_id = make_case(title="需督办的诉求").id
+        case_id = make_case(Status.IN_PROGRESS, title="需督办的诉求").id
     violations = watch_csp(page)
     log_in(page, server, "supervisor")
     page.goto(server("/admin/case/"))
@@ -32,8 +33,13 @@ def test_bulk_action_runs_after_its_confirmation(live_server, page):
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("[data-model-action='supervise']").click()
+    assert "/admin/supervise_many/" in page.url  # the 督办单 form for the cases chosen
+    page.fill("#content", "请三日内办结并反馈")
+    with page.expect_navigation():
+        page.locator("#submit-supervise-many").click()
     with server.app.app_context():
-        assert db.session.get(Case, case_id).is_supervised
+        case = db.session.get(Case, case_id)
+        assert case.is_supervised and [o.content for o in case.orders] == ["请三日内办结并反馈"]
     assert violations == [], violations
 
 
