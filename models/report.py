@@ -105,7 +105,9 @@ class DailyRollup(Measures, db.Model):
     )
 
 
-SUMMARY_GRAINS = ("all", "department", "mailbox", "category", "street", "community", "channel", "grade")
+SUMMARY_GRAINS = (
+    "all", "department", "mailbox", "category", "street", "community", "channel", "grade", "department_category",
+)  # fmt: skip
 
 
 class DailySummary(Measures, db.Model):
@@ -113,7 +115,9 @@ class DailySummary(Measures, db.Model):
     year of one department's, street's or category's figures reads tens of thousands of rows, not millions.
 
     ``key_id`` holds the grain's id (department, mailbox, category, street, community; 0 for none) and
-    ``key_code`` its code (channel, grade); the "all" grain has one row per role. Written with the rollup's
+    ``key_code`` its code (channel, grade); the "all" grain has one row per role. The one two-key grain,
+    ``department_category``, holds the category in ``key_id`` and the department in ``key_id2`` (the 化解率
+    of each department reads only the dispute categories' rows). Written with the rollup's
     rows of the day (:func:`app.reports.rollup.rebuild_day`), never on its own.
     """
 
@@ -121,15 +125,17 @@ class DailySummary(Measures, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
-    grain: Mapped[str] = mapped_column(String(12))
+    grain: Mapped[str] = mapped_column(String(20))
     key_id: Mapped[int] = mapped_column(Integer, default=0)
     key_code: Mapped[str] = mapped_column(String(20), default="")
+    key_id2: Mapped[int] = mapped_column(Integer, default=0)
     department_role: Mapped[str] = mapped_column(String(4), default="lead")
 
     __table_args__ = (
         UniqueConstraint(
-            "grain", "day", "key_id", "key_code", "department_role", name="uq_daily_summary_key"
+            "grain", "day", "key_id", "key_code", "key_id2", "department_role", name="uq_daily_summary_key"
         ),
+        Index("ix_daily_summary_grain_key_day", "grain", "key_id", "day"),
     )
 
 

@@ -107,8 +107,7 @@ def _rollup_query(cut: Cut, group: str | None):
         table, columns = DailyRollup, _COLUMN
         conditions = [DailyRollup.department_role == cut.role]
     else:
-        table, key = DailySummary, summaries.column_of(grain)
-        columns = dict.fromkeys(dimensions | {summaries.CUT_DIMENSION.get(group, group)}, key)
+        table, columns = DailySummary, summaries.columns_of(grain)
         conditions = [DailySummary.grain == grain, DailySummary.department_role == cut.role]
     conditions += [columns[name] == value for name, value in filters.items()]
     if cut.category_ids is not None:

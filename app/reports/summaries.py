@@ -19,23 +19,24 @@ def rows_of_day(rows: dict[tuple, dict]) -> list[dict]:
     totals: dict = defaultdict(lambda: defaultdict(int))
     for key, sums in rows.items():
         role = key[1]
-        targets = [("department", key[0], "", role)]
+        targets = [("department", key[0], "", 0, role), ("department_category", key[3], "", key[0], role)]
         if role == "lead":  # the other grains count each case once, as its lead department does
-            targets.append(("all", 0, "", "lead"))
+            targets.append(("all", 0, "", 0, "lead"))
             targets += [
-                (grain, key[position], "", "lead")
+                (grain, key[position], "", 0, "lead")
                 for grain, position in ID_GRAINS.items()
                 if grain != "department"
             ]
-            targets += [(grain, 0, key[position], "lead") for grain, position in CODE_GRAINS.items()]
+            targets += [(grain, 0, key[position], 0, "lead") for grain, position in CODE_GRAINS.items()]
         for target in targets:
             bucket = totals[target]
             for name, value in sums.items():
                 bucket[name] += value
     return [
-        {"grain": grain, "key_id": key_id, "key_code": key_code, "department_role": role, **dict(sums)}
-        for (grain, key_id, key_code, role), sums in totals.items()
-    ]
+        {"grain": grain, "key_id": key_id, "key_code": key_code, "key_id2": key_id2, "department_role": role,
+         **dict(sums)}
+        for (grain, key_id, key_code, key_id2, role), sums in totals.items()
+    ]  # fmt: skip
 
 
 def grain_for(filters: set[str], group: str | None, role: str) -> str | None:
@@ -44,7 +45,11 @@ def grain_for(filters: set[str], group: str | None, role: str) -> str | None:
     dimensions = set(filters)
     if group not in TIME_GROUPS:
         dimensions.add(CUT_DIMENSION.get(group, group))
+    if dimensions == {"department", "category"}:
+        return "department_category"
     if role != "lead" or dimensions == {"department"}:
+        if dimensions == {"category"}:
+            return "department_category"  # the co-handled rows of a category, all departments
         return "department" if dimensions <= {"department"} else None
     if not dimensions:
         return "all"
@@ -54,9 +59,13 @@ def grain_for(filters: set[str], group: str | None, role: str) -> str | None:
     return None
 
 
-def column_of(grain: str):
-    """The summary column that holds a grain's key."""
-    return DailySummary.key_code if grain in CODE_GRAINS else DailySummary.key_id
+def columns_of(grain: str) -> dict:
+    """{dimension: the summary column that holds it} for a grain."""
+    if grain == "department_category":
+        return {"category": DailySummary.key_id, "department": DailySummary.key_id2}
+    if grain == "all":
+        return {}
+    return {grain: DailySummary.key_code if grain in CODE_GRAINS else DailySummary.key_id}
 
 
 ROLLUP_COLUMN = {

@@ -42,25 +42,30 @@ def upgrade():
         *(_measure_column(name) for name in (*MEASURES, *LATER)),
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
-        sa.Column('grain', sa.String(length=12), nullable=False),
+        sa.Column('grain', sa.String(length=20), nullable=False),
         sa.Column('key_id', sa.Integer(), nullable=False),
         sa.Column('key_code', sa.String(length=20), nullable=False),
+        sa.Column('key_id2', sa.Integer(), nullable=False),
         sa.Column('department_role', sa.String(length=4), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_daily_summary')),
-        sa.UniqueConstraint('grain', 'day', 'key_id', 'key_code', 'department_role', name='uq_daily_summary_key'),
+        sa.UniqueConstraint('grain', 'day', 'key_id', 'key_code', 'key_id2', 'department_role',
+                            name='uq_daily_summary_key'),
     )
+    op.create_index('ix_daily_summary_grain_key_day', 'daily_summary', ['grain', 'key_id', 'day'])
     # the days already built get their summaries from their rollup rows
     names = (*MEASURES, *LATER)
     sums = ', '.join(f'sum({n})' for n in names)
-    into = f"INSERT INTO daily_summary (day, grain, key_id, key_code, department_role, {', '.join(names)}) "
-    op.execute(into + f"SELECT day, 'department', department_id, '', department_role, {sums} FROM daily_rollup "
+    into = f"INSERT INTO daily_summary (day, grain, key_id, key_code, key_id2, department_role, {', '.join(names)}) "
+    op.execute(into + f"SELECT day, 'department', department_id, '', 0, department_role, {sums} FROM daily_rollup "
                "GROUP BY day, department_id, department_role")
+    op.execute(into + f"SELECT day, 'department_category', category_id, '', department_id, department_role, {sums} "
+               "FROM daily_rollup GROUP BY day, category_id, department_id, department_role")
     lead = "FROM daily_rollup WHERE department_role = 'lead'"
-    op.execute(into + f"SELECT day, 'all', 0, '', 'lead', {sums} {lead} GROUP BY day")
+    op.execute(into + f"SELECT day, 'all', 0, '', 0, 'lead', {sums} {lead} GROUP BY day")
     for grain, column in ID_GRAINS.items():
-        op.execute(into + f"SELECT day, '{grain}', {column}, '', 'lead', {sums} {lead} GROUP BY day, {column}")
+        op.execute(into + f"SELECT day, '{grain}', {column}, '', 0, 'lead', {sums} {lead} GROUP BY day, {column}")
     for grain, column in CODE_GRAINS.items():
-        op.execute(into + f"SELECT day, '{grain}', 0, {column}, 'lead', {sums} {lead} GROUP BY day, {column}")
+        op.execute(into + f"SELECT day, '{grain}', 0, {column}, 0, 'lead', {sums} {lead} GROUP BY day, {column}")
     op.create_index('ix_case_item_open_board', 'case_item', ['status', 'street_id', 'community_id', 'urgency', 'grade'])
 
 

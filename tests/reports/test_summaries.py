@@ -49,6 +49,8 @@ def test_every_grouping_agrees_with_the_full_rollup(built, monkeypatch, group):
         Cut(WEEK.start, WEEK.end, channel="hotline"),
         Cut(WEEK.start, WEEK.end, grade="green"),
         Cut(WEEK.start, WEEK.end, category_ids=(-1,)),
+        Cut(WEEK.start, WEEK.end, department_id=-1, category_ids=(-1,)),  # a department's 化解率
+        Cut(WEEK.start, WEEK.end, role="co", category_ids=(-2,)),  # the dispute subject BB co-handles (A)
     ],
 )
 def test_one_filter_agrees_with_the_full_rollup(built, monkeypatch, cut):
@@ -58,7 +60,9 @@ def test_one_filter_agrees_with_the_full_rollup(built, monkeypatch, cut):
         cut = replace(cut, department_id=dept("SA" if cut.role == "lead" else "BB").id)
     if cut.category_ids == (-1,):
         cut = replace(cut, category_ids=(category("CSGL-ZDJY").id,))
-    for group in (None, "day", "department" if cut.department_id else None):
+    if cut.category_ids == (-2,):
+        cut = replace(cut, category_ids=(category("CXJS").id,))
+    for group in (None, "day", "department" if cut.department_id or cut.category_ids else None):
         figures = sums(cut, NOW, group)
         assert figures and figures == full_rollup(monkeypatch, cut, group)
     assert any(v for row in sums(cut, NOW).values() for v in row.values())  # not an empty comparison
@@ -71,4 +75,6 @@ def test_which_grain_answers_which_cut():
     assert summaries.grain_for(set(), "parent_category", "lead") == "category"
     assert summaries.grain_for({"street"}, "street", "lead") == "street"
     assert summaries.grain_for({"department"}, "street", "lead") is None  # two dimensions: the full rollup
+    assert summaries.grain_for({"category"}, "department", "lead") == "department_category"  # but this pair
+    assert summaries.grain_for({"category"}, None, "co") == "department_category"
     assert summaries.grain_for({"channel"}, None, "co") is None
