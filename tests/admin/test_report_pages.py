@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.reports import issues
+from app.timeutil import local_day
 from app.timeutil import utcnow
 from models.report import ReportIssue
 from models.report import ReportReading
@@ -19,7 +20,7 @@ from tests.support.factories import make_case
 @pytest.fixture
 def issue(app):
     make_case(title='=cmd|" /C calc"!A0 噪音扰民')
-    built = issues.build_daily(utcnow(), day=utcnow().date())
+    built = issues.build_daily(utcnow(), day=local_day(utcnow()))
     db.session.commit()
     return built
 
@@ -41,7 +42,7 @@ def test_readers_see_the_issue_in_three_formats(client, login_as, issue):
 
 def test_a_title_that_looks_like_a_formula_stays_text(client, login_as, app):
     case = make_case(title="=1+1 红色警报", grade="red")
-    built = issues.build_daily(utcnow(), day=utcnow().date())
+    built = issues.build_daily(utcnow(), day=local_day(utcnow()))
     db.session.commit()
     login_as("supervisor")
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/admin/reports/{built.id}.xlsx").data))

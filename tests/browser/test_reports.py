@@ -9,6 +9,7 @@ from docx import Document
 
 from app.extensions import db
 from app.reports import issues
+from app.timeutil import local_day
 from app.timeutil import utcnow
 from tests.support.browser import log_in
 from tests.support.factories import make_case
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def issue_id(live_server):
     with live_server.app.app_context():
         case = make_case(title="幸福路夜间施工噪音扰民", grade="red")
-        built = issues.build_daily(utcnow(), day=utcnow().date())
+        built = issues.build_daily(utcnow(), day=local_day(utcnow()))  # Beijing's day, not UTC's
         db.session.commit()
         return built.id, case.number
 
