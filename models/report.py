@@ -105,11 +105,6 @@ class DailyRollup(Measures, db.Model):
     )
 
 
-SUMMARY_GRAINS = (
-    "all", "department", "mailbox", "category", "street", "community", "channel", "grade", "department_category",
-)  # fmt: skip
-
-
 class DailySummary(Measures, db.Model):
     """The rollup of one day summed over all dimensions but one (its *grain*): a few hundred rows a day, so a
     year of one department's, street's or category's figures reads tens of thousands of rows, not millions.

@@ -40,19 +40,15 @@ def take_action(view, action_name: str):
                 case, photos, now, stored, visit_id=data.get("visit_id"), package_id=data.get("package_id")
             )
         db.session.commit()
-    except lifecycle.TransitionError as exc:
+    except BaseException as exc:
         db.session.rollback()
-        uploads.discard(stored)
-        flash(exc.message, "error")
-        return view.render_case(view.get_one(case.id), action_name, form), 409
-    except StaleDataError:
-        db.session.rollback()
-        uploads.discard(stored)
-        flash(_("Someone else has changed this case. Reload the page and try again."), "error")
-        return redirect(url_for(".details_view", id=case.id))
-    except BaseException:
-        db.session.rollback()
-        uploads.discard(stored)
+        uploads.discard(stored)  # however the step failed, no photo it stored stays behind
+        if isinstance(exc, lifecycle.TransitionError):
+            flash(exc.message, "error")
+            return view.render_case(view.get_one(case.id), action_name, form), 409
+        if isinstance(exc, StaleDataError):
+            flash(_("Someone else has changed this case. Reload the page and try again."), "error")
+            return redirect(url_for(".details_view", id=case.id))
         raise
     flash(_("%(action)s: done.", action=lifecycle.ACTIONS[action_name].label), "success")
     return redirect(url_for(".details_view", id=case.id))

@@ -21,9 +21,9 @@ def fire(now: datetime) -> dict:
     issued = {}
     for rule in auto_rules.active_rules():
         count = 0
+        due = compute_due(now, max(rule.due_working_days or 1, 1), "working_days")[0]
         for case_id in auto_rules.caught(rule, now):
             case = db.session.get(Case, case_id)
-            due = compute_due(now, max(rule.due_working_days or 1, 1), "working_days")[0]
             try:
                 with db.session.begin_nested():
                     event = lifecycle.perform_by_rule(

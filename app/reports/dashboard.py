@@ -114,14 +114,6 @@ def queue_counts(user, now: datetime) -> dict:
     return counts
 
 
-def open_board(user, now: datetime) -> dict:
-    """{(street id, community id): (open, overdue, red)} of the open cases the user may see."""
-    board: dict = {}
-    for (_status, street, community), counts in open_cases(user, now).items():
-        _add(board, (street, community), counts)
-    return board
-
-
 def _add(totals: dict, key, counts: tuple) -> None:
     before = totals.get(key, (0, 0, 0))
     totals[key] = tuple(a + b for a, b in zip(before, counts, strict=True))
@@ -131,7 +123,7 @@ def area_board(user, now: datetime) -> list[Area]:
     """Streets with their communities, coloured by the rule, from the open cases the user may see."""
     rule = colour_rule()
     by_street, by_community = {}, {}
-    for (street, community), counts in open_board(user, now).items():
+    for (_status, street, community), counts in open_cases(user, now).items():
         if street is not None:
             _add(by_street, street, counts)
         if community is not None:
@@ -190,10 +182,8 @@ def picture(user, now: datetime) -> Picture:
     days = [trend.start + timedelta(days=n) for n in range(TREND_DAYS)]
     zero: dict = {}
     month_totals = sums(month, now).get(None, zero)
-    board = open_board(user, now)
-    open_total, overdue, red = (
-        (sum(column) for column in zip(*board.values(), strict=True)) if board else (0, 0, 0)
-    )
+    open_counts = open_cases(user, now).values()
+    open_total, overdue, red = (sum(column) for column in zip((0, 0, 0), *open_counts, strict=True))
     tiles = {
         "today": by_day.get(today, zero).get("received", 0),
         "month": month_totals.get("received", 0),
