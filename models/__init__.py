@@ -7,6 +7,7 @@ from models.case import Case
 from models.case import CaseEvent
 from models.case import Counter
 from models.case import case_co_department
+from models.case_part import CasePart
 from models.command import CaseOrder
 from models.command import CasePackage
 from models.command import LeaderVisit
@@ -17,6 +18,10 @@ from models.deadline import DeadlineExtension
 from models.deadline import DeadlineFire
 from models.deadline import DeadlinePolicy
 from models.deadline import WorkCalendarDay
+from models.field_order import FieldOrder
+from models.field_order import FieldOrderClass
+from models.field_order import FieldOrderTarget
+from models.field_order import field_order_case
 from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
@@ -40,6 +45,8 @@ from models.volunteer import Clue
 from models.volunteer import RewardFund
 from models.volunteer import RewardPayout
 from models.volunteer import Volunteer
+from models.wording import DirectAnswerScope
+from models.wording import ReplyTemplate
 
 __all__ = [
     "ApiKey",
@@ -50,6 +57,13 @@ __all__ = [
     "Case",
     "CaseDeadline",
     "CaseOrder",
+    "CasePart",
+    "DirectAnswerScope",
+    "FieldOrder",
+    "FieldOrderClass",
+    "FieldOrderTarget",
+    "ReplyTemplate",
+    "field_order_case",
     "CasePackage",
     "LeaderVisit",
     "OrderTarget",

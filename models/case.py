@@ -96,6 +96,12 @@ class Case(db.Model):
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 下派: the community (or station) under the lead street that works the case on the street's behalf
+    handed_down_to_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    handed_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 即接即办: answered by the intake team on the spot (专班办结), and the knowledge the answer used
+    answered_at_intake: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    intake_answer_source: Mapped[str | None] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id"))
 
@@ -133,6 +139,7 @@ class Case(db.Model):
     street: Mapped[Department | None] = relationship(foreign_keys=[street_id])
     community: Mapped[Department | None] = relationship(foreign_keys=[community_id])
     lead_department: Mapped[Department | None] = relationship(foreign_keys=[lead_department_id])
+    handed_down_to: Mapped[Department | None] = relationship(foreign_keys=[handed_down_to_id])
     co_departments: Mapped[list[Department]] = relationship(secondary=case_co_department)
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
@@ -199,6 +206,13 @@ class CaseAction(LabelledEnum):
     VISIT = "visit", _l("Leader's visit")
     RAISE_LEVEL = "raise_level", _l("Raise the handling level")
     LOWER_LEVEL = "lower_level", _l("Lower the handling level")
+    HAND_DOWN = "hand_down", _l("Hand down to a community")
+    TAKE_BACK = "take_back", _l("Take back from the community")
+    SIGN_PART = "sign_part", _l("Sign for our part")
+    CONTACT_PART = "contact_part", _l("Record contact for our part")
+    ANSWER_PART = "answer_part", _l("Answer our part")
+    WAIVE_PART = "waive_part", _l("Waive a co-department's part")
+    DIRECT_ANSWER = "direct_answer", _l("Answer on the spot")
 
 
 class CaseEvent(db.Model):
@@ -261,6 +275,10 @@ class Attachment(db.Model):
     )
     package_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_package.id", ondelete="CASCADE"), index=True
+    )
+    # photos of a bureau's 报到 on a 令 (models.field_order), not filed under any case
+    field_target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("field_order_target.id", ondelete="CASCADE"), index=True
     )
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))

@@ -45,11 +45,18 @@ class Stage(LabelledEnum):
     REVISIT = "revisit", _l("Revisit")
     INSTRUCTION = "instruction", _l("Answer a leader instruction")
     SUPERVISION = "supervision", _l("Answer a supervision order")
+    ORDER_ACK = "order_ack", _l("Acknowledge an order (接令)")
+    CHECK_IN = "check_in", _l("Check in on site (报到)")
+    FEEDBACK = "feedback", _l("Report the outcome (反馈)")
 
 
-# The stages of the case itself (one deadline each per case); the order stages run one per addressed department.
-CASE_STAGES = tuple(s for s in Stage if s not in (Stage.INSTRUCTION, Stage.SUPERVISION))
 ORDER_STAGES = (Stage.INSTRUCTION, Stage.SUPERVISION)
+# the clocks of a bureau's part of a 令 (models.field_order): no case of their own
+FIELD_STAGES = (Stage.ORDER_ACK, Stage.CHECK_IN, Stage.FEEDBACK)
+# The stages of the case itself (one deadline each per case); the order stages run one per addressed
+# department; a co-department's part (models.case_part) runs SIGN, CONTACT and RESOLVE of its own.
+CASE_STAGES = tuple(s for s in Stage if s not in ORDER_STAGES and s not in FIELD_STAGES)
+PART_STAGES = (Stage.SIGN, Stage.CONTACT, Stage.RESOLVE)
 
 
 class Unit(LabelledEnum):
@@ -138,7 +145,8 @@ class CaseDeadline(db.Model):
     __tablename__ = "case_deadline"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"))
+    # None only for a 令's clocks (``field_target_id``), which may concern no case
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(enum_column(Stage, "case_deadline_stage"))
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_policy.id", ondelete="SET NULL"))
     policy_snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -158,11 +166,23 @@ class CaseDeadline(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # An order stage's addressed department (models.command.OrderTarget); None for the case's own stages.
     target_id: Mapped[int | None] = mapped_column(ForeignKey("order_target.id", ondelete="CASCADE"))
+    # A co-department's part of the case (协办, models.case_part); None for the lead's own stages.
+    part_id: Mapped[int | None] = mapped_column(ForeignKey("case_part.id", ondelete="CASCADE"))
+    # A bureau's part of a 令 (models.field_order): its 接令, 报到 and 反馈 clocks.
+    field_target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("field_order_target.id", ondelete="CASCADE")
+    )
 
     # Plain many-to-one: Case.deadlines (below) holds only the case's own stages.
     case: Mapped[Case] = relationship()
     target: Mapped["OrderTarget | None"] = relationship(  # noqa: F821  (models.command)
         backref=db.backref("deadline", uselist=False)
+    )
+    part: Mapped["CasePart | None"] = relationship(  # noqa: F821  (models.case_part)
+        backref=db.backref("deadlines", order_by="CaseDeadline.id")
+    )
+    field_target: Mapped["FieldOrderTarget | None"] = relationship(  # noqa: F821  (models.field_order)
+        backref=db.backref("deadlines", order_by="CaseDeadline.id")
     )
     policy: Mapped[DeadlinePolicy | None] = relationship()
     extensions: Mapped[list["DeadlineExtension"]] = relationship(
@@ -187,14 +207,31 @@ class CaseDeadline(db.Model):
             sqlite_where=text("target_id IS NOT NULL"),
             postgresql_where=text("target_id IS NOT NULL"),
         ),
-        # one deadline per case and stage of the case itself; order stages have one per addressed department
+        # one deadline per case and stage of the case itself; order stages have one per addressed department,
+        # a co-department's part one per stage of its own
         Index(
             "uq_case_deadline_case_stage",
             "case_id",
             "stage",
             unique=True,
-            sqlite_where=text("target_id IS NULL"),
-            postgresql_where=text("target_id IS NULL"),
+            sqlite_where=text("target_id IS NULL AND part_id IS NULL"),
+            postgresql_where=text("target_id IS NULL AND part_id IS NULL"),
+        ),
+        Index(
+            "uq_case_deadline_part_stage",
+            "part_id",
+            "stage",
+            unique=True,
+            sqlite_where=text("part_id IS NOT NULL"),
+            postgresql_where=text("part_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_case_deadline_field_stage",
+            "field_target_id",
+            "stage",
+            unique=True,
+            sqlite_where=text("field_target_id IS NOT NULL"),
+            postgresql_where=text("field_target_id IS NOT NULL"),
         ),
         Index(
             "ix_case_deadline_next_fire",
@@ -211,7 +248,9 @@ class CaseDeadline(db.Model):
 
 Case.deadlines = relationship(
     CaseDeadline,
-    primaryjoin=lambda: (CaseDeadline.case_id == Case.id) & CaseDeadline.target_id.is_(None),
+    primaryjoin=lambda: (
+        (CaseDeadline.case_id == Case.id) & CaseDeadline.target_id.is_(None) & CaseDeadline.part_id.is_(None)
+    ),
     order_by=CaseDeadline.id,
     overlaps="case",
 )

@@ -39,6 +39,8 @@ class Department(db.Model):
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A street reviews the replies of the cases it hands down before they reach the citizen (分级处置).
+    reviews_handed_down_replies: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     parent: Mapped["Department | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Department"]] = relationship(back_populates="parent")

@@ -8,12 +8,16 @@ from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from app.extensions import db
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
 from models.command import CaseOrder
 from models.command import OrderTarget
 from models.enums import Role
+from models.field_order import FieldOrder
+from models.field_order import FieldOrderTarget
+from models.field_order import field_order_case
 from models.org import Department
 from models.volunteer import Clue
 from models.volunteer import RewardPayout
@@ -49,22 +53,39 @@ class ScopeArm(NamedTuple):
     row_check: object = None
 
 
+def subtree_department_ids(user) -> list[int]:
+    """Ids of the user's department and every unit below it (a street's communities and stations)."""
+    if user.department is None:
+        return []
+    path = user.department.path or f"/{user.department_id}/"
+    return list(
+        db.session.scalars(select(Department.id).where(Department.path.startswith(path, autoescape=True)))
+    )
+
+
+def _one_of(column, ids: list[int]):
+    return column == ids[0] if len(ids) == 1 else column.in_(ids)
+
+
 def case_clause_arms(user):
     """The cases ``user`` may see as disjoint parts, each answerable from one index; None for all cases.
 
-    A handler sees cases their department leads, plus cases it co-handles that another department leads,
-    plus cases neither led nor co-handled by it on which a 批示 or 督办单 is addressed to it (to answer it).
-    The OR of the arms defeats every index on a big table, so the case list queries each arm on its own.
+    A handler sees the cases led by their department or any unit below it (a street sees its communities'
+    cases), the cases handed down (下派) to their department, the cases it co-handles that another unit
+    leads, and the cases on which a 批示, 督办单 or 令 is addressed to it (to answer it). The OR of the arms
+    defeats every index on a big table, so the case list queries each arm on its own.
     """
     if not is_department_scoped(user):
         return None
     if user.department_id is None:
         return [ScopeArm(false())]
     department_id = user.department_id
+    subtree = subtree_department_ids(user) or [department_id]
     co_case_ids = select(case_co_department.c.case_id).where(
         case_co_department.c.department_id == department_id
     )
-    lead_elsewhere = Case.lead_department_id.is_distinct_from(department_id)
+    lead_elsewhere = or_(Case.lead_department_id.is_(None), Case.lead_department_id.not_in(subtree))
+    not_handed_here = Case.handed_down_to_id.is_distinct_from(department_id)
     co_handled = exists().where(
         case_co_department.c.case_id == Case.id, case_co_department.c.department_id == department_id
     )
@@ -72,15 +93,22 @@ def case_clause_arms(user):
         select(CaseOrder.case_id)
         .join(OrderTarget, OrderTarget.order_id == CaseOrder.id)
         .where(OrderTarget.department_id == department_id)
+        .union(
+            select(field_order_case.c.case_id)
+            .join(FieldOrderTarget, FieldOrderTarget.order_id == field_order_case.c.order_id)
+            .where(FieldOrderTarget.department_id == department_id)
+        )
     )
+    elsewhere = and_(lead_elsewhere, not_handed_here)
     return [
-        ScopeArm(Case.lead_department_id == department_id),
+        ScopeArm(_one_of(Case.lead_department_id, subtree)),
+        ScopeArm(and_(Case.handed_down_to_id == department_id, lead_elsewhere)),
         ScopeArm(
-            and_(Case.id.in_(co_case_ids), lead_elsewhere),
+            and_(Case.id.in_(co_case_ids), elsewhere),
             co_department_id=department_id,
-            row_check=and_(co_handled, lead_elsewhere),
+            row_check=and_(co_handled, elsewhere),
         ),
-        ScopeArm(and_(Case.id.in_(addressed_case_ids), lead_elsewhere, ~Case.id.in_(co_case_ids))),
+        ScopeArm(and_(Case.id.in_(addressed_case_ids), elsewhere, ~Case.id.in_(co_case_ids))),
     ]
 
 
@@ -91,7 +119,7 @@ def case_clause(user):
 
 
 def _subtree_department_ids(user):
-    """Ids of the user's department and every unit below it."""
+    """The ids of the user's department and every unit below it, as a subquery."""
     if user.department is None:
         return select(Department.id).where(false())
     return select(Department.id).where(Department.path.startswith(user.department.path, autoescape=True))
@@ -142,10 +170,40 @@ def order_clause(user):
     return CaseOrder.id.in_(select(OrderTarget.order_id).where(order_target_clause(user)))
 
 
+def field_target_clause(user):
+    """A department sees the parts of 令 addressed to it, and every part of the 令 its unit or a unit below
+    it issued."""
+    if not is_department_scoped(user):
+        return None
+    department_id = user.department_id if user.department_id is not None else -1
+    issued_here = select(FieldOrder.id).where(
+        FieldOrder.issuing_department_id.in_(_subtree_department_ids(user))
+    )
+    return or_(FieldOrderTarget.department_id == department_id, FieldOrderTarget.order_id.in_(issued_here))
+
+
+def field_order_clause(user):
+    """A department sees the 令 its unit or a unit below it issued, and those with a part addressed to it."""
+    if not is_department_scoped(user):
+        return None
+    department_id = user.department_id if user.department_id is not None else -1
+    addressed = select(FieldOrderTarget.order_id).where(FieldOrderTarget.department_id == department_id)
+    return or_(
+        FieldOrder.issuing_department_id.in_(_subtree_department_ids(user)), FieldOrder.id.in_(addressed)
+    )
+
+
+def acting_department_id(case: Case) -> int | None:
+    """The unit that works the case now: the community it is handed down to (下派), else its lead."""
+    return case.handed_down_to_id or case.lead_department_id
+
+
 _CLAUSES = {
     Case: case_clause,
     OrderTarget: order_target_clause,
     CaseOrder: order_clause,
+    FieldOrder: field_order_clause,
+    FieldOrderTarget: field_target_clause,
     Volunteer: volunteer_clause,
     RewardPayout: reward_clause,
     Clue: clue_clause,
@@ -170,8 +228,22 @@ def can_see_case(user, case: Case) -> bool:
     if not is_department_scoped(user):
         return True
     department_id = user.department_id
-    if department_id is None:
+    if department_id is None or user.department is None:
         return False
-    if case.lead_department_id == department_id or any(d.id == department_id for d in case.co_departments):
+    lead = case.lead_department
+    if lead is not None and (lead.id == department_id or (lead.path or "").startswith(user.department.path)):
         return True
-    return any(t.department_id == department_id for order in case.orders for t in order.targets)
+    if case.handed_down_to_id == department_id or any(d.id == department_id for d in case.co_departments):
+        return True
+    if any(t.department_id == department_id for order in case.orders for t in order.targets):
+        return True
+    return case.id is not None and bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(field_order_case.c.case_id == case.id)
+                .where(FieldOrderTarget.order_id == field_order_case.c.order_id)
+                .where(FieldOrderTarget.department_id == department_id)
+            )
+        )
+    )

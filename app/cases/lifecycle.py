@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from app.auth.access import acting_department_id
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
 from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
@@ -50,8 +51,8 @@ def refusal(case: Case, name: str, user) -> str | None:
         return _("Your role may not do this.")
     if not can_see_case(user, case):
         return _("This case is not assigned to your department.")
-    if action.lead_only and is_department_scoped(user) and case.lead_department_id != user.department_id:
-        return _("Only the lead department may do this.")
+    if action.lead_only and is_department_scoped(user) and acting_department_id(case) != user.department_id:
+        return _("Only the department handling the case may do this.")
     if case.status not in action.sources:
         return _("This cannot be done while the case is in its current status.")
     if action.guard is not None and (reason := action.guard(case)):

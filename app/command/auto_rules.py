@@ -73,6 +73,7 @@ def _overdue(stages, before: datetime, *, inclusive: bool = False):
     return exists().where(
         CaseDeadline.case_id == Case.id,
         CaseDeadline.target_id.is_(None),
+        CaseDeadline.part_id.is_(None),
         CaseDeadline.stage.in_([str(s) for s in stages]),
         CaseDeadline.status == DeadlineStatus.RUNNING,
         CaseDeadline.due_at <= before if inclusive else CaseDeadline.due_at < before,

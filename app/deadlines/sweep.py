@@ -182,11 +182,12 @@ class Run:
 def _raise_urgency(rungs: list[Rung]) -> None:
     """Turn the cases of fired rungs yellow (warning) or red (breach and after); never back from red.
 
-    An order's rung (批示, 督办单) leaves the case's colour alone: the colour is of the case's own stages
-    (:func:`app.deadlines.clock.refresh_case`); late orders have their own lists."""
+    An order's rung (批示, 督办单), a co-department's part and a 令 leave the case's colour alone: the colour is
+    of the case's own stages (:func:`app.deadlines.clock.refresh_case`); the others have their own lists."""
     by_colour: dict[str, set[int]] = {}
     for rung in rungs:
-        if rung.deadline.target_id is not None:
+        deadline = rung.deadline
+        if deadline.target_id is not None or deadline.part_id is not None or deadline.case_id is None:
             continue
         by_colour.setdefault(ladder_urgency(rung.step), set()).add(rung.deadline.case_id)
     for colour, case_ids in by_colour.items():

@@ -154,6 +154,7 @@ def stages(start: datetime, end: datetime, now: datetime):
             decided,
             CaseDeadline.status != DeadlineStatus.CANCELLED,
             CaseDeadline.target_id.is_(None),
+            CaseDeadline.part_id.is_(None),
             COUNTED,
         )
     )
