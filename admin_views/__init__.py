@@ -8,6 +8,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views import field_orders
 from admin_views.cases.case import CaseView
 from admin_views.command.bulk import SuperviseManyView
 from admin_views.command.ledger import OrderLedgerView
@@ -23,6 +24,7 @@ from admin_views.reports.rates import RatesView
 from admin_views.reports.score_schemes import ScoreSchemeView
 from admin_views.reports.scorecards import ScorecardView
 from admin_views.settings import intake_controls
+from admin_views.settings import wording
 from admin_views.settings.api_keys import ApiKeyView
 from admin_views.settings.area_rule import AreaColourRuleView
 from admin_views.settings.audit_log import AuditLogView
@@ -87,6 +89,7 @@ def init_admin(app) -> Admin:
         SuperviseManyView(name=_l("Supervise several cases"), endpoint="supervise_many", category=command)
     )
     admin.add_view(MyPackagesView(name=_l("My cases in hand"), endpoint="my_packages", category=command))
+    field_orders.register(admin)
     admin.add_view(
         VolunteerView(
             Volunteer,
@@ -177,4 +180,5 @@ def init_admin(app) -> Admin:
     )
     intake_controls.add_views(admin, db)
     admin.add_view(ApiKeyView(ApiKey, db, name=_l("API keys"), endpoint="api_key", category=_l("Settings")))
+    wording.register(admin)
     return admin

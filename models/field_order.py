@@ -115,7 +115,11 @@ class FieldOrder(db.Model):
     order_class: Mapped[FieldOrderClass] = relationship()
     issuing_department: Mapped[Department] = relationship()
     issued_by: Mapped[User | None] = relationship()
-    cases: Mapped[list[Case]] = relationship(secondary=field_order_case, order_by=Case.id)
+    cases: Mapped[list[Case]] = relationship(
+        secondary=field_order_case,
+        order_by=Case.id,
+        backref=db.backref("field_orders", order_by="FieldOrder.id"),
+    )
     targets: Mapped[list["FieldOrderTarget"]] = relationship(
         back_populates="order", order_by="FieldOrderTarget.id", cascade="all, delete-orphan"
     )

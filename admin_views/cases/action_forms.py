@@ -1,9 +1,17 @@
 """Every case-page button's form, by action name: the lifecycle's and the command instruments'."""
 
+from admin_views.cases import direct_forms
 from admin_views.cases import forms
 from admin_views.cases import instrument_forms
+from admin_views.cases import level_forms
 
-FORMS = {**forms.FORMS, "draft_reply": forms.ReplyForm, **instrument_forms.FORMS}
+FORMS = {
+    **forms.FORMS,
+    "draft_reply": forms.ReplyForm,
+    **instrument_forms.FORMS,
+    **level_forms.FORMS,
+    **direct_forms.FORMS,
+}
 
 
 def blank_form(action: str, case, **defaults):
