@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 from app.auth.access import acting_department_id
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
+from app.cases import direct_answer  # noqa: F401  (adds 即接即办 to ACTIONS)
 from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
 from app.cases import instruments  # noqa: F401  (adds the command and accountability actions to ACTIONS)
+from app.cases import levels  # noqa: F401  (adds 下派 and the co-departments' part actions to ACTIONS)
 from app.cases.actions import ACTIONS
 from app.cases.actions import Action
 from app.cases.actions import TransitionError
