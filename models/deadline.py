@@ -179,10 +179,10 @@ class CaseDeadline(db.Model):
         backref=db.backref("deadline", uselist=False)
     )
     part: Mapped["CasePart | None"] = relationship(  # noqa: F821  (models.case_part)
-        backref=db.backref("deadlines", order_by="CaseDeadline.id")
+        backref=db.backref("deadlines", order_by="CaseDeadline.id", cascade="all, delete-orphan")
     )
     field_target: Mapped["FieldOrderTarget | None"] = relationship(  # noqa: F821  (models.field_order)
-        backref=db.backref("deadlines", order_by="CaseDeadline.id")
+        backref=db.backref("deadlines", order_by="CaseDeadline.id", cascade="all, delete-orphan")
     )
     policy: Mapped[DeadlinePolicy | None] = relationship()
     extensions: Mapped[list["DeadlineExtension"]] = relationship(

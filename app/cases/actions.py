@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
+from app.cases import handdown
+from app.cases import parts
 from app.command import authority
 from app.command import orders
 from app.extensions import db
@@ -82,7 +84,8 @@ def optional_text(params: dict, key: str) -> str | None:
     return (params.get(key) or "").strip() or None
 
 
-def _department(value) -> Department | None:
+def department_param(value) -> Department | None:
+    """The department a posted value names (an id, or the row itself), or None."""
     if value is None or value == "":
         return None
     if isinstance(value, Department):
@@ -102,23 +105,26 @@ def _reject(case, actor, now, params):
     reason = required_text(params, "reason", _("Give the reason for not accepting the case."))
     case.closed_at = now
     orders.stop_all(case)
+    parts.stop_all(case)
     return Status.REJECTED, reason, None
 
 
 @action(CaseAction.DISPATCH, {Status.REGISTERED}, INTAKE_ROLES)
 def _dispatch(case, actor, now, params):
-    lead = _department(params.get("lead_department"))
+    lead = department_param(params.get("lead_department"))
     if lead is None or not lead.active:
         raise TransitionError(_("Choose an active lead department."))
     co = []
     for value in params.get("co_departments") or []:
-        dept = _department(value)
+        dept = department_param(value)
         if dept is None or not dept.active:
             raise TransitionError(_("A co-department is unknown or inactive."))
         if dept.id != lead.id and dept not in co:
             co.append(dept)
     case.lead_department = lead
     case.co_departments = co
+    parts.assign(case, co, now)
+    case.handed_down_to = case.handed_down_at = None
     case.dispatched_at = now
     case.signed_at = case.contacted_at = None
     case.handler = None
@@ -132,6 +138,8 @@ def _return(case, actor, now, params):
     data = {"lead_department_id": case.lead_department_id}
     case.lead_department = None
     case.co_departments = []
+    parts.remove_all(case)
+    case.handed_down_to = case.handed_down_at = None
     case.handler = None
     case.signed_at = case.contacted_at = None
     case.return_count = (case.return_count or 0) + 1
@@ -157,15 +165,19 @@ def _reply_signer(case, user):
     return authority.reply_signer_refusal(case, user)
 
 
-def _level_raised(case):
-    if authority.LEVEL_RANK.get(case.handling_level or HandlingLevel.DEPARTMENT) is None:
+def _reply_signed_above(case):
+    raised = authority.LEVEL_RANK.get(case.handling_level or HandlingLevel.DEPARTMENT) is not None
+    if not raised and not handdown.street_reviews(case):
         return _("The department replies itself at department level.")
     return None
 
 
-@action(CaseAction.DRAFT_REPLY, {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True, guard=_level_raised)
+@action(
+    CaseAction.DRAFT_REPLY, {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True, guard=_reply_signed_above
+)
 def _draft_reply(case, actor, now, params):
-    """At a raised level the handler drafts the reply and the 包案 leader signs (sends) it."""
+    """At a raised level the handler drafts the reply and the 包案 leader signs (sends) it; a community
+    drafts the reply of a case handed down by a street that reviews it, and the street sends it."""
     outcome = ReplyOutcome.from_code(params.get("outcome"))
     if outcome is None:
         raise TransitionError(_("Choose the outcome of the reply."))
@@ -175,7 +187,12 @@ def _draft_reply(case, actor, now, params):
 
 
 @action(
-    CaseAction.REPLY, {Status.IN_PROGRESS}, {Role.HANDLER, Role.LEADER}, lead_only=True, who=_reply_signer
+    CaseAction.REPLY,
+    {Status.IN_PROGRESS},
+    {Role.HANDLER, Role.LEADER},
+    lead_only=True,
+    guard=parts.reply_refusal,
+    who=_reply_signer,
 )
 def _reply(case, actor, now, params):
     try:
@@ -186,7 +203,10 @@ def _reply(case, actor, now, params):
     case.reply_outcome = outcome
     case.reply_text = text
     case.replied_at = now
-    return Status.REPLIED, text, {"outcome": str(outcome)}
+    data = {"outcome": str(outcome)}
+    if case.parts:
+        data["parts"] = parts.reply_summary(case)
+    return Status.REPLIED, text, data
 
 
 @action(CaseAction.REVISIT, {Status.REPLIED}, INTAKE_ROLES)
@@ -238,6 +258,7 @@ def _merge(case, actor, now, params):
     case.merged_into = target
     case.closed_at = now
     orders.stop_all(case)
+    parts.stop_all(case)
     target.events.append(
         CaseEvent(at=now, actor=actor, action="merge_in", note=note, data={"merged_case": case.number})
     )

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from app.auth.access import acting_department_id
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
 from app.cases import direct_answer  # noqa: F401  (adds 即接即办 to ACTIONS)
 from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
+from app.cases import handdown
 from app.cases import instruments  # noqa: F401  (adds the command and accountability actions to ACTIONS)
 from app.cases import levels  # noqa: F401  (adds 下派 and the co-departments' part actions to ACTIONS)
 from app.cases.actions import ACTIONS
@@ -53,7 +53,11 @@ def refusal(case: Case, name: str, user) -> str | None:
         return _("Your role may not do this.")
     if not can_see_case(user, case):
         return _("This case is not assigned to your department.")
-    if action.lead_only and is_department_scoped(user) and acting_department_id(case) != user.department_id:
+    if (
+        action.lead_only
+        and is_department_scoped(user)
+        and handdown.acting_department_for(case, name) != user.department_id
+    ):
         return _("Only the department handling the case may do this.")
     if case.status not in action.sources:
         return _("This cannot be done while the case is in its current status.")
