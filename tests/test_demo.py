@@ -366,7 +366,8 @@ def test_status_matches_stamps(demo):
             assert case.signed_at is None
         if status in (Status.IN_PROGRESS, Status.REPLIED, Status.CLOSED):
             assert case.signed_at >= case.dispatched_at
-            assert case.handler.department_id == case.lead_department_id
+            # a case handed down (下派) is signed and worked by the community
+            assert case.handler.department_id == (case.handed_down_to_id or case.lead_department_id)
         if status in (Status.REPLIED, Status.CLOSED):
             assert case.replied_at and case.reply_outcome and case.reply_text
             assert case.contacted_at and case.contacted_at <= case.replied_at
@@ -640,6 +641,47 @@ def test_raised_cases_are_replied_by_their_package_leader(demo):
         else:  # awaiting the leader's signature
             assert "draft_reply" in actions and case.status == Status.IN_PROGRESS
     assert len(signed) >= 2 and any("lower_level" in [e.action for e in c.events] for c in raised)
+
+
+def test_co_departments_answer_their_parts_before_the_lead_replies(demo):
+    co_handled = [c for c in all_cases() if c.parts]
+    assert demo["case_parts"] == sum(len(c.parts) for c in co_handled) >= 20
+    assert {str(p.status) for c in co_handled for p in c.parts} >= {"answered", "waived"}
+    for case in co_handled:
+        assert {p.department_id for p in case.parts} == {d.id for d in case.co_departments}
+        reply = next((e for e in case.events if e.action == "reply"), None)
+        for part in case.parts:
+            if reply is not None:
+                settled = part.answered_at or part.waived_at
+                assert settled is not None and settled <= reply.at
+            if part.answered_at is not None:
+                assert part.answered_by.department_id == part.department_id
+    late = [d for c in co_handled for p in c.parts for d in p.deadlines if d.breached_at is not None]
+    assert late  # some parts were late, as in life
+
+
+def test_streets_hand_cases_down_and_review_the_replies(demo):
+    handed = [c for c in all_cases() if any(e.action == "hand_down" for e in c.events)]
+    assert demo["handed_down"] == len(handed) >= 8
+    reviewed = 0
+    for case in handed:
+        down = next(e for e in case.events if e.action == "hand_down")
+        assert down.actor.department_id == case.lead_department_id
+        community = db.session.get(Department, down.data["community_id"])
+        assert community.parent_id == case.lead_department_id
+        taken_back = any(e.action == "take_back" for e in case.events)
+        assert (case.handed_down_to_id is None) == taken_back
+        reply = next((e for e in case.events if e.action == "reply"), None)
+        if reply is None or taken_back:
+            continue
+        if case.lead_department.reviews_handed_down_replies:
+            draft = next(e for e in case.events if e.action == "draft_reply")
+            assert draft.actor.department_id == community.id and draft.at <= reply.at
+            assert reply.actor.department_id == case.lead_department_id
+            reviewed += 1
+        else:
+            assert reply.actor.department_id == community.id
+    assert reviewed >= 3 and any(any(e.action == "take_back" for e in c.events) for c in handed)
 
 
 def test_every_instrument_was_written_through_the_state_machine(demo):

@@ -21,6 +21,8 @@ from app.demo.command import plan_command
 from app.demo.command import read_old_notifications
 from app.demo.command import seed_rules
 from app.demo.front_door import build_intake_controls
+from app.demo.levels import configure_streets
+from app.demo.levels import plan_levels
 from app.demo.org import DEMO_PASSWORD
 from app.demo.org import DISTRICT_CODE
 from app.demo.org import ROLE_NAMES
@@ -51,7 +53,7 @@ __all__ = ["DEFAULT_CASES", "DEMO_PASSWORD", "demo_exists", "print_logins", "see
 SEED = 20190501  # 光明区群众诉求服务中心 opened in 2019; any fixed number keeps the demo reproducible
 # The ranked leaders' names and the command instruments' draws (issue 14) have generators of their own: the
 # cases, people and places drawn from SEED stay as they were.
-LEADER_SEED, COMMAND_SEED = SEED + 1, SEED + 14
+LEADER_SEED, COMMAND_SEED, LEVELS_SEED = SEED + 1, SEED + 14, SEED + 15
 # 18 months of a small district's intake would be a few thousand cases, but every case goes through the state
 # machine (about seven actions, each one flush): 1000 keeps ``flask seed-demo`` under about 40 s on 2 cores.
 DEFAULT_CASES = 1000
@@ -70,6 +72,8 @@ KINDS = (
     "case_orders",
     "case_packages",
     "leader_visits",
+    "case_parts",
+    "handed_down",
     "clues",
     "reward_funds",
     "reward_payouts",
@@ -113,9 +117,12 @@ def seed_demo(cases: int = DEFAULT_CASES, now: datetime | None = None) -> dict[s
     events_before = session.scalar(select(func.count(CaseEvent.id)))
     plans = plan_cases(max(0, cases), org, gen, volunteers, now)
     plan_command(plans, org, COMMAND_SEED, now)  # 批示, 督办, 包案, 提级: steps in the cases' own timelines
+    configure_streets(org)
+    levels = plan_levels(plans, org, LEVELS_SEED, now)  # 协办 parts and 下派, after the instruments' steps
     rows_before = count_rows(session)
     counts["cases"] = run_plans(session, plans, org)
     counts |= {kind: n - rows_before[kind] for kind, n in count_rows(session).items()}
+    counts["case_parts"], counts["handed_down"] = levels["parts"], levels["handed_down"]
     read_old_notifications(session, now)
     clues = build_clues(session, gen, org, volunteers, plans, now)
     counts["clues"] = len(clues)
