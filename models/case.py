@@ -207,7 +207,7 @@ class CaseAction(LabelledEnum):
     RAISE_LEVEL = "raise_level", _l("Raise the handling level")
     LOWER_LEVEL = "lower_level", _l("Lower the handling level")
     HAND_DOWN = "hand_down", _l("Hand down to a community")
-    TAKE_BACK = "take_back", _l("Take back from the community")
+    TAKE_BACK = "take_back", _l("Take back, or hand back to the street")
     SIGN_PART = "sign_part", _l("Sign for our part")
     CONTACT_PART = "contact_part", _l("Record contact for our part")
     ANSWER_PART = "answer_part", _l("Answer our part")

@@ -27,7 +27,7 @@ class PartStatus(LabelledEnum):
     """Where a co-department's part stands: awaiting its sign-off, in hand, answered, or waived."""
 
     PENDING = "pending", _l("Awaiting sign-off")
-    SIGNED = "signed", _l("In hand")
+    SIGNED = "signed", _l("Signed for, in hand")
     ANSWERED = "answered", _l("Answered")
     WAIVED = "waived", _l("Waived by a supervisor")
 

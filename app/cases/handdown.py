@@ -29,9 +29,9 @@ def street_reviews(case) -> bool:
 
 
 def acting_department_for(case, action: str) -> int | None:
-    """The unit that may take lead-only ``action`` now: the street sends a reply it reviews, else the
-    community the case is handed down to, else the lead."""
-    if action == CaseAction.REPLY and street_reviews(case):
+    """The unit that may take lead-only ``action`` now: the street sends a reply it reviews and alone returns
+    the case to intake (退单), else the community the case is handed down to, else the lead."""
+    if action == CaseAction.RETURN or (action == CaseAction.REPLY and street_reviews(case)):
         return case.lead_department_id
     return acting_department_id(case)
 

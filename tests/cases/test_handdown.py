@@ -141,8 +141,9 @@ def test_a_street_sees_its_subtree_a_community_only_its_own(db, sibling):
     assert not can_see_case(user("handler", "CA"), handed)
 
 
-def test_redispatch_clears_the_hand_down(db, sibling):
+def test_only_the_street_returns_a_handed_down_case_to_intake(db, sibling):
     case = make_case(Status.DISPATCHED, lead="SA")
     hand_down(case)
-    lifecycle.perform(case, "return", user("handler", "CA"), reason="不属于街道职责")
+    assert lifecycle.refusal(case, "return", user("handler", "CA")) is not None  # it hands back instead
+    lifecycle.perform(case, "return", user("handler", "SA"), reason="不属于街道职责")
     assert case.status == Status.REGISTERED and case.handed_down_to_id is None
