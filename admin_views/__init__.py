@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_views import field_orders
 from admin_views.cases.case import CaseView
+from admin_views.cases.parts_list import CasePartView
 from admin_views.command.bulk import SuperviseManyView
 from admin_views.command.ledger import OrderLedgerView
 from admin_views.command.mine import MyInstructionsView
@@ -45,6 +46,7 @@ from app.extensions import db
 from app.headers import csp_nonce
 from models import ApiKey
 from models import Case
+from models import CasePart
 from models import Category
 from models import Clue
 from models import DeadlinePolicy
@@ -79,6 +81,7 @@ def init_admin(app) -> Admin:
         csp_nonce_generator=csp_nonce,
     )
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
+    admin.add_view(CasePartView(CasePart, db, name=_l("Co-handled parts"), endpoint="case_part"))
     command = _l("Instructions and supervision")
     admin.add_view(OrderLedgerView(OrderTarget, db, name=_l("Supervision ledger"), endpoint="order_ledger",
                                    category=command))  # fmt: skip

@@ -12,6 +12,7 @@ from app.extensions import db
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
+from models.case_part import CasePart
 from models.command import CaseOrder
 from models.command import OrderTarget
 from models.enums import Role
@@ -193,6 +194,15 @@ def field_order_clause(user):
     )
 
 
+def part_clause(user):
+    """A department sees its own co-handled parts, and the parts of the cases its unit or a unit below leads."""
+    if not is_department_scoped(user):
+        return None
+    department_id = user.department_id if user.department_id is not None else -1
+    led_here = select(Case.id).where(Case.lead_department_id.in_(_subtree_department_ids(user)))
+    return or_(CasePart.department_id == department_id, CasePart.case_id.in_(led_here))
+
+
 def acting_department_id(case: Case) -> int | None:
     """The unit that works the case now: the community it is handed down to (下派), else its lead."""
     return case.handed_down_to_id or case.lead_department_id
@@ -203,6 +213,7 @@ _CLAUSES = {
     OrderTarget: order_target_clause,
     CaseOrder: order_clause,
     FieldOrder: field_order_clause,
+    CasePart: part_clause,
     FieldOrderTarget: field_target_clause,
     Volunteer: volunteer_clause,
     RewardPayout: reward_clause,

@@ -9,12 +9,17 @@ writes the timeline or commits: the actions of :mod:`app.cases.levels` call thes
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import or_
 
 from app.deadlines import part_clocks
 from app.refusal import Refusal
 from models.case_part import SETTLED_PARTS
 from models.case_part import CasePart
 from models.case_part import PartStatus
+from models.deadline import CaseDeadline
+from models.deadline import DeadlineStatus
 from models.deadline import Stage
 
 
@@ -128,3 +133,32 @@ def reply_summary(case) -> list[dict]:
         {"department": p.department.name, "status": str(p.status), "answer": p.answer or p.waive_reason or ""}
         for p in case.parts
     ]
+
+
+def part_overdue(now: datetime):
+    """SQL: a part is overdue when one of its steps came late, or is still owed past its due time."""
+    return (
+        exists()
+        .where(
+            CaseDeadline.part_id == CasePart.id,
+            or_(
+                CaseDeadline.breached_at.is_not(None),
+                and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
+            ),
+        )
+        .correlate(CasePart)
+    )
+
+
+def is_overdue(part: CasePart, now: datetime) -> bool:
+    """Python twin of :func:`part_overdue` for one loaded part."""
+    return any(
+        d.breached_at is not None or (d.status == DeadlineStatus.RUNNING and d.due_at <= now)
+        for d in part.deadlines
+    )
+
+
+def next_due(part: CasePart):
+    """The earliest due time among the part's running clocks, or None."""
+    running = [d.due_at for d in part.deadlines if d.status == DeadlineStatus.RUNNING]
+    return min(running) if running else None
