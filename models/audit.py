@@ -33,6 +33,9 @@ class AuditEntity(LabelledEnum):
     SCORE_SCHEME = "score_scheme", _l("Scoring schemes")
     SCORE_PERIOD = "score_period", _l("Scorecards")
     SUPERVISION_RULE = "supervision_rule", _l("Automatic supervision rules")
+    FIELD_ORDER_CLASS = "field_order_class", _l("Classes of order")
+    DIRECT_ANSWER_SCOPE = "direct_answer_scope", _l("Direct answer scope")
+    REPLY_TEMPLATE = "reply_template", _l("Standard wording")
 
 
 class AuditAction(LabelledEnum):

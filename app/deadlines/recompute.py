@@ -26,10 +26,18 @@ def pending() -> list[RecomputeRequest]:
 
 
 def running_deadline_ids(requests: list[RecomputeRequest]) -> list[int]:
-    """Ids of the running deadlines the requests touch (all stages when one request names none)."""
+    """Ids of the running deadlines the requests touch (all stages when one request names none).
+
+    An order's clock (批示, 督办单: due when its issuer said) and a 令's clock (its class's rules as issued)
+    follow no policy, so no policy or calendar change moves them.
+    """
     invalidate_cache()
     stages = {(request.scope or {}).get("stage") or None for request in requests}
-    query = select(CaseDeadline.id).where(CaseDeadline.status == DeadlineStatus.RUNNING)
+    query = select(CaseDeadline.id).where(
+        CaseDeadline.status == DeadlineStatus.RUNNING,
+        CaseDeadline.target_id.is_(None),
+        CaseDeadline.field_target_id.is_(None),
+    )
     if None not in stages:
         query = query.where(CaseDeadline.stage.in_(stages))
     return list(db.session.scalars(query.order_by(CaseDeadline.id)))
