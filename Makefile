@@ -28,6 +28,7 @@ run: $(VENV)/.runtime-installed translations
 	$(FLASK) calendar seed --if-empty
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) seed-policies
+	$(FLASK) seed-settings
 	$(FLASK) reports catch-up
 	$(FLASK) analyze
 	@echo "Suqiu is serving on http://$(HOST):$(PORT)/  (log in with a demo account above; Ctrl-C stops it)"

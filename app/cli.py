@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` (app.reports.cli) and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` (app.reports.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -9,9 +9,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.auth.cli import create_user_command
+from app.cases import wording
+from app.command import field_order_classes
 from app.deadlines.cli import calendar_group
 from app.deadlines.cli import seed_policies_command
 from app.demo.cli import seed_demo_command
+from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.reports.cli import reports_group
 from jobs.cli import jobs_group
@@ -23,6 +26,7 @@ def register(app: Flask) -> None:
         seed_demo_command,
         create_user_command,
         analyze_command,
+        seed_settings_command,
         jobs_group,
         calendar_group,
         seed_policies_command,
@@ -36,3 +40,14 @@ def register(app: Flask) -> None:
 def analyze_command() -> None:
     """Refresh the query planner's table statistics (run after upgrades and big imports; the jobs do it daily)."""
     click.echo(f"Planner statistics refreshed ({refresh_planner_statistics()}).")
+
+
+@click.command("seed-settings")
+@with_appcontext
+def seed_settings_command() -> None:
+    """Add the default classes of 令, the 即接即办 scope and the 标准用语 where none are set (idempotent)."""
+    classes = field_order_classes.seed_default_classes()
+    added = wording.seed_defaults()
+    db.session.commit()
+    click.echo(f"Classes of order added: {classes}; direct-answer scopes: {added['scopes']}; "
+               f"reply templates: {added['templates']}.")  # fmt: skip

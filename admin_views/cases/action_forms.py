@@ -4,6 +4,8 @@ from admin_views.cases import direct_forms
 from admin_views.cases import forms
 from admin_views.cases import instrument_forms
 from admin_views.cases import level_forms
+from app.cases import parts
+from app.org.tree import default_lead_department
 
 FORMS = {
     **forms.FORMS,
@@ -12,6 +14,19 @@ FORMS = {
     **level_forms.FORMS,
     **direct_forms.FORMS,
 }
+
+
+def action_defaults(action: str, case) -> dict:
+    """What a button's form starts with: the category's usual lead for a dispatch; for a reply, the draft
+    awaiting its signature (包案 leader, or the street reviewing its community), else the co-departments'
+    answers to build on."""
+    if action == "dispatch" and (lead := default_lead_department(case.category)) is not None:
+        return {"lead_department": lead.id}
+    if action == "reply" and case.reply_text:
+        return {"text": case.reply_text, "outcome": case.reply_outcome}
+    if action == "reply" and (draft := parts.reply_draft(case)):
+        return {"text": draft}
+    return {}
 
 
 def blank_form(action: str, case, **defaults):

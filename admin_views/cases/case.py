@@ -24,6 +24,8 @@ from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
 from admin_views.cases import columns as cols
+from admin_views.cases import direct_forms
+from admin_views.cases.action_forms import action_defaults
 from admin_views.cases.action_forms import blank_form
 from admin_views.cases.armed_list import ArmedCaseListMixin
 from admin_views.cases.figure_filter import FigureFilter
@@ -38,7 +40,6 @@ from app.cases import lifecycle
 from app.cases import staff_intake
 from app.extensions import db
 from app.intake import uploads
-from app.org.tree import default_lead_department
 from app.validators import IdNumber
 from app.validators import Phone
 from app.volunteers.clues import source_clues
@@ -158,7 +159,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         FigureFilter(),
     )
 
-    form_columns = cols.FORM
+    form_columns = (*cols.FORM, *direct_forms.INTAKE_FIELDS)
     form_choices = {
         "channel": Channel.choices(STAFF_INTAKE_CHANNELS),
         "request_type": RequestType.choices(),
@@ -184,8 +185,10 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
     form_ajax_refs = {
         "repeat_of": {"fields": ["number", "title"], "page_size": 10, "minimum_input_length": 2}
     }
-    form_extra_fields = {"row_version": HiddenField()}
-    form_widget_args = {"content": {"rows": 6}}
+    form_extra_fields = {"row_version": HiddenField(), **direct_forms.INTAKE_FIELDS}
+    create_template = "admin/wording/case_create.html"
+    direct_answer_fields = tuple(direct_forms.INTAKE_FIELDS)
+    form_widget_args = {"content": {"rows": 6}, "direct_text": {"rows": 5}}
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Numbers and phones by index; other text by title."""
@@ -193,12 +196,15 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         return query, count_query, joins, count_joins
 
     def create_form(self, obj=None):
-        """The intake form, without the fields the role may not set."""
-        return _without(super().create_form(obj), staff_intake.fields_for(current_user))
+        """The intake form, without the fields the role may not set; the 直接答复 section names what it allows."""
+        form = _without(super().create_form(obj), staff_intake.fields_for(current_user))
+        direct_forms.describe_intake_section(form)
+        return form
 
     def edit_form(self, obj=None):
         """The channel is fixed at intake, fields the role may not change are left out; carry the version."""
-        form = _without(super().edit_form(obj), staff_intake.fields_for(current_user) | {"channel"})
+        hidden = staff_intake.fields_for(current_user) | {"channel", *self.direct_answer_fields}
+        form = _without(super().edit_form(obj), hidden)
         if request.method == "GET" and obj is not None:
             form.row_version.data = obj.version
         return form
@@ -217,27 +223,29 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         try:
             with db.session.no_autoflush:  # a new case has no number until it is opened
                 if is_created:
-                    staff_intake.register_by_hand(model, acting_user())
+                    answer = direct_forms.intake_answer(form)
+                    staff_intake.register_by_hand(model, acting_user(), answer)
                 else:
                     staff_intake.update_registered(model, form.row_version.data, acting_user())
         except (staff_intake.IntakeRefusal, lifecycle.TransitionError) as refusal:
             raise ValidationError(refusal.message) from None
 
+    def get_save_return_url(self, model, is_created=False):
+        """After an answer on the spot the clerk lands on the case page (its revisit is next)."""
+        if is_created and model.answered_at_intake:
+            return self.get_url(".details_view", id=model.id)
+        return super().get_save_return_url(model, is_created)
+
     # --- the case page -----------------------------------------------------------------------
     def render_case(self, case, open_action=None, open_form=None):
         """The case page, with the form of ``open_action`` open (a refused form shown again)."""
-        actions = []
+        actions, rendered = [], {}
         for act in lifecycle.available_actions(case, current_user):
             if act.name == open_action and open_form is not None:
                 form = open_form
             else:
-                defaults = {}
-                lead = default_lead_department(case.category)
-                if act.name == "dispatch" and lead is not None:
-                    defaults["lead_department"] = lead.id
-                if act.name == "reply" and case.reply_text:  # a draft awaiting the 包案 leader's signature
-                    defaults.update(text=case.reply_text, outcome=case.reply_outcome)
-                form = blank_form(act.name, case, **defaults)
+                form = blank_form(act.name, case, **action_defaults(act.name, case))
+            direct_forms.offer_reply_templates(form, case, rendered)  # the 标准用语 picker, if it has one
             actions.append((act.name, act.label, form))
         return self.render(
             self.details_template,

@@ -70,6 +70,8 @@ class DispatchForm(TransitionForm):
 
 
 class ReplyForm(TransitionForm):
+    uses_reply_templates = True  # the 标准用语 picker fills ``text`` (admin/_action_form.html)
+
     outcome = SelectField(_l("Outcome"), choices=[("", "")] + ReplyOutcome.choices())
     text = TextAreaField(_l("Reply to the citizen"))
 

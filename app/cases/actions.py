@@ -123,6 +123,7 @@ def _dispatch(case, actor, now, params):
             co.append(dept)
     case.lead_department = lead
     case.co_departments = co
+    case.answered_at_intake = False  # a department handles it now: no longer 专班办结
     parts.assign(case, co, now)
     case.handed_down_to = case.handed_down_at = None
     case.dispatched_at = now
@@ -223,6 +224,9 @@ def _revisit(case, actor, now, params):
         case.redo_count = (case.redo_count or 0) + 1
         case.replied_at = None
         data["redo"] = True
+        if case.lead_department_id is None:  # answered on the spot (即接即办): back to intake, to dispatch
+            data["to_intake"] = True
+            return Status.REGISTERED, note, data
         return Status.IN_PROGRESS, note, data
     case.closed_at = now
     return Status.CLOSED, note, data

@@ -1,14 +1,16 @@
 """Cases a clerk registers by hand (hotline, walk-in hall, WeChat), and edits of a registered case.
 
 A hand-registered case is opened (number, tracking code, first clocks) and registered in one step by the
-clerk. The place is checked by the same rule as the public form (:func:`app.org.tree.place_refusal`);
-a refusal names the form field it is about, so the form shows it there and keeps what was typed.
+clerk, and may be answered on the spot in the same step (即接即办, :mod:`app.cases.direct_answer`). The
+place is checked by the same rule as the public form (:func:`app.org.tree.place_refusal`); a refusal names
+the form field it is about, so the form shows it there and keeps what was typed.
 """
 
 from flask_babel import gettext as _
 from sqlalchemy import inspect
 
 from app.auth.access import SUPERVISOR_ROLES
+from app.cases import direct_answer
 from app.cases import lifecycle
 from app.org.tree import place_refusal
 from app.refusal import Refusal
@@ -47,13 +49,22 @@ def _check(case: Case) -> None:
         case.is_repeat = True
 
 
-def register_by_hand(case: Case, actor) -> Case:
-    """Open and register a case a clerk typed in from the hotline, the hall or WeChat (flushed)."""
+ANSWER_FIELDS = ("text", "outcome", "source")  # the 直接答复 input: answer text, ReplyOutcome code, knowledge
+
+
+def register_by_hand(case: Case, actor, answer: dict | None = None) -> Case:
+    """Open and register a case a clerk typed in from the hotline, the hall or WeChat (flushed); when
+    ``answer`` has any of text, outcome or source, answer it on the spot through the state machine too."""
     if case.channel not in STAFF_INTAKE_CHANNELS:
         raise IntakeRefusal(_("Choose the channel the case came in by."), "channel")
     _check(case)
+    answer = {k: v for k, v in (answer or {}).items() if k in ANSWER_FIELDS and str(v or "").strip()}
+    if answer and (message := direct_answer.scope_refusal(case)) is not None:
+        raise IntakeRefusal(message, "direct_text")  # before the case is opened: nothing is written
     lifecycle.open_case(case, actor)
     lifecycle.perform(case, "register", actor)
+    if answer:
+        lifecycle.perform(case, "direct_answer", actor, **answer)
     return case
 
 

@@ -31,8 +31,15 @@ CLOCKS = {
     "reply": ((Stage.FIRST_REPLY, Stage.RESOLVE), (), (Stage.REVISIT,)),
     "revisit": ((Stage.REVISIT,), (), ()),
     "redo": ((), (), (Stage.RESOLVE,)),
+    # a direct answer (即接即办) the citizen rejects goes back to intake: it is dispatched on a clock again
+    "redo_intake": ((), (), (Stage.DISPATCH, Stage.RESOLVE)),
     "reopen": ((), (), (Stage.RESOLVE,)),
     "merge": ((), ALL_STAGES, ()),
+    "direct_answer": (
+        (Stage.REGISTER, Stage.FIRST_REPLY, Stage.RESOLVE),
+        (Stage.DISPATCH, Stage.SIGN, Stage.CONTACT),
+        (Stage.REVISIT,),
+    ),
 }
 
 
@@ -136,8 +143,10 @@ def on_action(case, action: str, now: datetime, data: dict | None = None) -> Non
 
 def _move_clocks(case, action: str, now: datetime, data: dict | None) -> None:
     key = "redo" if action == "revisit" and (data or {}).get("redo") else action
+    if key == "redo" and (data or {}).get("to_intake"):
+        key = "redo_intake"
     met, cancelled, started = CLOCKS.get(key, ((), (), ()))
-    if key == "redo":
+    if key in ("redo", "redo_intake"):
         met = (Stage.REVISIT,)
     for stage in met:
         if (deadline := _row(case, stage)) is not None:

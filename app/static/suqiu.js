@@ -7,7 +7,9 @@
    - data-max-file-bytes on a file input (with data-max-total-bytes, data-max-files and the messages
      data-too-large "{name} …", data-too-large-total, data-too-many, data-nothing-sent): chosen files over
      the limits are named beside the field, and the form is not sent, so nothing typed is lost to a
-     request the server would refuse unread. The server checks the same limits again. */
+     request the server would refuse unread. The server checks the same limits again.
+   - data-reply-template-for on a select (标准用语): choosing an option puts its data-text into the text area
+     with that id, for editing; text the user wrote is replaced only after data-replace-confirm is answered. */
 (function () {
   "use strict";
 
@@ -64,10 +66,30 @@
     return fit;
   }
 
+  function fillFromTemplate(picker) {
+    var option = picker.options[picker.selectedIndex];
+    var area = document.getElementById(picker.getAttribute("data-reply-template-for"));
+    if (!area || !option || !option.hasAttribute("data-text")) {
+      return;
+    }
+    var written = area.value.trim();
+    if (written && written !== (picker.lastFilled || "").trim() &&
+        !window.confirm(picker.getAttribute("data-replace-confirm"))) {
+      picker.value = "";
+      return;
+    }
+    area.value = option.getAttribute("data-text");
+    picker.lastFilled = area.value;
+    area.focus();
+  }
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input.matches && input.matches("input[type=file][data-max-file-bytes]")) {
       showFileProblem(input, fileProblem(input), false);
+    }
+    if (input.matches && input.matches("select[data-reply-template-for]")) {
+      fillFromTemplate(input);
     }
   });
 
