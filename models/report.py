@@ -80,6 +80,22 @@ class Measures:
     orders_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     packaged_closed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     packaged_settled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 即接即办 closures (专班办结); co-departments' own parts (协办); bureaus' parts of 令 (依令考核)
+    closed_at_intake: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    part_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    part_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    parts_waived: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_ack_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_ack_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_checkin_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_checkin_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_feedback_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_feedback_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_checked_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_checkin_staffed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_rated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    field_rated_pleased: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DailyRollup(Measures, db.Model):

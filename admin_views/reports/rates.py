@@ -1,5 +1,6 @@
 """The rates page (三率 and the rest): every rate of a period and cut, by group, each figure a link to its
-cases; and the help page that gives each rate's formula (the docstrings of ``app.reports.rates``)."""
+cases (figures of 令, which have no case, are plain counts); and the help page that gives each rate's
+formula (the docstrings of ``app.reports.rates``), family by family."""
 
 from flask import request
 from flask import url_for
@@ -13,11 +14,14 @@ from app.auth.access import figure_department
 from app.reports import drilldown
 from app.reports import periods
 from app.reports.figures import narrowed
+from app.reports.measures import CASELESS
 from app.reports.rate_table import rate_cut
 from app.reports.rate_table import rate_rows
 from app.reports.rates import AVERAGE
 from app.reports.rates import COUNT
+from app.reports.rates import FAMILIES
 from app.reports.rates import RATES
+from app.reports.rates import family_spans
 from app.timeutil import utcnow
 from models.enums import Channel
 from models.enums import Grade
@@ -28,6 +32,11 @@ FIGURE_ARG = "flt0_figure_is"  # the case list's FigureFilter (admin_views.cases
 def case_list_url(measure: str, cut) -> str:
     """The case list filtered to exactly the cases counted in ``measure`` over ``cut``."""
     return url_for("case.index_view", **{FIGURE_ARG: drilldown.encode(measure, cut)})
+
+
+def count_url(measure: str, cut, count) -> str | None:
+    """The link behind a count: its case list, or None when it is 0 or counts things without a case (令)."""
+    return case_list_url(measure, cut) if count and measure not in CASELESS else None
 
 
 def shown(figure) -> str:
@@ -48,11 +57,11 @@ def cells(figures: dict, base) -> list[dict]:
         figure = figures[rate.key]
         cut = rate_cut(rate, base)
         cell = {"rate": rate, "text": shown(figure), "meets": figure.meets_target, "figure": figure}
-        cell["numerator_url"] = case_list_url(rate.numerator, cut) if figure.numerator else None
+        cell["numerator_url"] = count_url(rate.numerator, cut, figure.numerator)
         if rate.denominator and rate.kind != AVERAGE:
-            cell["denominator_url"] = case_list_url(rate.denominator, cut) if figure.denominator else None
+            cell["denominator_url"] = count_url(rate.denominator, cut, figure.denominator)
         elif rate.kind == AVERAGE:
-            cell["denominator_url"] = case_list_url("closed", cut) if figure.denominator else None
+            cell["denominator_url"] = count_url("closed", cut, figure.denominator)
             cell["numerator_url"] = None
         out.append(cell)
     return out
@@ -82,6 +91,7 @@ class RatesView(SecuredView):
             "admin/reports/rates.html",
             form=form,
             rates=RATES,
+            families=family_spans(),
             total=cells(overall, cut),
             rows=rows,
             period_label=periods.label(form.kind, cut.start, cut.end),
@@ -102,4 +112,4 @@ class RatesView(SecuredView):
     @expose("/help")
     def help(self):
         """How each rate is computed."""
-        return self.render("admin/reports/rates_help.html", rates=RATES)
+        return self.render("admin/reports/rates_help.html", rates=RATES, families=FAMILIES)

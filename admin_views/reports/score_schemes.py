@@ -34,6 +34,7 @@ from app.auth.access import ADMIN_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
 from app.reports import score_schemes
+from app.reports.rates import FAMILIES
 from app.reports.score_schemes import DEDUCTION_LABELS
 from app.reports.score_schemes import WEIGHTED_RATES
 from app.reports.score_schemes import SchemeInput
@@ -213,7 +214,11 @@ class ScoreSchemeView(SecuredView):
             form=form,
             scheme=scheme,
             problems=problems,
-            weight_fields=[form[f"weight_{r.key}"] for r in WEIGHTED_RATES],
+            weight_groups=[
+                (label, [form[f"weight_{r.key}"] for r in WEIGHTED_RATES if r.family == family])
+                for family, label in FAMILIES.items()
+                if any(r.family == family for r in WEIGHTED_RATES)
+            ],
             deduction_fields=[form[f"deduct_{k}"] for k in DEDUCTION_LABELS],
         )
 

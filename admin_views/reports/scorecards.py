@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 
 from admin_views.base import SecuredView
 from admin_views.base import acting_user
-from admin_views.reports.rates import case_list_url
+from admin_views.reports.rates import count_url
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
 from app.refusal import Refusal
@@ -114,17 +114,13 @@ def present(shown: dict, choice: Choice, links: bool) -> list[dict]:
             }
             if draft:
                 counted = rate_cut(rate, cut)
-                cell["numerator_url"] = (
-                    case_list_url(rate.numerator, counted) if figure["numerator"] else None
-                )
-                cell["denominator_url"] = (
-                    case_list_url(rate.denominator, counted) if figure["denominator"] else None
-                )
+                cell["numerator_url"] = count_url(rate.numerator, counted, figure["numerator"])
+                cell["denominator_url"] = count_url(rate.denominator, counted, figure["denominator"])
             cells.append(cell)
         deductions = []
         for key, deduction in row["deductions"].items():
             measure = BY_KEY[DEDUCTION_RATES[key]].numerator
-            url = case_list_url(measure, cut) if draft and deduction["count"] else None
+            url = count_url(measure, cut, deduction["count"]) if draft else None
             deductions.append({"key": key, "url": url, **deduction})
         rows.append(row | {"cells": cells, "deduction_cells": deductions, "score_text": points(row["score"])})
     return rows

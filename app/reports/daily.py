@@ -2,9 +2,10 @@
 
 Intake by channel, category and street with the day before and the same day last week; the top topics
 and the fastest rising; every red, sensitive, repeat and supervised case received that day or still open;
-open overdue cases by department; open 批示 and 督办单 (overdue first) and the 包案 in force; the day's closures and satisfaction; people and money involved; and a
-short summary written from those figures. Counts come from :mod:`app.reports.figures` (the rollup), the
-case lists from the case table's indexed columns.
+open overdue cases by department; open 批示 and 督办单 (overdue first) and the 包案 in force; the day's
+closures (and how many of them the intake team answered on the spot) and satisfaction; people and money
+involved; and a short summary written from those figures. Counts come from :mod:`app.reports.figures`
+(the rollup), the case lists from the case table's indexed columns.
 """
 
 import re
@@ -144,6 +145,7 @@ def build(day: date, now: datetime) -> dict:
         "flagged_more": more,
         "overdue_by_department": _overdue(departments),
         "closed": figures.get("closed", 0),
+        "closed_at_intake": figures.get("closed_at_intake", 0),
         "rated": figures.get("rated", 0),
         "pleased": figures.get("pleased", 0),
         "people": int(figures.get("people", 0) or 0),
@@ -183,6 +185,8 @@ def summary(content: dict) -> str:
         )
     else:
         parts.append(_("%(closed)d were closed.", closed=content["closed"]))
+    if content.get("closed_at_intake"):
+        parts.append(_("%(num)d of them were answered at intake.", num=content["closed_at_intake"]))
     flagged = len(content["flagged"]) + content["flagged_more"]
     if flagged:
         parts.append(_("%(num)d red, sensitive, repeat or supervised cases need attention.", num=flagged))

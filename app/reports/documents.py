@@ -19,6 +19,8 @@ from flask_babel import gettext as _
 
 from app.reports import periodic
 from app.reports import periods
+from app.reports.rates import BY_KEY
+from app.reports.rates import COUNT
 from app.timeutil import format_local
 from app.timeutil import utcnow
 from models.command import OrderKind
@@ -58,7 +60,16 @@ def _percent(value) -> str:
 
 
 def _rate_text(key: str, value) -> str:
-    return "—" if value is None else (str(int(value)) if key == "overdue" else _percent(value))
+    return "—" if value is None else (str(int(value)) if BY_KEY[key].kind == COUNT else _percent(value))
+
+
+def _rates_by(heading: str, unit: str, keys, rows) -> Section:
+    """A table of the rates ``keys``, one row per unit: [name, *values]."""
+    return Section(
+        heading,
+        [unit, *(periodic.rate_label(k) for k in keys)],
+        [[r[0], *(_rate_text(k, v) for k, v in zip(keys, r[1:], strict=True))] for r in rows],
+    )
 
 
 def periodic_sections(issue) -> list[Section]:
@@ -73,11 +84,13 @@ def periodic_sections(issue) -> list[Section]:
         Section(_("Intake by street"), [_("Street"), *compare], [[r[0] or _("Not set"), *r[1:]] for r in c["by_street"]]),
         Section(_("Rates"), [_("Rate"), _("This period"), _("The period before")],
                 [[periodic.rate_label(k), _rate_text(k, now), _rate_text(k, before)] for k, now, before in c["rates"]]),
-        Section(_("Rates by department"),
-                [_("Lead department"), *(periodic.rate_label(k) for k in periodic.DEPARTMENT_RATES)],
-                [[r[0], *(_rate_text(k, v) for k, v in zip(periodic.DEPARTMENT_RATES, r[1:], strict=True))]
-                 for r in c["by_department"]]),
+        _rates_by(_("Rates by department"), _("Lead department"),
+                  c.get("department_rates", periodic.EARLIER_DEPARTMENT_RATES), c["by_department"]),
     ]  # fmt: skip
+    if "orders_by_bureau" in c:  # issues built before 依令考核 have no such table
+        total = [[_("All"), *c["orders_total"]]] if c["orders_by_bureau"] else []
+        out.append(_rates_by(_("Orders from streets and communities (依令考核)"), _("Bureau"), c["order_rates"],
+                             c["orders_by_bureau"] + total))  # fmt: skip
     board = c.get("board")
     if board is not None:
         header = [_("Rank"), _("Lead department"), _("Score")]
@@ -169,6 +182,7 @@ def sections(issue) -> list[Section]:
             _("Closures and satisfaction"),
             [
                 _("Closed"),
+                _("Answered at intake (专班办结)"),
                 _("Satisfaction recorded"),
                 _("Satisfied or basically satisfied"),
                 _("Satisfaction rate"),
@@ -178,6 +192,7 @@ def sections(issue) -> list[Section]:
             [
                 [
                     c["closed"],
+                    c.get("closed_at_intake", "—"),
                     c["rated"],
                     c["pleased"],
                     _share(c["pleased"], c["rated"]),

@@ -3,7 +3,9 @@
 ``encode`` writes e.g. ``m=sign_on_time;from=2026-11-01;to=2026-11-30;dept=12;role=lead``; ``decode``
 reads it back and refuses anything else (ValueError); ``case_condition`` is the SQL condition the case list
 applies: the cases :func:`app.reports.measures.case_ids` counts for that measure in the window, in the
-cut's departments, places, categories, channel and grade. The same source serves the figure and the list.
+cut's departments, places, categories, channel and grade. The same source serves the figure and the list; a
+measure counted for its own department (an answer to a 批示, a co-department's part) lists the cases that
+department answered for, whoever leads them.
 """
 
 from datetime import date
@@ -86,8 +88,10 @@ def case_condition(measure: str, cut: Cut, now: datetime):
     """SQL condition on ``Case``: exactly the cases counted in ``measure`` over ``cut``."""
     start = local_day_start(cut.start)
     end = min(local_day_start(cut.end + timedelta(days=1)), now)
-    conditions = [Case.id.in_(measures.case_ids(measure, start, end, now))]
-    if cut.department_id is not None:
+    own_only = measures.SOURCE_OF[measure] in measures.OWN_DEPARTMENT_ONLY and cut.role == "lead"
+    own = cut.department_id if own_only else None
+    conditions = [Case.id.in_(measures.case_ids(measure, start, end, now, department_id=own))]
+    if cut.department_id is not None and own is None:
         if cut.role == "co":
             conditions.append(
                 Case.id.in_(

@@ -21,18 +21,27 @@ Counted on the day it happens (Asia/Shanghai):
   督办单, decided like a stage and counted for that department (never for co-departments).
 - ``packaged_closed``, ``packaged_settled``: a case closed that a leader held (包案), and of those the ones
   whose 包案 is settled (销案, by now).
+- ``closed_at_intake``: a case closed that the intake team answered on the spot (即接即办: 专班办结).
+- ``part_*``, ``parts_waived``: a co-department's own part of a case (协办), counted for that department;
+  ``field_*``: a bureau's part of a 令, counted for that bureau, with no case (see
+  :mod:`app.reports.level_measures`).
 Apart from ``received``, rejected and merged cases are never counted.
 """
 
 from datetime import datetime
 
 from sqlalchemy import and_
-from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from app.reports import level_measures
+from app.reports.counting import COUNTED
+from app.reports.counting import MET_IN_TIME
+from app.reports.counting import case_dimensions
+from app.reports.counting import decided
+from app.reports.counting import flag
 from models.case import Case
 from models.case import CaseAction
 from models.case import CaseEvent
@@ -48,7 +57,6 @@ from models.enums import Satisfaction
 from models.enums import Status
 from models.report import STAGE_NAMES
 
-DIMENSIONS = ("department_id", "mailbox_id", "category_id", "street_id", "community_id", "channel", "grade")
 STAGE_MEASURES = tuple(f"{stage}_{part}" for stage in STAGE_NAMES for part in ("decided", "on_time"))
 ORDER_MEASURES = (
     "instruction_decided",
@@ -77,31 +85,18 @@ MEASURES = (
     *ORDER_MEASURES,
     "packaged_closed",
     "packaged_settled",
+    "closed_at_intake",
+    *level_measures.PART_MEASURES,
+    *level_measures.FIELD_MEASURES,
 )
-COUNTED = Case.status.not_in([Status.REJECTED, Status.MERGED])
-
-
-def _dimensions():
-    return [
-        Case.id.label("case_id"),
-        func.coalesce(Case.lead_department_id, 0).label("department_id"),
-        func.coalesce(Case.mailbox_id, 0).label("mailbox_id"),
-        func.coalesce(Case.category_id, 0).label("category_id"),
-        func.coalesce(Case.street_id, 0).label("street_id"),
-        func.coalesce(Case.community_id, 0).label("community_id"),
-        func.coalesce(Case.channel, "").label("channel"),
-        func.coalesce(Case.grade, "").label("grade"),
-    ]
-
-
-def _flag(condition):
-    return when((condition, 1), else_=0)
+# Measures of things that have no case (a bureau's part of a 令): no case list behind them.
+CASELESS = frozenset(level_measures.FIELD_MEASURES)
 
 
 def intake(start: datetime, end: datetime, now: datetime):
     """Cases received in the window."""
     return select(
-        *_dimensions(),
+        *case_dimensions(),
         literal(1).label("received"),
         func.coalesce(Case.people_involved, 0).label("people"),
         func.coalesce(Case.money_involved, 0).label("money"),
@@ -116,42 +111,27 @@ def closure(start: datetime, end: datetime, now: datetime):
     closed case by status)."""
     is_closed = Case.status == Status.CLOSED
     return select(
-        *_dimensions(),
-        _flag(is_closed).label("closed"),
-        _flag(and_(is_closed, Case.reply_outcome == ReplyOutcome.SUPPORTED)).label("closed_supported"),
+        *case_dimensions(),
+        flag(is_closed).label("closed"),
+        flag(and_(is_closed, Case.reply_outcome == ReplyOutcome.SUPPORTED)).label("closed_supported"),
+        flag(and_(is_closed, Case.answered_at_intake.is_(True))).label("closed_at_intake"),
         Case.received_at.label("received_at"),
         Case.closed_at.label("closed_at"),
     ).where(Case.closed_at >= start, Case.closed_at < end)
 
 
-MET_IN_TIME = and_(CaseDeadline.met_at.is_not(None), CaseDeadline.met_at <= CaseDeadline.due_at)
-
-
-def _decided(start: datetime, end: datetime, now: datetime):
-    """A deadline is decided on the day it is met within its limit, or else on the day it falls due."""
-    return or_(
-        and_(CaseDeadline.met_at >= start, CaseDeadline.met_at < end, MET_IN_TIME),
-        and_(
-            CaseDeadline.due_at >= start,
-            CaseDeadline.due_at < min(end, now),
-            or_(CaseDeadline.met_at.is_(None), CaseDeadline.met_at > CaseDeadline.due_at),
-        ),
-    )
-
-
 def stages(start: datetime, end: datetime, now: datetime):
     """Stage deadlines decided in the window: met within the limit, or fallen due (up to ``now``)."""
-    met_in_time, decided = MET_IN_TIME, _decided(start, end, now)
     columns = []
     for stage in STAGE_NAMES:
         this = CaseDeadline.stage == Stage(stage)
-        columns.append(_flag(this).label(f"{stage}_decided"))
-        columns.append(_flag(and_(this, met_in_time)).label(f"{stage}_on_time"))
+        columns.append(flag(this).label(f"{stage}_decided"))
+        columns.append(flag(and_(this, MET_IN_TIME)).label(f"{stage}_on_time"))
     return (
-        select(*_dimensions(), *columns, _flag(~met_in_time).label("late"))
+        select(*case_dimensions(), *columns, flag(~MET_IN_TIME).label("late"))
         .join(CaseDeadline, CaseDeadline.case_id == Case.id)
         .where(
-            decided,
+            decided(start, end, now),
             CaseDeadline.status != DeadlineStatus.CANCELLED,
             CaseDeadline.target_id.is_(None),
             CaseDeadline.part_id.is_(None),
@@ -166,15 +146,13 @@ def order_parts(start: datetime, end: datetime, now: datetime):
     columns = []
     for stage in ORDER_STAGES:
         this = CaseDeadline.stage == stage
-        columns.append(_flag(this).label(f"{stage}_decided"))
-        columns.append(_flag(and_(this, MET_IN_TIME)).label(f"{stage}_on_time"))
-    dimensions = [c if c.name != "department_id" else OrderTarget.department_id.label("department_id")
-                  for c in _dimensions()]  # fmt: skip
+        columns.append(flag(this).label(f"{stage}_decided"))
+        columns.append(flag(and_(this, MET_IN_TIME)).label(f"{stage}_on_time"))
     return (
-        select(*dimensions, *columns, _flag(~MET_IN_TIME).label("orders_late"))
+        select(*case_dimensions(OrderTarget.department_id), *columns, flag(~MET_IN_TIME).label("orders_late"))
         .join(CaseDeadline, CaseDeadline.case_id == Case.id)
         .join(OrderTarget, OrderTarget.id == CaseDeadline.target_id)
-        .where(_decided(start, end, now), CaseDeadline.status != DeadlineStatus.CANCELLED, COUNTED)
+        .where(decided(start, end, now), CaseDeadline.status != DeadlineStatus.CANCELLED, COUNTED)
     )
 
 
@@ -184,9 +162,9 @@ def packages(start: datetime, end: datetime, now: datetime):
     is_closed = Case.status == Status.CLOSED
     return (
         select(
-            *_dimensions(),
-            _flag(is_closed).label("packaged_closed"),
-            _flag(and_(is_closed, CasePackage.status == PackageStatus.SETTLED)).label("packaged_settled"),
+            *case_dimensions(),
+            flag(is_closed).label("packaged_closed"),
+            flag(and_(is_closed, CasePackage.status == PackageStatus.SETTLED)).label("packaged_settled"),
         )
         .join(CasePackage, CasePackage.case_id == Case.id)
         .where(CasePackage.status != PackageStatus.HANDED_OVER, Case.closed_at >= start, Case.closed_at < end)
@@ -197,14 +175,15 @@ def resolution_due(start: datetime, end: datetime, now: datetime):
     """Cases whose 办结 deadline falls due in the window, and whether they are closed."""
     return (
         select(
-            *_dimensions(),
+            *case_dimensions(),
             literal(1).label("resolve_due"),
-            _flag(Case.status == Status.CLOSED).label("resolve_due_closed"),
+            flag(Case.status == Status.CLOSED).label("resolve_due_closed"),
         )
         .join(CaseDeadline, CaseDeadline.case_id == Case.id)
         .where(
             CaseDeadline.stage == Stage.RESOLVE,
             CaseDeadline.status != DeadlineStatus.CANCELLED,
+            CaseDeadline.part_id.is_(None),  # a co-department's own 办结 clock is not the case's
             CaseDeadline.due_at >= start,
             CaseDeadline.due_at < end,
             COUNTED,
@@ -216,17 +195,16 @@ def feedback(start: datetime, end: datetime, now: datetime):
     """Replies, ratings (revisits and citizens' own) and cases sent back, in the window."""
     rating = CaseEvent.data["satisfaction"].as_string()
     is_revisit = CaseEvent.action == CaseAction.REVISIT
+    pleased = rating.in_([str(Satisfaction.SATISFIED), str(Satisfaction.BASIC)])
     return (
         select(
-            *_dimensions(),
-            _flag(CaseEvent.action == CaseAction.REPLY).label("replies"),
-            _flag(is_revisit).label("rated"),
-            _flag(and_(is_revisit, rating == str(Satisfaction.SATISFIED))).label("satisfied"),
-            _flag(and_(is_revisit, rating == str(Satisfaction.BASIC))).label("basic"),
-            _flag(and_(is_revisit, rating.in_([str(Satisfaction.SATISFIED), str(Satisfaction.BASIC)]))).label(
-                "pleased"
-            ),
-            _flag(
+            *case_dimensions(),
+            flag(CaseEvent.action == CaseAction.REPLY).label("replies"),
+            flag(is_revisit).label("rated"),
+            flag(and_(is_revisit, rating == str(Satisfaction.SATISFIED))).label("satisfied"),
+            flag(and_(is_revisit, rating == str(Satisfaction.BASIC))).label("basic"),
+            flag(and_(is_revisit, pleased)).label("pleased"),
+            flag(
                 or_(
                     CaseEvent.action == CaseAction.REOPEN,
                     and_(is_revisit, rating == str(Satisfaction.UNSATISFIED)),
@@ -243,9 +221,15 @@ def feedback(start: datetime, end: datetime, now: datetime):
     )
 
 
-SOURCES = (intake, closure, stages, resolution_due, feedback, order_parts, packages)
+LEVEL_SOURCES = (
+    level_measures.part_answers,
+    level_measures.part_waivers,
+    level_measures.field_deadlines,
+    level_measures.field_steps,
+)
+SOURCES = (intake, closure, stages, resolution_due, feedback, order_parts, packages, *LEVEL_SOURCES)
 # Sources counted only for the department in their own ``department_id`` (never for co-departments).
-OWN_DEPARTMENT_ONLY = (order_parts,)
+OWN_DEPARTMENT_ONLY = (order_parts, *LEVEL_SOURCES)
 # Which source counts each measure (closed_hours is summed in Python from the closure rows).
 SOURCE_OF = {
     "received": intake,
@@ -254,6 +238,7 @@ SOURCE_OF = {
     "closed": closure,
     "closed_hours": closure,
     "closed_supported": closure,
+    "closed_at_intake": closure,
     "resolve_due": resolution_due,
     "resolve_due_closed": resolution_due,
     "late": stages,
@@ -261,11 +246,15 @@ SOURCE_OF = {
     **dict.fromkeys(("replies", "rated", "satisfied", "basic", "pleased", "sent_back"), feedback),
     **dict.fromkeys(ORDER_MEASURES, order_parts),
     **dict.fromkeys(("packaged_closed", "packaged_settled"), packages),
+    **{measure: source for source in LEVEL_SOURCES for measure in level_measures.MEASURES_OF[source]},
 }
 
 
-def case_ids(measure: str, start: datetime, end: datetime, now: datetime):
-    """The ids of the cases counted in ``measure`` over the window, as a subquery (for the case list)."""
+def case_ids(measure: str, start: datetime, end: datetime, now: datetime, department_id: int | None = None):
+    """The cases counted in ``measure`` (a subquery); an own-department measure's for ``department_id`` only."""
     source = SOURCE_OF[measure](start, end, now).subquery()
     column = source.c["closed" if measure == "closed_hours" else measure]
-    return select(source.c.case_id).where(column > 0)
+    query = select(source.c.case_id).where(column > 0)
+    if department_id is not None and SOURCE_OF[measure] in OWN_DEPARTMENT_ONLY:
+        query = query.where(source.c.department_id == department_id)
+    return query

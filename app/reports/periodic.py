@@ -2,8 +2,10 @@
 once the period has ended, by the same machinery as the 民情日报 (:mod:`app.reports.issues`).
 
 Intake by channel, category and street against the period before; the headline rates against the period
-before; every department's rates and missed time limits; and, for months and quarters, the scorecard's
-红榜 and 黑榜 (the published card when there is one). A summary is written from those figures.
+before; every department's rates and missed time limits; each bureau's 依令考核 (its answers to the 令 of
+streets and communities); and, for months and quarters, the scorecard's 红榜 and 黑榜 (the published card
+when there is one). A summary is written from those figures. The content names the rates of its tables,
+so an issue built before a rate was added still shows as it was built.
 """
 
 import re
@@ -25,8 +27,28 @@ from models.org import Category
 from models.org import Department
 
 PERIOD_OF = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
-HEADLINE = ("response", "contact", "reply", "closure", "satisfaction", "redo", "overdue")
-DEPARTMENT_RATES = ("response", "reply", "closure", "satisfaction", "overdue")
+HEADLINE = (
+    "response",
+    "contact",
+    "reply",
+    "closure",
+    "satisfaction",
+    "redo",
+    "overdue",
+    "co_handling",
+    "at_intake",
+)
+# the rates of the per-department table; missed time limits last (the summary names the most)
+DEPARTMENT_RATES = ("response", "reply", "closure", "satisfaction", "co_handling", "overdue")
+EARLIER_DEPARTMENT_RATES = ("response", "reply", "closure", "satisfaction", "overdue")  # issues built before
+ORDER_RATES = (
+    "field_ack",
+    "field_check_in",
+    "field_staffed",
+    "field_feedback",
+    "field_satisfaction",
+    "field_overdue",
+)
 
 
 def last_ended(kind: str, today: date) -> tuple[date, date]:
@@ -61,6 +83,18 @@ def _board(kind: str, first: date, now: datetime) -> dict | None:
     }
 
 
+def _orders_by_bureau(cut: Cut, now: datetime, departments: dict) -> tuple[list, list]:
+    """([bureau, *依令考核 rates] per bureau a 令 addressed, most late steps first; [*rates] of them all)."""
+    rates = [BY_KEY[key] for key in ORDER_RATES]
+    rows = []
+    for key, figures in rate_rows(cut, now, group="department", rates=rates).items():
+        if key and any(figures[r.key].denominator or figures[r.key].numerator for r in rates):
+            rows.append([departments.get(key, ""), *(_value(figures[r.key]) for r in rates)])
+    rows.sort(key=lambda row: (-(row[-1] or 0), row[0]))
+    total = rate_rows(cut, now, rates=rates)[None]
+    return rows, [_value(total[r.key]) for r in rates]
+
+
 def build(kind: str, first: date, last: date, now: datetime) -> dict:
     """The content of the ``kind`` report of ``first`` … ``last``, as of ``now``."""
     before = periods.previous(PERIOD_OF[kind], first, last)
@@ -83,9 +117,12 @@ def build(kind: str, first: date, last: date, now: datetime) -> dict:
         "by_category": _compare("parent_category", now, cuts, categories)[:15],
         "by_street": _compare("street", now, cuts, departments),
         "rates": [[key, _value(rates_now[key]), _value(rates_before[key])] for key in HEADLINE],
+        "department_rates": list(DEPARTMENT_RATES),
         "by_department": by_department,
+        "order_rates": list(ORDER_RATES),
         "board": _board(kind, first, now),
     }
+    content["orders_by_bureau"], content["orders_total"] = _orders_by_bureau(cuts[0], now, departments)
     content["summary"] = summary(kind, content)
     return content
 
@@ -115,6 +152,21 @@ def summary(kind: str, content: dict) -> str:
             satisfaction=_percent(rates["satisfaction"]),
         ),
     ]
+    if rates.get("at_intake"):
+        parts.append(
+            _("%(share)s of the cases closed were answered at intake.", share=_percent(rates["at_intake"]))
+        )
+    if content["orders_by_bureau"]:
+        total = dict(zip(content["order_rates"], content["orders_total"], strict=True))
+        parts.append(
+            _(
+                "Orders from streets and communities: acknowledged on time %(ack)s, checked in on time "
+                "%(check_in)s, issuers satisfied %(satisfaction)s.",
+                ack=_percent(total["field_ack"]),
+                check_in=_percent(total["field_check_in"]),
+                satisfaction=_percent(total["field_satisfaction"]),
+            )
+        )
     late = [row for row in content["by_department"] if row[-1]]
     if late:
         parts.append(_("Most time limits missed: %(name)s (%(num)d).", name=late[0][0], num=int(late[0][-1])))

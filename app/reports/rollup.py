@@ -4,8 +4,11 @@
   once with the lead department and once per co-handling department (``department_role`` "co").
 - :func:`rebuild_day` replaces one day's rows and their summaries (:mod:`app.reports.summaries`); a day's
   row set is always written whole, in one flush.
-- Any write to a case, its deadlines or its timeline is noted in ``rollup_dirty`` by a flush listener
-  (with the days a changed date moved away from); :func:`apply_corrections` rebuilds those days.
+- Any write to a case, its deadlines, its timeline or a co-department's part of it is noted in
+  ``rollup_dirty`` by a flush listener (with the days a changed date moved away from), and so is any write
+  to a bureau's part of a 令 or its clocks (by day only: they have no case; a step of the part, written by
+  an UPDATE the flush does not see, is noted through the clock it starts or stops);
+  :func:`apply_corrections` rebuilds those days.
 - :func:`build_missing` builds the past days not built yet; a built day carries a ``once_key`` mark.
 The jobs that call these run under the scheduler's lease, so two never rebuild one day at once.
 """
@@ -31,12 +34,15 @@ from app.extensions import db
 from app.extensions import insert_unless_exists
 from app.reports import measures
 from app.reports import summaries
+from app.reports.counting import DIMENSIONS
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from models.case import Case
 from models.case import CaseEvent
 from models.case import case_co_department
+from models.case_part import CasePart
 from models.deadline import CaseDeadline
+from models.field_order import FieldOrderTarget
 from models.jobstate import OnceKey
 from models.report import DailyRollup
 from models.report import DailySummary
@@ -44,7 +50,7 @@ from models.report import RollupDirty
 
 LIVE_CACHE = "suqiu_live_day_rows"  # app.reports.figures keeps live counts here, per app (and per context)
 BUILT = "rollup-day"  # once_key job name of a built day
-KEY = ("department_id", "department_role", *measures.DIMENSIONS[1:])
+KEY = ("department_id", "department_role", *DIMENSIONS[1:])
 CORRECTIONS_PER_RUN = 2000
 DAYS_PER_RUN = 62
 
@@ -67,7 +73,7 @@ def _sum_into(totals: dict, source, role: str) -> None:
         sub = source.cte("counted").prefix_with("MATERIALIZED")
         department = case_co_department.c.department_id
         joined = sub.join(case_co_department, case_co_department.c.case_id == sub.c.case_id)
-    dims = [department.label("department_id"), *(sub.c[d] for d in measures.DIMENSIONS[1:])]
+    dims = [department.label("department_id"), *(sub.c[d] for d in DIMENSIONS[1:])]
     names = [c.name for c in sub.c if c.name in measures.MEASURES and c.name != "closed_hours"]
     hours = "closed_at" in sub.c
     if hours:  # working hours are counted case by case in Python, on the work calendar
@@ -182,8 +188,33 @@ def _history_days(obj, names) -> set[date]:
     return days
 
 
+def _moved(target) -> bool:
+    """Whether a 令 part changed bureau or status in this flush (its clocks' days then count otherwise)."""
+    state = inspect(target)
+    return target.id is not None and any(
+        state.attrs[n].history.has_changes() for n in ("department_id", "status")
+    )
+
+
+def _field_days(session, clocked: set[int], moved: set[int]) -> set[date]:
+    """The check-in and rating days of the 令 parts whose clocks changed (the parts' own steps are written by
+    a compare-and-set UPDATE the flush never sees), and the clocks' days of the parts that ``moved``."""
+    days: set[date] = set()
+    if clocked:
+        query = select(FieldOrderTarget.checked_in_at, FieldOrderTarget.rated_at)
+        days |= _days_of(
+            [v for row in session.execute(query.where(FieldOrderTarget.id.in_(clocked))) for v in row]
+        )
+    if moved:
+        query = select(CaseDeadline.due_at, CaseDeadline.met_at).where(
+            CaseDeadline.field_target_id.in_(moved)
+        )
+        days |= _days_of([v for row in session.execute(query) for v in row])
+    return days
+
+
 def _note_changes(session, _flush_context) -> None:
-    days, case_ids = set(), set()
+    days, case_ids, clocked, moved = set(), set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Case):
             days |= _history_days(obj, ("received_at", "closed_at"))
@@ -191,9 +222,19 @@ def _note_changes(session, _flush_context) -> None:
         elif isinstance(obj, CaseDeadline):
             days |= _history_days(obj, ("due_at", "met_at"))
             case_ids.add(obj.case_id)
+            if obj.field_target_id is not None:
+                clocked.add(obj.field_target_id)
         elif isinstance(obj, CaseEvent):
             days |= _days_of([obj.at])
             case_ids.add(obj.case_id)
+        elif isinstance(obj, CasePart):
+            days |= _history_days(obj, ("waived_at",))
+            case_ids.add(obj.case_id)
+        elif isinstance(obj, FieldOrderTarget):
+            days |= _history_days(obj, ("checked_in_at", "rated_at"))
+            if _moved(obj):
+                moved.add(obj.id)
+    days |= _field_days(session, clocked, moved)
     rows = [{"day": d} for d in days] + [{"case_id": c} for c in case_ids if c is not None]
     if rows and has_app_context():
         g.pop(LIVE_CACHE, None)  # figures counted live in this context are stale now
@@ -209,7 +250,8 @@ def watch_case_changes() -> None:
 
 
 def current_days(case_ids: set[int]) -> set[date]:
-    """Every day on which the given cases are counted now: receipt, close, stage dates, replies, ratings."""
+    """Every day on which the given cases are counted now: receipt, close, stage dates (their parts' too),
+    replies, ratings, parts waived."""
     days: set[date] = set()
     ids = list(case_ids)
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
@@ -222,6 +264,7 @@ def current_days(case_ids: set[int]) -> set[date]:
         ):
             days |= _days_of([due, met])
         days |= _days_of(db.session.scalars(select(CaseEvent.at).where(CaseEvent.case_id.in_(chunk))))
+        days |= _days_of(db.session.scalars(select(CasePart.waived_at).where(CasePart.case_id.in_(chunk))))
     return days
 
 

@@ -4,7 +4,8 @@
   they are 0 to 100 with at most two decimals and add up to exactly 100. For a rate where lower is better
   (重办率) the share achieved is 1 − the rate.
 - Deductions are points per counted event: ``late`` per time limit missed (超期件数), ``sent_back`` per case
-  sent back to be handled again (重办); their sum may be capped by ``max_deduction``.
+  sent back to be handled again (重办), ``orders_late`` per late answer to a 批示 or 督办单, ``field_late``
+  per late step of a 令 (接令, 报到, 反馈); their sum may be capped by ``max_deduction``.
 - The scheme of a period is the one with the latest effective date on or before the period's first day.
 - A scheme that scored a published period is never changed: make a new one, dated after the last published
   period's first day, so that no published period would have been scored by another scheme.
@@ -35,16 +36,23 @@ from models.scorecard import ScoreStatus
 
 WEIGHTED_RATES = tuple(rate for rate in RATES if rate.kind == RATIO)
 # deduction key -> the rate whose numerator counts the events it deducts for
-DEDUCTION_RATES = {"late": "overdue", "sent_back": "redo", "orders_late": "orders_overdue"}
+DEDUCTION_RATES = {
+    "late": "overdue",
+    "sent_back": "redo",
+    "orders_late": "orders_overdue",
+    "field_late": "field_overdue",
+}
 DEDUCTION_LABELS = {
     "late": _l("Points off per missed time limit"),
     "sent_back": _l("Points off per case sent back (redo)"),
     "orders_late": _l("Points off per late answer to an instruction or supervision order"),
+    "field_late": _l("Points off per late step of an order (acknowledgement, check-in, feedback)"),
 }
 DEDUCTION_EVENTS = {
     "late": _l("Missed time limits"),
     "sent_back": _l("Cases sent back"),
     "orders_late": _l("Late answers to instructions and supervision"),
+    "field_late": _l("Late order steps"),
 }
 MAX_POINTS = Decimal(100)
 CENT = Decimal("0.01")

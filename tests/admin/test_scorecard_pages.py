@@ -197,7 +197,10 @@ def test_supervisors_read_the_schemes_and_administrators_add_one(client, login_a
     assert response.status_code == 302
     made = db.session.scalar(select(ScoreScheme).where(ScoreScheme.effective_from == date(2027, 1, 1)))
     assert made.weights == {"response": 20, "reply": 27.5, "closure": 20, "satisfaction": 32.5}
-    assert made.deductions == {"late": 1, "sent_back": 2, "orders_late": 0} and made.max_deduction == 20
+    assert (
+        made.deductions == {"late": 1, "sent_back": 2, "orders_late": 0, "field_late": 0}
+        and made.max_deduction == 20
+    )
     audited = db.session.scalars(select(ConfigChange).where(ConfigChange.entity == "score_scheme")).all()
     assert [(row.action, row.actor.username) for row in audited] == [("create", "admin")]
     book = sheets(client.get(f"{SCHEMES}export.xlsx"))

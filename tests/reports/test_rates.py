@@ -50,6 +50,14 @@ def values(cut=PERIOD, now=NOW) -> dict:
 
 # no 批示, 督办 or 包案 among these cases (tests/reports/test_command_rates.py counts those)
 NO_ORDERS = {"instruction": None, "supervision": None, "settlement": None, "orders_overdue": 0}
+# no 令 either, no case answered at intake; 区住建局 answered its part of A in time (tests/reports/test_level_rates.py)
+LEVELS = {
+    **dict.fromkeys(("field_ack", "field_check_in", "field_staffed", "field_feedback", "field_satisfaction")),
+    "field_overdue": 0,
+    "co_handling": 1.0,
+    "parts_waived": 0,
+    "at_intake": 0.0,
+}
 EXPECTED = {
     "response": 2 / 4,  # A and E in time; B late; C never signed (decided late when its hour ran out)
     "contact": 2 / 3,  # A and E in time, B late; C has no contact clock (never signed)
@@ -61,6 +69,7 @@ EXPECTED = {
     "overdue": 6,  # sign B, C; contact B; first reply B, C; closing C
     "hours": (6 + 2 + 29) / 3,  # A 6 h, E 2 h, B 29 h, all on working days (Mon, Tue)
     **NO_ORDERS,
+    **LEVELS,
 }
 
 
@@ -92,6 +101,7 @@ def test_merged_reopened_and_extended_cases_follow_the_same_rules(cases):
             "overdue": 8,  # the six before, and J's first reply and closing
             "hours": (2 + 29) / 2,  # E and B are the closed ones
             **NO_ORDERS,
+            **LEVELS,
         }
     )
     assert sums(PERIOD, NOW)[None]["received"] == 7  # the merged G still counts as received
