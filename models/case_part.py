@@ -28,7 +28,7 @@ class PartStatus(LabelledEnum):
 
     PENDING = "pending", _l("Awaiting sign-off")
     SIGNED = "signed", _l("Signed for, in hand")
-    ANSWERED = "answered", _l("Answered")
+    ANSWERED = "answered", _l("Part answered")
     WAIVED = "waived", _l("Waived by a supervisor")
 
 

@@ -61,6 +61,7 @@ from models.enums import Role
 from models.enums import Satisfaction
 from models.enums import Status
 from models.enums import VolunteerGroup
+from models.field_order import FieldOrder
 from models.notification import Notification
 from models.org import Category
 from models.org import Department
@@ -682,6 +683,26 @@ def test_streets_hand_cases_down_and_review_the_replies(demo):
         else:
             assert reply.actor.department_id == community.id
     assert reviewed >= 3 and any(any(e.action == "take_back" for e in c.events) for c in handed)
+
+
+def test_orders_from_the_grass_roots_in_every_state(demo):
+    orders = db.session.scalars(select(FieldOrder)).all()
+    assert demo["field_orders"] == len(orders) >= 30
+    assert len({o.issuing_department_id for o in orders}) >= 5
+    assert {o.issuing_department.kind for o in orders} == {"street", "community"}
+    parts = [t for o in orders for t in o.targets]
+    assert {str(t.status) for t in parts} == {"issued", "acknowledged", "checked_in", "reported", "rated",
+                                             "withdrawn"}  # fmt: skip
+    assert {str(t.rating) for t in parts if t.rating} == {"satisfied", "basically_satisfied", "unsatisfied"}
+    assert any(t.staffed is False for t in parts) and any(o.cases for o in orders)
+    for t in parts:
+        assert t.department.kind == "bureau"
+        steps = [t.order.issued_at, t.acknowledged_at, t.checked_in_at, t.reported_at, t.rated_at]
+        done = [s for s in steps if s is not None]
+        assert done == sorted(done) and done[-1] < NOW
+        assert {str(d.stage) for d in t.deadlines} >= {"order_ack", "check_in"}
+        if t.rating == "unsatisfied":
+            assert t.rating_reason
 
 
 def test_every_instrument_was_written_through_the_state_machine(demo):

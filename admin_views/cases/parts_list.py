@@ -46,8 +46,9 @@ class CasePartView(SecuredModelView):
     export_roles = STAFF_ROLES
     can_view_details = False
     column_display_actions = False  # rows are read here and acted on from their case page
-    column_list = ("case", "title", "lead", "department", "status", "assigned_at", "next_due", "answered_at",
-                   "overdue")  # fmt: skip
+    column_list = ("case", "title", "department", "status", "next_due", "overdue")
+    column_export_list = ("case", "title", "lead", "department", "status", "assigned_at", "next_due",
+                          "answered_at", "overdue")  # fmt: skip
     column_labels = {
         "case": _l("Case"),
         "title": _l("Title"),

@@ -135,6 +135,16 @@ def reply_summary(case) -> list[dict]:
     ]
 
 
+def reply_draft(case) -> str:
+    """A start for the lead's reply: each co-department's answer to its part, one per line ("" for none)."""
+    answered = [p for p in case.parts if p.status == PartStatus.ANSWERED and p.answer]
+    if not answered:
+        return ""
+    lines = [_("The co-departments answered:")]
+    lines += [f"{p.department.name}：{p.answer}" for p in answered]
+    return "\n".join(lines)
+
+
 def part_overdue(now: datetime):
     """SQL: a part is overdue when one of its steps came late, or is still owed past its due time."""
     return (

@@ -12,6 +12,8 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlalchemy import select
 
+from app.cases import wording
+from app.command.field_order_classes import seed_default_classes
 from app.deadlines.calendar_seed import seed_calendar
 from app.deadlines.policies import seed_default_policies
 from app.demo.cases import plan_cases
@@ -20,6 +22,7 @@ from app.demo.command import count_rows
 from app.demo.command import plan_command
 from app.demo.command import read_old_notifications
 from app.demo.command import seed_rules
+from app.demo.field_orders import build_field_orders
 from app.demo.front_door import build_intake_controls
 from app.demo.levels import configure_streets
 from app.demo.levels import plan_levels
@@ -53,7 +56,7 @@ __all__ = ["DEFAULT_CASES", "DEMO_PASSWORD", "demo_exists", "print_logins", "see
 SEED = 20190501  # 光明区群众诉求服务中心 opened in 2019; any fixed number keeps the demo reproducible
 # The ranked leaders' names and the command instruments' draws (issue 14) have generators of their own: the
 # cases, people and places drawn from SEED stay as they were.
-LEADER_SEED, COMMAND_SEED, LEVELS_SEED = SEED + 1, SEED + 14, SEED + 15
+LEADER_SEED, COMMAND_SEED, LEVELS_SEED, FIELD_SEED = SEED + 1, SEED + 14, SEED + 15, SEED + 16
 # 18 months of a small district's intake would be a few thousand cases, but every case goes through the state
 # machine (about seven actions, each one flush): 1000 keeps ``flask seed-demo`` under about 40 s on 2 cores.
 DEFAULT_CASES = 1000
@@ -65,6 +68,8 @@ KINDS = (
     "intake_controls",
     "deadline_policies",
     "supervision_rules",
+    "field_order_classes",
+    "reply_templates",
     "users",
     "volunteers",
     "cases",
@@ -74,6 +79,7 @@ KINDS = (
     "leader_visits",
     "case_parts",
     "handed_down",
+    "field_orders",
     "clues",
     "reward_funds",
     "reward_payouts",
@@ -110,6 +116,8 @@ def seed_demo(cases: int = DEFAULT_CASES, now: datetime | None = None) -> dict[s
     counts["intake_controls"] = build_intake_controls(session)
     counts["deadline_policies"] = seed_default_policies()
     counts["supervision_rules"] = seed_rules(session, now)
+    counts["field_order_classes"] = seed_default_classes()
+    counts["reply_templates"] = wording.seed_defaults()["templates"]
     counts["users"] = build_users(session, gen, org) + build_leaders(session, LEADER_SEED, org)
     volunteers = build_volunteers(session, gen, org, now)
     counts["volunteers"] = len(volunteers)
@@ -123,6 +131,7 @@ def seed_demo(cases: int = DEFAULT_CASES, now: datetime | None = None) -> dict[s
     counts["cases"] = run_plans(session, plans, org)
     counts |= {kind: n - rows_before[kind] for kind, n in count_rows(session).items()}
     counts["case_parts"], counts["handed_down"] = levels["parts"], levels["handed_down"]
+    counts["field_orders"] = build_field_orders(session, org, plans, FIELD_SEED, now)
     read_old_notifications(session, now)
     clues = build_clues(session, gen, org, volunteers, plans, now)
     counts["clues"] = len(clues)

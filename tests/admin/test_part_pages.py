@@ -59,9 +59,13 @@ def test_a_supervisor_sees_every_part_and_the_overdue_ones(client, login_as, par
     login_as("supervisor")
     html = client.get("/admin/case_part/").get_data(as_text=True)
     assert "甲街道牵头城管协办" in html and "乙街道牵头住建协办" in html
-    overdue = client.get("/admin/case_part/", query_string={"flt0_overdue_equals": "1"}).get_data(as_text=True)
+    overdue = client.get("/admin/case_part/", query_string={"flt0_overdue_equals": "1"}).get_data(
+        as_text=True
+    )
     assert "乙街道牵头住建协办" in overdue and "甲街道牵头城管协办" not in overdue
-    on_time = client.get("/admin/case_part/", query_string={"flt0_overdue_equals": "0"}).get_data(as_text=True)
+    on_time = client.get("/admin/case_part/", query_string={"flt0_overdue_equals": "0"}).get_data(
+        as_text=True
+    )
     assert "甲街道牵头城管协办" in on_time and "乙街道牵头住建协办" not in on_time
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/admin/case_part/export/xlsx/").data)).active
     overdue_column = [c.value for c in sheet[1]].index("已超期")
@@ -84,3 +88,22 @@ def test_the_co_department_takes_its_part_on_the_case_page(client, login_as, par
     assert "&lt;b&gt;已处置&lt;/b&gt;" in page and "<b>已处置</b>" not in page
     db.session.expire_all()
     assert case.parts[0].status == "answered"
+
+
+def test_the_leads_reply_starts_from_the_parts_answers(client, login_as, parts):
+    case = parts["owed"]
+    login_as("handler", "BA")
+    client.post("/admin/case/transition/sign_part/", data={"sign_part-id": case.id})
+    client.post(
+        "/admin/case/transition/answer_part/",
+        data={"answer_part-id": case.id, "answer_part-text": "已清理<script>x</script>摊点"},
+    )
+    login_as("handler", "SA")
+    client.post("/admin/case/transition/sign/", data={"sign-id": case.id})
+    page = client.get(f"/admin/case/details/?id={case.id}").get_data(as_text=True)
+    reply_box = page[page.index('name="reply-text"') :]
+    reply_box = reply_box[: reply_box.index("</textarea>")]
+    assert (
+        "协办单位答复如下：" in reply_box
+        and "区城管局：已清理&lt;script&gt;x&lt;/script&gt;摊点" in reply_box
+    )

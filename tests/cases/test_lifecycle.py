@@ -9,6 +9,7 @@ from app.cases import lifecycle
 from models.case import Case
 from models.case import CaseEvent
 from models.enums import Status
+from tests.support.factories import answer_parts
 from tests.support.factories import dept
 from tests.support.factories import make_case
 from tests.support.factories import user
@@ -68,6 +69,8 @@ def test_full_happy_path_stamps_every_step(db):
         ("revisit", clerk, {"satisfaction": "satisfied"}, Status.CLOSED, "closed_at"),
     ]
     for action, actor, params, expected, stamp in steps:
+        if action == "reply":
+            answer_parts(case)  # the co-department's part first (协办同责)
         event = lifecycle.perform(case, action, actor, now=NOW, **params)
         assert case.status == expected
         assert getattr(case, stamp) == NOW
@@ -81,6 +84,8 @@ def test_full_happy_path_stamps_every_step(db):
         "dispatch",
         "sign",
         "contact",
+        "sign_part",
+        "answer_part",
         "reply",
         "revisit",
     ]
@@ -223,7 +228,11 @@ def test_stale_version_is_refused(db):
 def test_available_actions_per_role(db):
     case = make_case(Status.IN_PROGRESS, lead="SA", co=("BA",))
     names = lambda u: [a.name for a in lifecycle.available_actions(case, u)]  # noqa: E731
-    assert names(user("handler", "SA")) == ["return", "contact", "reply", "comment"]
+    # the co-department's part is still open: the lead may not reply yet; the street may hand it down
+    assert names(user("handler", "SA")) == ["return", "contact", "comment", "hand_down"]
+    assert names(user("handler", "BA")) == ["comment", "sign_part"]
+    answer_parts(case)
+    assert names(user("handler", "SA")) == ["return", "contact", "reply", "comment", "hand_down"]
     assert names(user("handler", "BA")) == ["comment"]
     assert names(user("handler", "SB")) == []
     assert names(user("clerk")) == ["merge", "comment"]

@@ -6,21 +6,27 @@ from sqlalchemy import select
 
 from app.cases import lifecycle
 from app.extensions import db
+from jobs import tasks
 from jobs.tasks import sweep
 from models.case_part import PartStatus
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineStatus
 from models.deadline import Unit
 from models.enums import Status
+from models.jobstate import RecomputeRequest
 from models.notification import Notification
 from models.user import User
 from tests.support.deadlines import MINUTE
 from tests.support.deadlines import T0
 from tests.support.deadlines import act
+from tests.support.deadlines import end_of
 from tests.support.deadlines import new_case
 from tests.support.deadlines import stage_policies
 from tests.support.factories import dept
 from tests.support.factories import user
+from tests.support.field_orders import clock as field_clock
+from tests.support.field_orders import issue_order
+from tests.support.field_orders import part as field_part
 
 
 @pytest.fixture
@@ -160,3 +166,18 @@ def test_return_removes_the_parts_and_merge_stops_their_clocks(app, policies):
         "sign": "cancelled",
         "resolve": "cancelled",
     }
+
+
+def test_a_calendar_change_recomputes_part_clocks_but_leaves_order_clocks_alone(app, policies):
+    case = co_handled(co=("BA",))
+    order = issue_order(T0)
+    order_ack = field_clock(field_part(order, "BA"), "order_ack")
+    ack_due = order_ack.due_at
+    part_resolve = next(d for d in case.parts[0].deadlines if d.stage == "resolve")
+    policies["resolve"].amount = 5
+    db.session.add(RecomputeRequest(reason="calendar change", scope={}))  # every stage
+    db.session.commit()
+    assert tasks.recompute(T0 + MINUTE) >= 1  # before the fix, the 令's clock crashed this job
+    db.session.expire_all()
+    assert part_resolve.due_at == end_of("2026-03-07") and part_resolve.status == DeadlineStatus.RUNNING
+    assert (order_ack.due_at, order_ack.status) == (ack_due, DeadlineStatus.RUNNING)

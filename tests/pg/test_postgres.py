@@ -94,9 +94,12 @@ def test_factories_and_full_lifecycle_on_postgres(app):
         "dispatch",
         "sign",
         "contact",
+        "sign_part",  # the co-department's own part (协办同责) before the lead's reply
+        "answer_part",
         "reply",
         "revisit",
     ]
+    assert [(p.department.code, p.status) for p in case.parts] == [("BA", "answered")]
     assert all(e.at.tzinfo is not None for e in case.events)
     assert case.events[2].data == {
         "lead_department_id": factories.dept("SA").id,

@@ -136,11 +136,24 @@ def make_case(status=Status.NEW, lead="SA", co=(), title="路边占道经营影�
             actor = user(role, lead if code == "LEAD" else code)
             if action == "dispatch":
                 params = {"lead_department": dept(lead), "co_departments": [dept(c) for c in co]}
+            if action == "reply":
+                answer_parts(case)
             lifecycle.perform(case, action, actor, **params)
     if status == Status.REJECTED:
         lifecycle.perform(case, "reject", clerk, reason="不属于受理范围")
     db.session.commit()
     return case
+
+
+def answer_parts(case: Case) -> None:
+    """Each co-department signs for and answers its part (协办), so the lead may reply."""
+    for part in case.parts:
+        if part.status == "pending":
+            lifecycle.perform(case, "sign_part", user("handler", part.department.code))
+        if part.status == "signed":
+            lifecycle.perform(
+                case, "answer_part", user("handler", part.department.code), text="协办部分已办理"
+            )
 
 
 # --- the citizens' front door: mailboxes and small real upload files ---------------------------------

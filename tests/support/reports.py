@@ -13,6 +13,7 @@ from tests.support.deadlines import act
 from tests.support.deadlines import new_case
 from tests.support.deadlines import stage_policies
 from tests.support.factories import dept
+from tests.support.factories import user
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -39,6 +40,9 @@ def hand_counted_cases() -> dict:
     act(a, "dispatch", T0, lead="SA", co_departments=[dept("BB")])
     act(a, "sign", T0 + 30 * M)
     act(a, "contact", T0 + H)
+    bb = user("handler", "BB")  # the co-department answers its part in time, so the lead may reply
+    act(a, "sign_part", T0 + 20 * M, actor=bb)
+    act(a, "answer_part", T0 + 4 * H, actor=bb, text="住建局已核查，涉及本局部分已处理。")
     act(a, "reply", T0 + 5 * H)
     act(a, "revisit", T0 + 6 * H)
 
