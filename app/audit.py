@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth.pii import mask
 from app.extensions import db
 from app.timeutil import utcnow
+from models.audit import AuditAction
 from models.audit import ConfigChange
 from models.user import User
 
@@ -43,6 +44,22 @@ def record(
     row.at = at or utcnow()
     db.session.add(row)
     return row
+
+
+def record_change(entity: str, row, fields, actor, created: bool, before: dict | None = None) -> None:
+    """Audit a settings row's creation or edit of ``fields`` (the caller commits it with the change).
+
+    ``before`` is the image taken before the edit was applied; without it, the values loaded before the
+    pending change. An edit that changed none of ``fields`` leaves no row.
+    """
+    if not created and before is None:
+        before = snapshot(row, fields, old=True)
+    after = snapshot(row, fields)
+    if row.id is None:
+        db.session.flush()  # the audit row names the record by its id
+    if created or before != after:
+        action = AuditAction.CREATE if created else AuditAction.UPDATE
+        record(entity, row.id, action, actor, None if created else before, after)
 
 
 def history(entity: str, key) -> list:

@@ -3,40 +3,22 @@ an xlsx export; supervisors see every part, to chase or waive them. Each row lin
 part's steps are taken."""
 
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin_views import formatters as fmt
 from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.cases.forms import department_choices
+from admin_views.overdue import OverdueFilter
+from admin_views.overdue import overdue_badge
+from admin_views.overdue import overdue_word
 from app.auth.access import STAFF_ROLES
 from app.cases.parts import is_overdue
 from app.cases.parts import next_due
 from app.cases.parts import part_overdue
 from app.timeutil import format_local
-from app.timeutil import utcnow
 from models.case_part import CasePart
 from models.case_part import PartStatus
-
-
-class PartOverdueFilter(sqla_filters.BaseSQLAFilter):
-    """Parts with a step done late or still owed past its time (yes), or neither (no)."""
-
-    def __init__(self):
-        super().__init__(CasePart.id, _l("Overdue"), options=(("1", _l("Yes")), ("0", _l("No"))))
-
-    def apply(self, query, value, alias=None):
-        """Keep the overdue parts, or the others."""
-        condition = part_overdue(utcnow())
-        return query.filter(condition if value == "1" else ~condition)
-
-    def operation(self):
-        return _l("equals")
-
-
-def _overdue(view, context, model, name):
-    return fmt.badge(_("Overdue"), "danger") if is_overdue(model, utcnow()) else ""
 
 
 class CasePartView(SecuredModelView):
@@ -66,12 +48,12 @@ class CasePartView(SecuredModelView):
         "lead": lambda v, c, m, n: str(m.case.lead_department or ""),
         "status": fmt.label,
         "next_due": lambda v, c, m, n: format_local(next_due(m)) if next_due(m) else "",
-        "overdue": _overdue,
+        "overdue": overdue_badge(is_overdue),
     }
     column_formatters_export = {
         **column_formatters,
         "case": lambda v, c, m, n: m.case.number,
-        "overdue": lambda v, c, m, n: _("Yes") if is_overdue(m, utcnow()) else "",
+        "overdue": overdue_word(is_overdue),
     }
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_default_sort = ("id", True)
@@ -80,5 +62,5 @@ class CasePartView(SecuredModelView):
         sqla_filters.FilterEqual(
             CasePart.department_id, _l("Co-department"), options=LazyOptions(department_choices)
         ),
-        PartOverdueFilter(),
+        OverdueFilter(CasePart.id, part_overdue),
     )

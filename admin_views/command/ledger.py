@@ -5,38 +5,24 @@ supervisors and clerks see all. Each row links to its case, where the answer and
 """
 
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin_views import formatters as fmt
 from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.cases.forms import department_choices
+from admin_views.overdue import OverdueFilter
+from admin_views.overdue import overdue_badge
+from admin_views.overdue import overdue_word
 from app.auth.access import STAFF_ROLES
 from app.command.ledger import is_overdue
 from app.command.ledger import part_overdue
 from app.timeutil import format_local
-from app.timeutil import utcnow
 from models.command import CaseOrder
 from models.command import OrderKind
 from models.command import OrderTarget
 from models.command import SupervisionLevel
 from models.command import TargetStatus
-
-
-class OverdueFilter(sqla_filters.BaseSQLAFilter):
-    """Parts answered late or still owed past their time (yes), or neither (no)."""
-
-    def __init__(self):
-        super().__init__(OrderTarget.id, _l("Overdue"), options=(("1", _l("Yes")), ("0", _l("No"))))
-
-    def apply(self, query, value, alias=None):
-        """Keep the overdue parts, or the others."""
-        condition = part_overdue(utcnow())
-        return query.filter(condition if value == "1" else ~condition)
-
-    def operation(self):
-        return _l("equals")
 
 
 def _order(attribute):
@@ -49,10 +35,6 @@ def _order(attribute):
 
 def _case(view, context, model, name):
     return fmt.case_link(model.order.case)
-
-
-def _overdue(view, context, model, name):
-    return fmt.badge(_("Overdue"), "danger") if is_overdue(model, utcnow()) else ""
 
 
 def _leader(view, context, model, name):
@@ -90,13 +72,13 @@ class OrderLedgerView(SecuredModelView):
         "issued_at": lambda v, c, m, n: format_local(m.order.issued_at),
         "due_at": lambda v, c, m, n: format_local(m.order.due_at),
         "status": fmt.label,
-        "overdue": _overdue,
+        "overdue": overdue_badge(is_overdue),
         "leader": _leader,
     }
     column_formatters_export = {
         **column_formatters,
         "case": lambda v, c, m, n: m.order.case.number,
-        "overdue": lambda v, c, m, n: _("Yes") if is_overdue(m, utcnow()) else "",
+        "overdue": overdue_word(is_overdue),
     }
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_default_sort = ("id", True)
@@ -112,5 +94,5 @@ class OrderLedgerView(SecuredModelView):
         sqla_filters.FilterEqual(
             OrderTarget.department_id, _l("Department"), options=LazyOptions(department_choices)
         ),
-        OverdueFilter(),
+        OverdueFilter(OrderTarget.id, part_overdue),
     )

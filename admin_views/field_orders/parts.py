@@ -22,6 +22,8 @@ from admin_views.base import SecuredModelView
 from admin_views.field_orders.forms import bureau_choices
 from admin_views.field_orders.forms import class_choices
 from admin_views.field_orders.orders import number_link
+from admin_views.overdue import OverdueFilter
+from admin_views.overdue import overdue_badge
 from app.deadlines.field_clocks import part_is_overdue
 from app.deadlines.field_clocks import part_overdue
 from app.extensions import db
@@ -50,22 +52,6 @@ def issuer_choices() -> list:
     return [(d.id, d.name) for d in db.session.scalars(query.order_by(Department.path))]
 
 
-class OverdueFilter(sqla_filters.BaseSQLAFilter):
-    """Parts with a step done late or still owed past its time (yes), or neither (no)."""
-
-    def __init__(self):
-        super().__init__(FieldOrderTarget.id, _l("Overdue"), options=(("1", _l("Yes")), ("0", _l("No"))))
-
-    def apply(self, query, value, alias=None):
-        """Keep the overdue parts, or the others."""
-        condition = part_overdue(utcnow())
-        return query.filter(condition if value == "1" else ~condition)
-
-    def operation(self):
-        """Shown beside the filter's name."""
-        return _l("equals")
-
-
 def _order(attribute):
     def formatter(view, context, model, name):
         value = getattr(model.order, attribute)
@@ -78,10 +64,6 @@ def next_due(view, context, model, name):
     """The earliest running clock's due time."""
     running = [d.due_at for d in model.deadlines if d.status == DeadlineStatus.RUNNING]
     return format_local(min(running)) if running else ""
-
-
-def _overdue(view, context, model, name):
-    return fmt.badge(_("Overdue"), "badge-danger") if part_is_overdue(model, utcnow()) else ""
 
 
 class PartListView(SecuredModelView):
@@ -120,7 +102,7 @@ class PartListView(SecuredModelView):
         "status": fmt.label,
         "rating": fmt.label,
         "next_due": next_due,
-        "overdue": _overdue,
+        "overdue": overdue_badge(part_is_overdue),
     }
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     column_sortable_list = ()
@@ -188,7 +170,7 @@ class AllOrdersView(PartListView):
         sqla_filters.FilterEqual(
             FieldOrderTarget.department_id, _l("Bureau"), options=LazyOptions(bureau_choices)
         ),
-        OverdueFilter(),
+        OverdueFilter(FieldOrderTarget.id, part_overdue),
     )
 
     @expose("/export/<export_type>/")

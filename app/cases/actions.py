@@ -7,6 +7,7 @@ case, and raises :class:`TransitionError` to refuse.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -34,6 +35,15 @@ from models.org import Department
 
 class TransitionError(Refusal):
     """An action was refused (see app.refusal)."""
+
+
+@contextmanager
+def refused_as_transition():
+    """A domain's refusal (any :class:`~app.refusal.Refusal`) inside becomes a :class:`TransitionError`."""
+    try:
+        yield
+    except Refusal as refusal:
+        raise TransitionError(refusal.message) from None
 
 
 @dataclass(frozen=True)

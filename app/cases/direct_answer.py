@@ -19,13 +19,14 @@ from app.cases.actions import optional_text
 from app.cases.actions import required_text
 from app.extensions import db
 from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.case import CaseAction
 from models.enums import ReplyOutcome
 from models.enums import RequestType
 from models.enums import Status
 from models.wording import DirectAnswerScope
 
-SCOPE_ENTITY = "direct_answer_scope"  # the audit trail's code for a scope
+SCOPE_ENTITY = AuditEntity.DIRECT_ANSWER_SCOPE  # the audit trail's code for a scope
 SCOPE_AUDITED = ("request_type", "category", "active", "note")
 SOURCE_MAX = 255
 
@@ -119,12 +120,7 @@ def scope_snapshot(scope: DirectAnswerScope) -> dict:
 
 def record_scope_change(scope: DirectAnswerScope, actor, before: dict | None, created: bool) -> None:
     """Audit a scope's creation or edit against ``before`` (the caller commits it with the change)."""
-    after = scope_snapshot(scope)
-    if scope.id is None:
-        db.session.flush()  # the audit row names the scope by its id
-    if created or before != after:
-        step = AuditAction.CREATE if created else AuditAction.UPDATE
-        audit.record(SCOPE_ENTITY, scope.id, step, actor, None if created else before, after)
+    audit.record_change(SCOPE_ENTITY, scope, SCOPE_AUDITED, actor, created, before)
 
 
 def record_scope_deletion(scope: DirectAnswerScope, actor) -> None:

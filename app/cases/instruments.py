@@ -6,7 +6,6 @@ rules, version check, buttons and timeline apply; none changes the case's status
 its records is :mod:`app.command`'s; a refusal there becomes a :class:`TransitionError` here.
 """
 
-from contextlib import contextmanager
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -17,12 +16,12 @@ from app.auth.access import SUPERVISOR_ROLES
 from app.cases.actions import TransitionError
 from app.cases.actions import action
 from app.cases.actions import optional_text
+from app.cases.actions import refused_as_transition
 from app.command import authority
 from app.command import levels
 from app.command import orders
 from app.command import packages
 from app.extensions import db
-from app.refusal import Refusal
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from app.validators import parse_id
@@ -38,14 +37,6 @@ from models.user import User
 
 ORDERABLE = frozenset({*OPEN_STATUSES, Status.CLOSED})
 LEADING_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
-
-
-@contextmanager
-def _refused_as_transition():
-    try:
-        yield
-    except Refusal as refusal:
-        raise TransitionError(refusal.message) from None
 
 
 def _record(model, value):
@@ -94,7 +85,7 @@ def _may_instruct(case, user):
 @action(CaseAction.INSTRUCT, ORDERABLE, {Role.LEADER, Role.SUPERVISOR}, who=_may_instruct)
 def _instruct(case, actor, now, params):
     on_behalf = _record(User, params.get("on_behalf_of")) if actor.role != Role.LEADER else None
-    with _refused_as_transition():
+    with refused_as_transition():
         order = orders.issue(
             case,
             OrderKind.INSTRUCTION,
@@ -110,7 +101,7 @@ def _instruct(case, actor, now, params):
 
 @action(CaseAction.SUPERVISE, OPEN_STATUSES, SUPERVISOR_ROLES)
 def _supervise(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         order = orders.issue(
             case,
             OrderKind.SUPERVISION,
@@ -134,7 +125,7 @@ def _has_open_part(case, user):
 @action(CaseAction.ANSWER_ORDER, ORDERABLE, {Role.HANDLER}, who=_has_open_part)
 def _answer_order(case, actor, now, params):
     target = orders.part_for(case, actor.department_id, orders.OPEN_PARTS)
-    with _refused_as_transition():
+    with refused_as_transition():
         orders.answer(target, actor, params.get("text"), now)
     return case.status, target.answer, {"order_id": target.order_id, "target_id": target.id}
 
@@ -145,7 +136,7 @@ def _awaiting_check(case):
 
 @action(CaseAction.ACCEPT_ORDER, ORDERABLE, SUPERVISOR_ROLES, guard=_awaiting_check)
 def _accept_order(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         target = orders.find_part(case, parse_id(params.get("target")), (TargetStatus.ANSWERED,))
         closed = orders.accept(target, actor, optional_text(params, "note"), now)
     data = {"order_id": target.order_id, "target_id": target.id, "order_closed": closed}
@@ -154,7 +145,7 @@ def _accept_order(case, actor, now, params):
 
 @action(CaseAction.RETURN_ORDER, ORDERABLE, SUPERVISOR_ROLES, guard=_awaiting_check)
 def _return_order(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         target = orders.find_part(case, parse_id(params.get("target")), (TargetStatus.ANSWERED,))
         orders.send_back(target, actor, params.get("reason"), now)
     return case.status, target.check_note, {"order_id": target.order_id, "target_id": target.id}
@@ -162,7 +153,7 @@ def _return_order(case, actor, now, params):
 
 @action(CaseAction.PACKAGE, ORDERABLE, LEADING_ROLES)
 def _package(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         package = packages.assign(case, actor, _record(User, params.get("leader")), params.get("level"), now)
     data = {"package_id": package.id, "leader_id": package.leader_id, "level": str(package.level)}
     return case.status, optional_text(params, "note"), data
@@ -180,7 +171,7 @@ def _holder(case, user):
 
 @action(CaseAction.SETTLE, ORDERABLE, LEADING_ROLES, guard=_has_package, who=_holder)
 def _settle(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         package = packages.settle(
             case, actor, params.get("settlement"), params.get("revisit"), params.get("agreement"), now
         )
@@ -189,7 +180,7 @@ def _settle(case, actor, now, params):
 
 @action(CaseAction.VISIT, ORDERABLE, LEADING_ROLES, guard=_has_package, who=_holder)
 def _visit(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         visit = packages.record_visit(
             case,
             actor,
@@ -206,7 +197,7 @@ def _visit(case, actor, now, params):
 
 @action(CaseAction.RAISE_LEVEL, OPEN_STATUSES, SUPERVISOR_ROLES, guard=levels.can_raise)
 def _raise_level(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         data = levels.change(
             case,
             actor,
@@ -221,6 +212,6 @@ def _raise_level(case, actor, now, params):
 
 @action(CaseAction.LOWER_LEVEL, OPEN_STATUSES, SUPERVISOR_ROLES, guard=levels.can_lower)
 def _lower_level(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         data = levels.change(case, actor, params.get("level"), params.get("reason"), None, now, up=False)
     return case.status, optional_text(params, "reason"), data

@@ -6,33 +6,22 @@ rules, version check, buttons and timeline apply. The rules are :mod:`app.cases.
 :mod:`app.cases.parts`; a refusal there becomes a :class:`TransitionError` here.
 """
 
-from contextlib import contextmanager
-
 from flask_babel import gettext as _
 
 from app.auth.access import SUPERVISOR_ROLES
 from app.cases import handdown
 from app.cases import parts
-from app.cases.actions import TransitionError
 from app.cases.actions import action
 from app.cases.actions import department_param
 from app.cases.actions import optional_text
+from app.cases.actions import refused_as_transition
 from app.cases.actions import required_text
-from app.refusal import Refusal
 from models.case import CaseAction
 from models.case_part import PartStatus
 from models.enums import Role
 from models.enums import Status
 
 WORKING = frozenset({Status.DISPATCHED, Status.IN_PROGRESS})
-
-
-@contextmanager
-def _refused_as_transition():
-    try:
-        yield
-    except Refusal as refusal:
-        raise TransitionError(refusal.message) from None
 
 
 def _part_data(part) -> dict:
@@ -47,7 +36,7 @@ def _part_data(part) -> dict:
     who=handdown.may_hand_down_refusal,
 )
 def _hand_down(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         handdown.hand_down(case, department_param(params.get("community")), now)
     community = case.handed_down_to
     return case.status, optional_text(params, "note"), {"community_id": community.id}
@@ -62,7 +51,7 @@ def _hand_down(case, actor, now, params):
 )
 def _take_back(case, actor, now, params):
     reason = optional_text(params, "reason")
-    with _refused_as_transition():
+    with refused_as_transition():
         data = handdown.take_back(case, actor, reason, now)
     return case.status, reason, data
 
@@ -89,7 +78,7 @@ def _contact_part(case, actor, now, params):
 @action(CaseAction.ANSWER_PART, WORKING, {Role.HANDLER}, who=_part_step(PartStatus.SIGNED))
 def _answer_part(case, actor, now, params):
     part = parts.part_of(case, actor.department_id)
-    with _refused_as_transition():
+    with refused_as_transition():
         parts.answer(part, actor, params.get("text"), now)
     return case.status, part.answer, _part_data(part)
 
@@ -101,6 +90,6 @@ def _answer_part(case, actor, now, params):
     guard=lambda case: None if parts.open_parts(case) else _("No co-handled part is open."),
 )
 def _waive_part(case, actor, now, params):
-    with _refused_as_transition():
+    with refused_as_transition():
         part = parts.waive(case, params.get("part"), actor, params.get("reason"), now)
     return case.status, part.waive_reason, _part_data(part)

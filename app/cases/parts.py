@@ -9,10 +9,9 @@ writes the timeline or commits: the actions of :mod:`app.cases.levels` call thes
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_
 from sqlalchemy import exists
-from sqlalchemy import or_
 
+from app.deadlines import clock
 from app.deadlines import part_clocks
 from app.refusal import Refusal
 from models.case_part import SETTLED_PARTS
@@ -151,10 +150,7 @@ def part_overdue(now: datetime):
         exists()
         .where(
             CaseDeadline.part_id == CasePart.id,
-            or_(
-                CaseDeadline.breached_at.is_not(None),
-                and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
-            ),
+            clock.late_condition(now),
         )
         .correlate(CasePart)
     )
@@ -162,10 +158,7 @@ def part_overdue(now: datetime):
 
 def is_overdue(part: CasePart, now: datetime) -> bool:
     """Python twin of :func:`part_overdue` for one loaded part."""
-    return any(
-        d.breached_at is not None or (d.status == DeadlineStatus.RUNNING and d.due_at <= now)
-        for d in part.deadlines
-    )
+    return any(clock.is_late(d, now) for d in part.deadlines)
 
 
 def next_due(part: CasePart):

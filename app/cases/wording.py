@@ -25,6 +25,7 @@ from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import utcnow
 from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.enums import RequestType
 from models.org import Category
 from models.org import Department
@@ -34,7 +35,7 @@ from models.wording import ReplyTemplate
 PLACEHOLDERS = ("称呼", "编号", "标题", "承办单位", "日期")
 HONORIFICS = ("同志", "先生", "女士", "老师", "师傅")
 ANONYMOUS = "市民朋友"
-TEMPLATE_ENTITY = "reply_template"  # the audit trail's code for a template
+TEMPLATE_ENTITY = AuditEntity.REPLY_TEMPLATE  # the audit trail's code for a template
 TEMPLATE_AUDITED = ("title", "category", "body", "active", "sort_order")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -148,12 +149,7 @@ def template_snapshot(template: ReplyTemplate) -> dict:
 
 def record_template_change(template: ReplyTemplate, actor, before: dict | None, created: bool) -> None:
     """Audit a template's creation or edit against ``before`` (the caller commits it with the change)."""
-    after = template_snapshot(template)
-    if template.id is None:
-        db.session.flush()  # the audit row names the template by its id
-    if created or before != after:
-        step = AuditAction.CREATE if created else AuditAction.UPDATE
-        audit.record(TEMPLATE_ENTITY, template.id, step, actor, None if created else before, after)
+    audit.record_change(TEMPLATE_ENTITY, template, TEMPLATE_AUDITED, actor, created, before)
 
 
 def record_template_deletion(template: ReplyTemplate, actor) -> None:

@@ -20,7 +20,6 @@ from app.deadlines.workcalendar import add_working_days
 from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import local_day_start
-from models.audit import AuditAction
 from models.audit import AuditEntity
 from models.case import Case
 from models.command import CaseOrder
@@ -50,13 +49,7 @@ def check_rule(rule: SupervisionRule) -> str | None:
 
 def record_rule_change(rule: SupervisionRule, actor, created: bool) -> None:
     """Audit a rule's creation or edit (the caller commits it with the change)."""
-    before = None if created else audit.snapshot(rule, RULE_AUDITED, old=True)
-    after = audit.snapshot(rule, RULE_AUDITED)
-    if rule.id is None:
-        db.session.flush()  # the audit row names the rule by its id
-    if before != after:
-        action = AuditAction.CREATE if created else AuditAction.UPDATE
-        audit.record(AuditEntity.SUPERVISION_RULE, rule.id, action, actor, before, after)
+    audit.record_change(AuditEntity.SUPERVISION_RULE, rule, RULE_AUDITED, actor, created)
 
 
 def active_rules() -> list[SupervisionRule]:

@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from app import audit
 from app.extensions import db
-from models.audit import AuditAction
 from models.audit import AuditEntity
 from models.deadline import Unit
 from models.field_order import AttendeeLevel
@@ -22,13 +21,7 @@ DEFAULT_CLASSES = (
 
 def record_class_change(order_class: FieldOrderClass, actor, created: bool) -> None:
     """Audit a class's creation or edit (the caller commits it with the change)."""
-    before = None if created else audit.snapshot(order_class, CLASS_AUDITED, old=True)
-    after = audit.snapshot(order_class, CLASS_AUDITED)
-    if order_class.id is None:
-        db.session.flush()  # the audit row names the class by its id
-    if before != after:
-        action = AuditAction.CREATE if created else AuditAction.UPDATE
-        audit.record(AuditEntity.FIELD_ORDER_CLASS, order_class.id, action, actor, before, after)
+    audit.record_change(AuditEntity.FIELD_ORDER_CLASS, order_class, CLASS_AUDITED, actor, created)
 
 
 def seed_default_classes() -> int:

@@ -5,13 +5,12 @@ overdue, for the 督办台账 and the reports."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.deadlines import clock
 from app.extensions import db
 from models.case import Case
 from models.command import CaseOrder
@@ -22,7 +21,6 @@ from models.command import OrderTarget
 from models.command import PackageStatus
 from models.command import TargetStatus
 from models.deadline import CaseDeadline
-from models.deadline import DeadlineStatus
 
 BUCKETS = ("open", "answered", "overdue", "closed")
 
@@ -33,10 +31,7 @@ def part_overdue(now: datetime):
         exists()
         .where(
             CaseDeadline.target_id == OrderTarget.id,
-            or_(
-                CaseDeadline.breached_at.is_not(None),
-                and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
-            ),
+            clock.late_condition(now),
         )
         .correlate(OrderTarget)
     )
@@ -44,12 +39,7 @@ def part_overdue(now: datetime):
 
 def is_overdue(target: OrderTarget, now: datetime) -> bool:
     """Python twin of :func:`part_overdue` for one loaded part."""
-    deadline = target.deadline
-    if deadline is None:
-        return False
-    return deadline.breached_at is not None or (
-        deadline.status == DeadlineStatus.RUNNING and deadline.due_at <= now
-    )
+    return clock.is_late(target.deadline, now)
 
 
 def bucket(order: CaseOrder, now: datetime) -> str:

@@ -7,6 +7,9 @@ the extension actions call :func:`extend`; only :mod:`app.deadlines.recompute` c
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import and_
+from sqlalchemy import or_
+
 from app.deadlines.policies import choose_policy
 from app.deadlines.workcalendar import compute_due
 from app.extensions import db
@@ -214,6 +217,23 @@ def recompute(deadline: CaseDeadline, now: datetime) -> bool:
     arm(deadline)
     refresh_case(deadline.case, now)
     return True
+
+
+def late_condition(now: datetime):
+    """SQL: a deadline done late, or still running past its due time (the one meaning of "overdue")."""
+    return or_(
+        CaseDeadline.breached_at.is_not(None),
+        and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
+    )
+
+
+def is_late(deadline: CaseDeadline | None, now: datetime) -> bool:
+    """Python twin of :func:`late_condition` for one loaded deadline (None is never late)."""
+    if deadline is None:
+        return False
+    return deadline.breached_at is not None or (
+        deadline.status == DeadlineStatus.RUNNING and deadline.due_at <= now
+    )
 
 
 def ladder_urgency(step: str) -> Urgency:

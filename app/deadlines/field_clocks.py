@@ -10,9 +10,7 @@ little after it and the leaders later. Only :mod:`app.command.field_orders` call
 
 from datetime import datetime
 
-from sqlalchemy import and_
 from sqlalchemy import exists
-from sqlalchemy import or_
 
 from app.deadlines import clock
 from app.deadlines.policies import HOUR
@@ -75,18 +73,9 @@ def cancel_all(target: FieldOrderTarget) -> None:
         clock.cancel(deadline)
 
 
-def is_late(deadline: CaseDeadline | None, now: datetime) -> bool:
-    """Whether the stage was done late, or is still owed past its due time."""
-    if deadline is None:
-        return False
-    return deadline.breached_at is not None or (
-        deadline.status == DeadlineStatus.RUNNING and deadline.due_at <= now
-    )
-
-
 def part_is_overdue(target: FieldOrderTarget, now: datetime) -> bool:
     """Python twin of :func:`part_overdue` for one loaded part."""
-    return any(is_late(d, now) for d in target.deadlines)
+    return any(clock.is_late(d, now) for d in target.deadlines)
 
 
 def part_overdue(now: datetime):
@@ -95,10 +84,7 @@ def part_overdue(now: datetime):
         exists()
         .where(
             CaseDeadline.field_target_id == FieldOrderTarget.id,
-            or_(
-                CaseDeadline.breached_at.is_not(None),
-                and_(CaseDeadline.status == DeadlineStatus.RUNNING, CaseDeadline.due_at <= now),
-            ),
+            clock.late_condition(now),
         )
         .correlate(FieldOrderTarget)
     )

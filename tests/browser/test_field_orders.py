@@ -24,6 +24,7 @@ def setup(live_server):
 
 def take_step(page, key: str, fill=None) -> None:
     """Open the step's card, fill its form, submit it and wait for the order page to come back."""
+    page.wait_for_load_state("load")  # the collapse's script is bound only once the page has loaded
     page.locator(f"#open-{key}").click()
     page.locator(f"#step-{key}.collapse.show").wait_for()
     if fill is not None:
@@ -58,7 +59,8 @@ def test_an_order_from_issue_to_rated(live_server, page, setup):
 
     log_in(page, live_server, "handler_BA")
     page.goto(live_server("/admin/field_todo/"))
-    page.locator("a", has_text=number).click()
+    with page.expect_navigation():
+        page.locator("a", has_text=number).click()
     target = page.locator(".order-part[data-department='BA']").get_attribute("data-target")
     take_step(page, f"acknowledge-{target}")
     assert part_status(page) == "acknowledged"
