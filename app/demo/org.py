@@ -149,6 +149,25 @@ def build_departments(session, gen: "texts.Gen", org: Org) -> int:
     return added
 
 
+def _new_user(session, gen, hashes: dict, username, role, display_name, department) -> User:
+    """A new demo account (a drawn name unless given, a drawn phone) with the shared demo password: one Argon2
+    hash per run, kept in ``hashes`` and reused; added to the session."""
+    user = User(
+        username=username,
+        display_name=display_name or gen.name(),
+        role=role,
+        department=department,
+        phone=gen.mobile(),
+    )
+    if "demo" not in hashes:
+        set_password(user, DEMO_PASSWORD)
+        hashes["demo"] = user.password_hash
+    else:
+        user.password_hash = hashes["demo"]
+    session.add(user)
+    return user
+
+
 def build_users(session, gen: "texts.Gen", org: Org) -> int:
     """Create the staff and one handler per street, community, station and bureau; return how many."""
     wanted = [(u, role, name, dept) for u, role, name, dept in STAFF]
@@ -156,24 +175,12 @@ def build_users(session, gen: "texts.Gen", org: Org) -> int:
         if kind != DepartmentKind.DISTRICT:
             wanted.append((handler_username(code), Role.HANDLER, None, code))
     existing = {u.username: u for u in session.scalars(select(User))}
-    password_hash = None
+    hashes: dict = {}
     added = 0
     for username, role, display_name, dept_code in wanted:
         user = existing.get(username)
         if user is None:
-            user = User(
-                username=username,
-                display_name=display_name or gen.name(),
-                role=role,
-                department=org.departments[dept_code],
-                phone=gen.mobile(),
-            )
-            if password_hash is None:  # one Argon2 hash for the shared demo password, reused
-                set_password(user, DEMO_PASSWORD)
-                password_hash = user.password_hash
-            else:
-                user.password_hash = password_hash
-            session.add(user)
+            user = _new_user(session, gen, hashes, username, role, display_name, org.departments[dept_code])
             added += 1
         org.users[username] = user
     session.flush()
@@ -190,24 +197,12 @@ def build_leaders(session, seed: int, org: Org) -> int:
     ``seed``, the shared demo password); return how many were added."""
     gen = texts.Gen(seed)
     existing = {u.username: u for u in session.scalars(select(User))}
-    password_hash = None
+    hashes: dict = {}
     added = 0
     for username, rank, _title, dept_code in LEADERS:
         user = existing.get(username) or org.users.get(username)
         if user is None:
-            user = User(
-                username=username,
-                display_name=gen.name(),
-                role=Role.LEADER,
-                department=org.departments[dept_code],
-                phone=gen.mobile(),
-            )
-            if password_hash is None:  # one Argon2 hash for the shared demo password, reused
-                set_password(user, DEMO_PASSWORD)
-                password_hash = user.password_hash
-            else:
-                user.password_hash = password_hash
-            session.add(user)
+            user = _new_user(session, gen, hashes, username, Role.LEADER, None, org.departments[dept_code])
             added += 1
         if user.role == Role.LEADER and user.leader_rank is None:
             user.leader_rank = rank
