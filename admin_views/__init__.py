@@ -9,6 +9,10 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from admin_views import field_orders
+from admin_views.admin_catalog import prefer_our_admin_catalog
+from admin_views.cases import desk
+from admin_views.cases import documents as case_documents
+from admin_views.cases.caller_history import CallerHistoryView
 from admin_views.cases.case import CaseView
 from admin_views.cases.parts_list import CasePartView
 from admin_views.command.bulk import SuperviseManyView
@@ -35,6 +39,7 @@ from admin_views.settings.org import CategoryView
 from admin_views.settings.org import DepartmentView
 from admin_views.settings.org import MailboxView
 from admin_views.settings.people import UserView
+from admin_views.sms import SmsView
 from admin_views.volunteers.clues import ClueView
 from admin_views.volunteers.links import VolunteerLinkView
 from admin_views.volunteers.reward_fund import RewardFundView
@@ -56,6 +61,7 @@ from models import Notification
 from models import OrderTarget
 from models import RewardFund
 from models import RewardPayout
+from models import SmsMessage
 from models import SupervisionRule
 from models import User
 from models import Volunteer
@@ -67,6 +73,7 @@ from models.report import AreaColourRule
 def init_admin(app) -> Admin:
     """Build the admin for ``app``; views are per app because Flask-Admin binds them at creation."""
     app.add_template_filter(masked_text, "masked_text")  # free text as the role may see it
+    prefer_our_admin_catalog()  # app/translations/*/admin.po rewords Flask-Admin's own Chinese
     theme = Bootstrap4Theme(
         base_template="admin/suqiu_base.html",
         swatch=app.config["FLASK_ADMIN_SWATCH"],
@@ -82,6 +89,9 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
     admin.add_view(CasePartView(CasePart, db, name=_l("Co-handled parts"), endpoint="case_part"))
+    admin.add_view(CallerHistoryView(name=_l("Caller history"), endpoint="caller_history"))  # intake look-up
+    desk.register(admin)  # 延期申请待审 and 超期件
+    case_documents.register(admin)
     command = _l("Instructions and supervision")
     admin.add_view(OrderLedgerView(OrderTarget, db, name=_l("Supervision ledger"), endpoint="order_ledger",
                                    category=command))  # fmt: skip
@@ -169,6 +179,7 @@ def init_admin(app) -> Admin:
     admin.add_view(
         OutboxView(Notification, db, name=_l("Deliveries"), endpoint="notification", category=_l("Settings"))
     )
+    admin.add_view(SmsView(SmsMessage, db, name=_l("Text messages"), endpoint="sms", category=_l("Settings")))
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     admin.add_view(RatesView(name=_l("Rates"), endpoint="rates", category=_l("Figures")))
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", category=_l("Figures")))

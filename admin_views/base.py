@@ -6,11 +6,15 @@ routes every one of them through :func:`app.auth.access.scope_query`.
 """
 
 import time
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
+from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import request
 from flask import url_for
@@ -19,6 +23,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import create_ajax_loader
 from flask_admin.model.base import filter_char_re
 from flask_admin.model.base import filter_compact_re
+from flask_admin.tools import rec_getattr
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -28,18 +33,25 @@ from sqlalchemy.orm import Query
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
+from admin_views import formatters as fmt
+from admin_views.category_choices import GroupedCategoryConverter
 from admin_views.converters import CodedFilterConverter
-from admin_views.converters import CodedFormConverter
 from admin_views.free_text import MaskedFreeText
 from admin_views.list_args import CheckedListArgs
 from admin_views.scoping import ScopedAjaxLoader
 from admin_views.scoping import label_blank_choices
 from admin_views.scoping import parse_pk
 from admin_views.scoping import scope_select_fields
+from app import audit
+from app.auth import pii
 from app.auth.access import ADMIN_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import scope_query
 from app.extensions import db
+from app.xlsx import XLSX_MIMETYPE
+from app.xlsx import write_sheet
+from models.audit import AuditAction
+from models.audit import AuditEntity
 
 # Flask-Admin route name -> the capability it needs.
 CAPABILITIES = {
@@ -133,8 +145,10 @@ class SecuredModelView(CheckedListArgs, RoleGate, MaskedFreeText, ModelView):
     export_types = ["xlsx"]
     named_filter_urls = True
     column_display_pk = False
-    model_form_converter = CodedFormConverter
+    model_form_converter = GroupedCategoryConverter  # CodedFormConverter, with category dropdowns grouped
     filter_converter = CodedFilterConverter()
+    # Details pages: local times and 是/否 (Flask-Admin's own show UTC and "True"); views may set their own.
+    column_type_formatters_detail = fmt.LIST_TYPE_FORMATTERS
 
     # --- roles -----------------------------------------------------------------------------
     def _handle_view(self, name, **kwargs):
@@ -255,13 +269,60 @@ class SecuredModelView(CheckedListArgs, RoleGate, MaskedFreeText, ModelView):
         return f"suqiu_{self.endpoint}_{time.strftime('%Y%m%d_%H%M%S')}.{export_type}"
 
     def get_export_value(self, model, name):
-        """Every exported value that is not a number is text: related records and formatted values as
-        their plain text (HTML stripped), and text that a spreadsheet would run as a formula quoted."""
+        """Every exported value that is not a number or a time is text: related records and formatted values
+        as their plain text (HTML stripped), and text that a spreadsheet would run as a formula quoted. Times,
+        dates and amounts of a column without a formatter of its own keep their type (app.xlsx writes them)."""
+        if name not in (self.column_formatters_export or {}):
+            raw = rec_getattr(model, name, None)
+            if isinstance(raw, datetime | date | Decimal):
+                return raw
         value = super().get_export_value(model, name)
-        if value is None or isinstance(value, bool | int | float | Decimal):
+        if value is None or isinstance(value, bool | int | float | Decimal | datetime | date):
             return value
         text = value.striptags() if isinstance(value, Markup) else str(value)
         return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+    # --- audit of exports (who, which list, which filters, how many rows, personal data) -----------
+    def _export_data(self):
+        """The rows of an export, and its audit row (committed once the route has built the file)."""
+        count, data = super()._export_data()
+        names = [name for name, _label in self._export_columns]
+        personal = set(pii.personal_in_full(self.model.__name__, names, current_user))
+        after = {"view": str(self.name), "filters": self._filters_text(), "rows": len(data)}
+        after["personal"] = [str(label) for name, label in self._export_columns if name in personal]
+        audit.record(AuditEntity.EXPORT, self.endpoint, AuditAction.EXPORT, acting_user(), None, after)
+        g.audit_pending = True
+        return count, data
+
+    def _filters_text(self) -> list[str]:
+        """The list's filters and search as the user chose them, in the page's language."""
+        args, parts = self._get_list_extra_args(), []
+        for index, _name, value in args.filters or ():
+            flt = self._filters[index]
+            options = {str(code): str(label) for code, label in (flt.get_options(self) or ())}
+            shown = "、".join(options.get(v, v) for v in str(value).split(","))
+            parts.append(f"{flt.name} {flt.operation()} {shown}")
+        if args.search:
+            parts.append(_("Search: %(text)s", text=args.search))
+        return parts
+
+    def _run_view(self, fn, *args, **kwargs):
+        """Run the route; an audit row it left uncommitted (an export, a view) is committed after it."""
+        response = super()._run_view(fn, *args, **kwargs)
+        if g.pop("audit_pending", False):
+            db.session.commit()
+        return response
+
+    def _export_tablib(self, export_type, return_url):
+        """xlsx through :mod:`app.xlsx`: typed cells, the view's name as the sheet's, a frozen header row."""
+        if export_type != "xlsx":
+            return super()._export_tablib(export_type, return_url)
+        _count, data = self._export_data()
+        header = [str(label) for _name, label in self._export_columns]
+        rows = [[self.get_export_value(row, name) for name, _label in self._export_columns] for row in data]
+        body = write_sheet(str(self.name), header, rows)
+        disposition = f"attachment;filename={self.get_export_name('xlsx')}"
+        return Response(body, headers={"Content-Disposition": disposition}, mimetype=XLSX_MIMETYPE)
 
 
 def form_errors(form) -> str:

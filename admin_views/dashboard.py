@@ -1,6 +1,7 @@
 """The panel's home page: the current user's work queues (one pass over the open cases); for leaders,
 supervisors and administrators the whole picture (app.reports.dashboard), for the others their own rates."""
 
+from flask import g
 from flask import redirect
 from flask import request
 from flask import url_for
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_views.reports import home_charts
+from admin_views.settings.mailbox_qr import public_url_warning
 from app.auth.access import INTAKE_ROLES
 from app.deadlines.calendar_seed import calendar_health
 from app.reports.dashboard import headline_rates
@@ -53,6 +55,8 @@ class Dashboard(AdminIndexView):
             url = url_for("case.index_view", flt0_status_equals=str(status))
             tiles.append({"label": label, "count": counts.get(status, 0), "url": url, "status": str(status)})
         health = calendar_health(local_day(utcnow()))
+        # Administrators set PUBLIC_BASE_URL: they are told while it would make QR codes and posters useless.
+        g.public_url_warning = public_url_warning() if current_user.role == Role.ADMIN else None
         if current_user.role in LEADERS_PICTURE:
             shown = picture(current_user, utcnow())
             return self.render(

@@ -26,8 +26,17 @@ def _plain(view, value, name=None):
     return "" if value is None else str(value)
 
 
+def _tick(view, value, name=None):
+    """Flask-Admin's tick or dash, titled 是 / 否 (its own title reads "active: true")."""
+    word = _("Yes") if value else _("No")
+    icon = "fa-check-circle" if value else "fa-minus-circle"
+    tick = Markup('<span class="fa {}" title="{}" aria-label="{}" role="img"></span>')
+    return tick.format(icon, word, word)
+
+
 LIST_TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
 LIST_TYPE_FORMATTERS.update({datetime: _local_datetime, date: lambda v, d, n=None: d.isoformat()})
+LIST_TYPE_FORMATTERS[bool] = _tick
 
 EXPORT_TYPE_FORMATTERS = dict(typefmt.EXPORT_FORMATTERS)
 EXPORT_TYPE_FORMATTERS.update(

@@ -24,6 +24,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from app import audit
 from app.auth import devices
 from app.auth.login import USERNAME_MAX
 from app.auth.login import Outcome
@@ -32,6 +33,8 @@ from app.auth.sessions import end_sessions
 from app.extensions import db
 from app.timeutil import utcnow
 from app.validators import safe_next
+from models.audit import AuditAction
+from models.audit import AuditEntity
 
 bp = Blueprint("auth", __name__)
 
@@ -87,6 +90,7 @@ def login():
             request.cookies.get(devices.COOKIE),
             utcnow(),
         )
+        audit.sign_in(attempt, request.remote_addr or "")
         db.session.commit()
         if attempt.outcome is Outcome.OK:
             return _signed_in(attempt.user)
@@ -110,6 +114,8 @@ def logout():
     """End every session of the account (POST with CSRF token, so no other site can log you out)."""
     if current_user.is_authenticated:
         end_sessions(current_user)
+        user = current_user._get_current_object()
+        audit.record(AuditEntity.SIGN_IN, user.username, AuditAction.SIGN_OUT, user, None, None)
         db.session.commit()
     logout_user()
     _fresh_session()

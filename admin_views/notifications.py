@@ -21,10 +21,12 @@ from app.auth.access import can_see_case
 from app.extensions import db
 from app.notifications import delivery
 from app.notifications import inbox
+from app.notifications import preferences
 from app.notifications.bell import unread_count
 from app.timeutil import utcnow
 from models.notification import Channel as NotifyChannel
 from models.notification import DeliveryStatus
+from models.notification import NoticeKind
 from models.notification import Notification
 
 
@@ -49,7 +51,11 @@ class InboxView(SecuredView):
         page = min(page, pages - 1)
         rows = inbox.page(current_user, page, self.page_size)
         items = [
-            {"row": row, "case": row.case if row.case and can_see_case(current_user, row.case) else None}
+            {
+                "row": row,
+                "case": row.case if row.case and can_see_case(current_user, row.case) else None,
+                "links": inbox.links(row),
+            }
             for row in rows
         ]
         return self.render(
@@ -60,6 +66,23 @@ class InboxView(SecuredView):
             total=total,
             unread=unread_count(current_user),
             pager_url=lambda p: url_for(".index", page=p),
+        )
+
+    @expose("/preferences/", methods=("GET", "POST"))
+    def preferences(self):
+        """The user's channels per kind of notification: the inbox is always on, e-mail is theirs to choose."""
+        if request.method == "POST":
+            chosen = {tuple(value.split(":", 1)) for value in request.form.getlist("on") if ":" in value}
+            preferences.save(current_user, chosen)
+            db.session.commit()
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for(".preferences"))
+        return self.render(
+            "admin/notification_preferences.html",
+            kinds=list(NoticeKind),
+            channels=preferences.CHOOSABLE,
+            choices=preferences.choices(current_user),
+            has_email=bool(current_user.email),
         )
 
     @expose("/read/<int(min=1, max=9223372036854775807):notification_id>/", methods=("POST",))

@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(DefaultConfig)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "OFFICE_NAME"):
         if os.environ.get(name):
             app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
     if test_config is not None:

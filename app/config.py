@@ -1,8 +1,10 @@
 """Configuration: defaults here, then ``instance/config.py``, then environment variables."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class DefaultConfig:
@@ -44,6 +46,8 @@ class DefaultConfig:
     # Background jobs: the morning digest's local send time, and how long the scheduler lease lasts.
     DIGEST_TIME = "08:30"
     SCHEDULER_LEASE_SECONDS = 90
+    # The office that signs the printed case documents (办理单, 答复告知书, 延期告知书): their heading and seal.
+    OFFICE_NAME = "区群众诉求服务中心"
     # Where citizens and staff reach this server from outside: links in e-mails, QR codes, posters.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Citizens' uploads: kept under instance/uploads unless UPLOAD_FOLDER says otherwise.
@@ -70,6 +74,9 @@ class DefaultConfig:
     # 平安奖励金: the smallest and largest reward one clue may earn (yuan).
     REWARD_MIN_YUAN = 50
     REWARD_MAX_YUAN = 5000
+    # Separation of duties: a reward's proposer may not approve it, nor its approver record its payment.
+    REWARD_SEPARATE_PROPOSER_APPROVER = True
+    REWARD_SEPARATE_APPROVER_PAYER = True
     # Outbox delivery (app.notifications): e-mail over SMTP and group robots, retried with back-off.
     MAIL_SERVER = None  # unset: e-mail is held until a server is configured
     MAIL_PORT = None  # unset: 465 with MAIL_USE_SSL, 587 with MAIL_USE_TLS, else 25
@@ -83,6 +90,17 @@ class DefaultConfig:
     DELIVERY_MAX_ATTEMPTS = 6
     DELIVERY_BACKOFF_MINUTES = (1, 5, 15, 60, 240)
     DELIVERY_CLAIM_MINUTES = 10  # lease on a claimed row; far longer than one send may take
+    # Texts to citizens at 受理 and 答复 (app.notifications.sms), retried like the outbox. "log": written to
+    # the app log only; "http": POSTed as JSON to SMS_HTTP_URL (bearer SMS_HTTP_TOKEN, provider template id
+    # SMS_HTTP_TEMPLATE). The signature heads every text; unset: 【OFFICE_NAME】.
+    SMS_GATEWAY = "log"
+    SMS_HTTP_URL = None
+    SMS_HTTP_TOKEN = None  # from instance/config.py or the environment, never from the repository
+    SMS_HTTP_TEMPLATE = None
+    SMS_HTTP_TIMEOUT = 5
+    SMS_SIGNATURE = None
+    # 群众评价: how many days after a reply the citizen may still rate it on /track once a revisit closed it.
+    CITIZEN_RATING_DAYS = 30
 
 
 def normalise_database_url(url: str) -> str:
@@ -123,3 +141,15 @@ def public_url(path: str) -> str:
     from flask import current_app
 
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/" + path.lstrip("/")
+
+
+def public_base_url_is_local(url: str | None) -> bool:
+    """True when PUBLIC_BASE_URL is empty or names this machine: useless in a QR code, a poster or an e-mail."""
+    host = (urlsplit(str(url or "").strip()).hostname or "").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

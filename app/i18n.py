@@ -7,6 +7,7 @@ from flask import redirect
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import force_locale
 
 from app.validators import safe_next
 
@@ -19,6 +20,12 @@ def get_locale() -> str:
     if choice in current_app.config["LANGUAGES"]:
         return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def office_language():
+    """A context in the office's language (Chinese): for messages to staff and citizens, whatever the
+    language of the page that caused them."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def get_timezone() -> str:

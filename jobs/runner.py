@@ -22,6 +22,7 @@ JOBS = {
     "figures": (tasks.figures, 60),
     "daily_report": (tasks.daily_report, 120),
     "periodic_reports": (tasks.periodic_reports, 300),
+    "deliver_sms": (tasks.deliver_sms, 30),  # texts to citizens (app.notifications.sms)
 }
 DAILY = {"analyze": tasks.analyze}
 

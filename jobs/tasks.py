@@ -18,6 +18,7 @@ from app.deadlines.sweep import Run
 from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
+from app.notifications import sms
 from app.reports import issues as report_issues
 from app.reports import rollup
 from app.reports.periodic import PERIOD_OF as periodic_kinds
@@ -57,6 +58,24 @@ def deliver(now: datetime | None = None, batch: int = 100) -> dict:
         except SQLAlchemyError:
             db.session.rollback()
             current_app.logger.exception("could not record the delivery of notification %s", row.id)
+    return counts
+
+
+def deliver_sms(now: datetime | None = None, batch: int = 100) -> dict:
+    """Send up to ``batch`` due texts to citizens; return counts {sent, retried, failed}."""
+    now = now or utcnow()
+    counts = {"sent": 0, "retried": 0, "failed": 0}
+    for _ in range(batch):
+        row = sms.claim_next(now)
+        db.session.commit()  # the claim is visible before the text leaves
+        if row is None:
+            break
+        try:
+            counts[sms.deliver_one(row, now)] += 1
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("could not record the delivery of SMS %s", row.id)
     return counts
 
 

@@ -40,6 +40,7 @@ from models.report import ReportReading
 from models.report import RollupDirty
 from models.scorecard import ScorePeriod
 from models.scorecard import ScoreScheme
+from models.sms import SmsMessage
 from models.user import User
 from models.volunteer import Clue
 from models.volunteer import RewardFund
@@ -91,6 +92,7 @@ __all__ = [
     "RollupDirty",
     "ScorePeriod",
     "ScoreScheme",
+    "SmsMessage",
     "User",
     "Volunteer",
     "WorkCalendarDay",

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
@@ -36,6 +37,11 @@ class AuditEntity(LabelledEnum):
     FIELD_ORDER_CLASS = "field_order_class", _l("Classes of order")
     DIRECT_ANSWER_SCOPE = "direct_answer_scope", _l("Direct answer scope")
     REPLY_TEMPLATE = "reply_template", _l("Standard wording")
+    CASE = "case", _l("Cases")
+    USER = "user", _l("Staff accounts")
+    API_KEY = "api_key", _l("API keys")
+    SIGN_IN = "sign_in", _l("Sign-ins")
+    EXPORT = "export", _l("Exports")
 
 
 class AuditAction(LabelledEnum):
@@ -57,20 +63,41 @@ class AuditAction(LabelledEnum):
     MERGE = "merge", _l("Merge into a case")
     DISMISS = "dismiss", _l("Dismissal")
     PUBLISH = "publish", _l("Publication")
+    SUPERVISE = "supervise", _l("Supervision order issued")
+    REVEAL = "reveal", _l("Full number viewed")
+    SIGN_IN = "sign_in", _l("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _l("Failed sign-in")
+    LOCK_OUT = "lock_out", _l("Account locked")
+    SIGN_OUT = "sign_out", _l("Signed out")
+    UNLOCK = "unlock", _l("Account unlocked")
+    PASSWORD_RESET = "password_reset", _l("Password reset")
+    KEY_ISSUED = "key_issued", _l("Key issued")
+    USE = "use", _l("Key used")
 
 
 class ConfigChange(db.Model):
-    """The audit trail: policy and calendar edits, the roster, personal links, clues, rewards and funds."""
+    """The audit trail: settings, the roster, clues, rewards, case edits, accounts, sign-ins, exports, views of
+    full personal numbers and API key use.
+
+    A counted row (``bucket`` set, e.g. an API key's hour) is unique per entity, key, action and bucket and
+    carries its ``hits``; it is created once and then only counted up (one conditional UPDATE per use).
+    """
 
     __tablename__ = "config_change"
+    __table_args__ = (
+        Index("ix_config_change_record", "entity", "entity_key"),
+        Index("uq_config_change_bucket", "bucket", "entity", "entity_key", "action", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     entity: Mapped[str] = mapped_column(Coded(AuditEntity, 50))
     entity_key: Mapped[str] = mapped_column(String(50))
     action: Mapped[str] = mapped_column(Coded(AuditAction))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    bucket: Mapped[str | None] = mapped_column(String(20))
+    hits: Mapped[int | None] = mapped_column(Integer)
 
     actor: Mapped["User | None"] = relationship("User")  # noqa: F821  (models.user)

@@ -71,6 +71,8 @@ class Case(db.Model):
 
     citizen_name: Mapped[str | None] = mapped_column(String(50))
     citizen_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # its last four digits, kept by ``_keep_phone_last4``: the case search finds "尾号 5678" by index
+    citizen_phone_last4: Mapped[str | None] = mapped_column(String(4))
     citizen_id_no: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(255))
     street_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -118,8 +120,13 @@ class Case(db.Model):
     reply_text: Mapped[str | None] = mapped_column(Text)
     satisfaction: Mapped[str | None] = mapped_column(enum_column(Satisfaction, "case_satisfaction"))
     satisfaction_note: Mapped[str | None] = mapped_column(Text)
+    revisit_resolved: Mapped[bool | None] = mapped_column(Boolean)  # 是否解决, asked at the staff revisit
+    # 群众评价: the citizen's own rating on /track (app.cases.citizen_rating), kept apart from the revisit's
+    citizen_rating: Mapped[str | None] = mapped_column(enum_column(Satisfaction, "case_citizen_rating"))
+    citizen_rating_note: Mapped[str | None] = mapped_column(Text)
     return_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     redo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 催办 (app.cases.urging)
 
     # Cached from the running deadlines (models.deadline) for lists: earliest due time and its colour.
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -168,10 +175,27 @@ class Case(db.Model):
         Index("ix_case_item_closed_at", "closed_at"),  # the rollup counts closures by day
         # the dashboard's one pass over the open cases, read from the index alone
         Index("ix_case_item_open_board", "status", "street_id", "community_id", "urgency", "grade"),
+        # the clerk's desk: caller history by ID number, search by the phone's last four digits, list
+        # filters by street and community (app.cases.caller_history, admin_views.cases.search)
+        Index("ix_case_item_citizen_id_no", "citizen_id_no"),
+        Index("ix_case_item_citizen_phone_last4", "citizen_phone_last4"),
+        Index("ix_case_item_street_id", "street_id"),
+        Index("ix_case_item_community_id", "community_id"),
     )
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+def phone_last4(phone: str | None) -> str | None:
+    """The last four characters of a stored phone number, or None (no phone, or too short to have them)."""
+    return phone[-4:] if phone and len(phone) >= 4 else None
+
+
+@event.listens_for(Case.citizen_phone, "set")
+def _keep_phone_last4(case, value, old, initiator) -> None:
+    """Every write of the phone (constructor, form, edit) writes its last four digits too."""
+    case.citizen_phone_last4 = phone_last4(value)
 
 
 class CaseAction(LabelledEnum):
@@ -182,6 +206,8 @@ class CaseAction(LabelledEnum):
     REJECT = "reject", _l("Reject")
     DISPATCH = "dispatch", _l("Dispatch")
     RETURN = "return", _l("Return")
+    REASSIGN = "reassign", _l("Re-dispatch to another department")
+    RECALL = "recall", _l("Recall to intake")
     SIGN = "sign", _l("Sign for")
     CONTACT = "contact", _l("Record contact")
     REPLY = "reply", _l("Reply")
@@ -213,6 +239,8 @@ class CaseAction(LabelledEnum):
     ANSWER_PART = "answer_part", _l("Answer our part")
     WAIVE_PART = "waive_part", _l("Waive a co-department's part")
     DIRECT_ANSWER = "direct_answer", _l("Answer on the spot")
+    CITIZEN_RATING = "citizen_rating", _l("Citizen's own rating")  # 群众评价 after a revisit closed the case
+    URGE = "urge", _l("Urge the department")
 
 
 class CaseEvent(db.Model):
@@ -259,6 +287,7 @@ def _sync_co_department_copies(session, flush_context) -> None:
 class AttachmentKind(LabelledEnum):
     IMAGE = "image", _l("Photo")
     AUDIO = "audio", _l("Voice note")
+    DOCUMENT = "document", _l("Document")  # staff files (PDF, Word, Excel) on a contact record or a reply
 
 
 class Attachment(db.Model):
@@ -280,6 +309,8 @@ class Attachment(db.Model):
     field_target_id: Mapped[int | None] = mapped_column(
         ForeignKey("field_order_target.id", ondelete="CASCADE"), index=True
     )
+    # the timeline entry the file documents (a contact record or a reply with photos)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id", ondelete="SET NULL"), index=True)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))

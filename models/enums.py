@@ -127,6 +127,20 @@ class ReplyOutcome(LabelledEnum):
     NOT_SUPPORTED = "not_supported", _l("Not supported")
 
 
+class ContactMethod(LabelledEnum):
+    """How a handler tried to reach the citizen (联系记录); 未接通 is a try, not a contact made."""
+
+    PHONE = "phone", _l("By phone")
+    VISIT = "visit", _l("Home visit")
+    WECHAT = "wechat", _l("WeChat")
+    NOT_REACHED = "not_reached", _l("Could not get through")
+
+    @property
+    def reached(self) -> bool:
+        """Whether the citizen was actually reached (the one rule: 未接通 does not count as contact)."""
+        return self is not ContactMethod.NOT_REACHED
+
+
 class Satisfaction(LabelledEnum):
     SATISFIED = "satisfied", _l("Satisfied")
     BASIC = "basically_satisfied", _l("Basically satisfied")

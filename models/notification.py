@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
+from sqlalchemy import Boolean
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -33,6 +34,35 @@ class DeliveryStatus(LabelledEnum):
     PENDING = "pending", _l("Pending")
     SENT = "sent", _l("Sent")
     FAILED = "failed", _l("Failed")
+
+
+class NoticeKind(LabelledEnum):
+    """What a notification is about, as a person chooses their channels for it (inbox is always on)."""
+
+    DISPATCHED = "dispatched", _l("A case is dispatched or handed to my department")
+    RETURNED = "returned", _l("A case comes back to me (退单, 撤回)")
+    REDO = "redo", _l("A case is sent back for redoing (重办)")
+    SUPERVISED = "supervised", _l("督办 or 催办 on my department's case")
+    EXTENSION_REQUESTED = "extension_requested", _l("An extension is requested")
+    EXTENSION_DECIDED = "extension_decided", _l("My extension request is decided")
+    NEW_LETTER = "new_letter", _l("A new letter in my mailbox")
+    NEW_CLUE = "new_clue", _l("A new clue in my community")
+    AWAITING_REVISIT = "awaiting_revisit", _l("A reply waits for the revisit")
+    CITIZEN_RATING = "citizen_rating", _l("A citizen is unsatisfied after the case was closed")
+    DEADLINE = "deadline", _l("Time-limit reminders and overdue notices")
+    ESCALATION = "escalation", _l("Escalations to supervisors and leaders")
+    DIGEST = "digest", _l("The morning digest")
+
+
+class NotificationPreference(db.Model):
+    """A person's choice of a channel for one kind of notification; no row means the channel is on."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class Notification(db.Model):

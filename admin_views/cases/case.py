@@ -2,6 +2,7 @@
 
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import request
 from flask import send_file
@@ -13,6 +14,7 @@ from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from wtforms import HiddenField
 from wtforms import ValidationError
 from wtforms.validators import DataRequired
@@ -29,13 +31,18 @@ from admin_views.cases.action_forms import action_defaults
 from admin_views.cases.action_forms import blank_form
 from admin_views.cases.armed_list import ArmedCaseListMixin
 from admin_views.cases.figure_filter import FigureFilter
+from admin_views.cases.search import AreaFilter
 from admin_views.cases.search import DueFilter
 from admin_views.cases.search import LocalDateBetweenFilter
 from admin_views.cases.search import apply_case_search
+from admin_views.cases.search import placeholder as search_placeholder
 from admin_views.cases.transition import take_action
+from app import audit
+from app.auth import pii
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
+from app.cases import caller_history
 from app.cases import lifecycle
 from app.cases import staff_intake
 from app.extensions import db
@@ -43,7 +50,10 @@ from app.intake import uploads
 from app.validators import IdNumber
 from app.validators import Phone
 from app.volunteers.clues import source_clues
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.case import Attachment
+from models.case import AttachmentKind
 from models.case import Case
 from models.enums import STAFF_INTAKE_CHANNELS
 from models.enums import Channel
@@ -87,7 +97,7 @@ def attachment_response(attachment: Attachment):
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        as_attachment=request.args.get("download") == "1",
+        as_attachment=request.args.get("download") == "1" or attachment.kind == AttachmentKind.DOCUMENT,
         download_name=uploads.download_name(attachment.original_name, attachment.content_type),
         max_age=0,
     )
@@ -115,6 +125,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
     action_roles = {"supervise": SUPERVISOR_ROLES}
 
     details_template = "admin/case/details.html"
+    list_template = "admin/case/list.html"  # rows as cards on a phone (css/desk-phone.css)
 
     column_list = cols.LIST
     column_details_list = cols.DETAILS
@@ -137,12 +148,12 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         sqla_filters.FilterEqual(
             Case.lead_department_id, _l("Lead department"), options=LazyOptions(_department_options)
         ),
-        sqla_filters.FilterEqual(
+        AreaFilter(
             Case.street_id,
             _l("Street"),
             options=LazyOptions(lambda: _department_options(DepartmentKind.STREET)),
         ),
-        sqla_filters.FilterEqual(
+        AreaFilter(
             Case.community_id,
             _l("Community"),
             options=LazyOptions(lambda: _department_options(DepartmentKind.COMMUNITY)),
@@ -186,14 +197,18 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         "repeat_of": {"fields": ["number", "title"], "page_size": 10, "minimum_input_length": 2}
     }
     form_extra_fields = {"row_version": HiddenField(), **direct_forms.INTAKE_FIELDS}
-    create_template = "admin/wording/case_create.html"
+    create_template = "admin/case/create.html"  # the wording intake form with the 来电历史 box
     direct_answer_fields = tuple(direct_forms.INTAKE_FIELDS)
     form_widget_args = {"content": {"rows": 6}, "direct_text": {"rows": 5}}
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        """Numbers and phones by index; other text by title."""
+        """Numbers, codes and phones by index; other text in name, address and title (admin_views.cases.search)."""
         query, count_query = apply_case_search(query, count_query, search, current_user)
         return query, count_query, joins, count_joins
+
+    def search_placeholder(self):
+        """What the search box searches, for the user's role."""
+        return search_placeholder(current_user)
 
     def create_form(self, obj=None):
         """The intake form, without the fields the role may not set; the 直接答复 section names what it allows."""
@@ -207,6 +222,11 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
         form = _without(super().edit_form(obj), hidden)
         if request.method == "GET" and obj is not None:
             form.row_version.data = obj.version
+            if obj.citizen_id_no and "citizen_id_no" in form:  # the form shows the full number: audited
+                audit.record(
+                    AuditEntity.CASE, obj.id, AuditAction.REVEAL, acting_user(), None, {"where": "edit"}
+                )
+                g.audit_pending = True
         return form
 
     @expose("/edit/", methods=("GET", "POST"))
@@ -231,10 +251,8 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             raise ValidationError(refusal.message) from None
 
     def get_save_return_url(self, model, is_created=False):
-        """After an answer on the spot the clerk lands on the case page (its revisit is next)."""
-        if is_created and model.answered_at_intake:
-            return self.get_url(".details_view", id=model.id)
-        return super().get_save_return_url(model, is_created)
+        """After saving a new case or an edit the clerk stays on the case page (its next step is there)."""
+        return self.get_url(".details_view", id=model.id)
 
     # --- the case page -----------------------------------------------------------------------
     def render_case(self, case, open_action=None, open_form=None):
@@ -257,15 +275,36 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             open_action=open_action,
             events=case.events,
             field_labels=cols.LABELS,
+            may_reveal=bool(case.citizen_id_no) and pii.sees_in_full("citizen_id_no", current_user),
+            describe=audit.describe,
             deadlines=case.deadlines,
             attachments=case.attachments,
             clues=source_clues(case),
+            caller_history=caller_history.for_case(current_user, case),
         )
 
     @expose("/details/")
     def details_view(self):
         """The case page: fields, lifecycle buttons and the timeline."""
         case = self.get_one(request.args.get("id"))
+        return self.render_case(case)
+
+    @pass_context
+    def get_detail_value(self, context, model, name):
+        """The ID number masked until the user asks to see it in full (:meth:`reveal_view`)."""
+        if name == "citizen_id_no" and g.get("revealed") != model.id:
+            return pii.mask(model.citizen_id_no)
+        return super().get_detail_value(context, model, name)
+
+    @expose("/reveal/", methods=("POST",))
+    def reveal_view(self):
+        """The case page with the full ID number, for a role that may see it; each showing is audited."""
+        case = self.get_one(request.form.get("id"))
+        if not case.citizen_id_no or not pii.sees_in_full("citizen_id_no", current_user):
+            abort(403)
+        audit.record(AuditEntity.CASE, case.id, AuditAction.REVEAL, acting_user(), None, {"where": "page"})
+        db.session.commit()
+        g.revealed = case.id
         return self.render_case(case)
 
     @expose("/attachment/<int(min=1, max=9223372036854775807):attachment_id>")

@@ -1,22 +1,45 @@
-"""Case list search and date filters that use indexes and the Asia/Shanghai day."""
+"""Case list search, the street and community filters, and date filters that use indexes and the
+Asia/Shanghai day.
+
+Each search term is read by its shape: a case number (or a piece of one), a tracking code, the phone's last
+four digits, a phone number, or text (the citizen's name, the address, the title). The list's scope is
+applied around it by the view, so a search never reaches a case the user may not see. A role that sees a
+field masked cannot search by it (:func:`app.auth.pii.may_search`): a leader's four digits match case numbers
+only, and a role that sees phone or ID numbers masked in free text (:mod:`app.auth.redaction`) searches the
+name, address and title by words without Latin letters or digits, which could spell such a number out.
+"""
 
 import re
 from datetime import timedelta
 
 from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
+from sqlalchemy import false
 from sqlalchemy import or_
+from sqlalchemy import select
 
 from app.auth.pii import may_search
+from app.auth.pii import sees_in_full
+from app.auth.redaction import FIELD_OF_KIND
+from app.cases.opening import TRACKING_ALPHABET
+from app.cases.opening import TRACKING_LENGTH
+from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from app.timeutil import utcnow
 from app.validators import ascii_text
+from app.validators import parse_id
 from models.case import Case
+from models.org import Department
 
 CASE_NUMBER_RE = re.compile(r"^SQ\d", re.IGNORECASE)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{6,}$")
+LAST4_RE = re.compile(r"^[0-9]{4}$")
+NUMBER_PIECE_RE = re.compile(r"^[0-9][0-9-]*$")  # a piece of a case number: 1202-0001, 000123, 17
+TRACKING_RE = re.compile(rf"^[{TRACKING_ALPHABET}]{{{TRACKING_LENGTH}}}$")
+LATIN_OR_DIGIT = re.compile(r"[0-9A-Za-z]")
 
 
 def _prefix(column, term: str):
@@ -24,20 +47,53 @@ def _prefix(column, term: str):
     return and_(column >= term, column < term + "\uffff")
 
 
-def case_search_clause(term: str, user):
-    """Case numbers and phone numbers by index prefix; any other text within the title.
+def _reads_free_text_in_full(user) -> bool:
+    """Whether ``user`` sees the phone and ID numbers typed into free text as they were written."""
+    return all(sees_in_full(field, user) for field in FIELD_OF_KIND.values())
 
-    A phone is searched only for roles that see it in full: searching a masked phone digit by digit
-    would reveal it.
+
+def _text_clause(term: str, user):
+    """Words in the citizen's name, the address or the title; for a role that reads free text masked, only
+    words without Latin letters or digits (else nothing: the number piece it holds cannot be searched)."""
+    if LATIN_OR_DIGIT.search(term) and not _reads_free_text_in_full(user):
+        return false()
+    return or_(
+        Case.citizen_name.contains(term, autoescape=True),
+        Case.address.contains(term, autoescape=True),
+        Case.title.contains(term, autoescape=True),
+    )
+
+
+def case_search_clause(term: str, user):
+    """One search term as a condition, read by its shape (see the module docstring).
+
+    Case numbers, phones, the phone's last four digits and tracking codes walk an index; pieces of case
+    numbers and text scan. A phone is searched only for roles that see it in full: searching a masked phone
+    digit by digit would reveal it.
     """
     term = ascii_text(term).strip()
     if CASE_NUMBER_RE.match(term):
         return _prefix(Case.number, term.upper())
+    if TRACKING_RE.match(term.upper()):
+        return or_(Case.tracking_code == term.upper(), _text_clause(term, user))
+    if LAST4_RE.match(term):
+        if not may_search("Case", "citizen_phone", user):
+            return Case.number.contains(term)
+        return or_(Case.citizen_phone_last4 == term, Case.number.contains(term))
     if PHONE_RE.match(term):
         if not may_search("Case", "citizen_phone", user):
             return Case.number.contains(term)
         return or_(_prefix(Case.citizen_phone, term.replace("-", "")), Case.number.contains(term))
-    return Case.title.contains(term, autoescape=True)
+    if NUMBER_PIECE_RE.match(term):
+        return Case.number.contains(term)
+    return _text_clause(term, user)
+
+
+def placeholder(user) -> str:
+    """What the search box says it searches, for ``user``'s role."""
+    if may_search("Case", "citizen_phone", user):
+        return _("Case number, tracking code, name, phone or its last 4 digits, address, title")
+    return _("Case number, tracking code, name, address, title")
 
 
 def apply_case_search(query, count_query, search: str, user):
@@ -88,3 +144,37 @@ class DueFilter(sqla_filters.BaseSQLAFilter):
 
     def operation(self):
         return _l("is")
+
+
+def _units_under(department_id):
+    """The ids of department ``department_id`` and every unit below it (a street's communities and stations),
+    as a subquery; none for an unknown id."""
+    unit = db.session.get(Department, department_id) if department_id is not None else None
+    if unit is None:
+        return None
+    return select(Department.id).where(Department.path.startswith(unit.path, autoescape=True))
+
+
+class AreaFilter(sqla_filters.FilterEqual):
+    """Cases of one street or community: those placed there (the case's street or community), and those
+    without a place recorded that a unit there handles (leads, or works as handed down to it).
+
+    The URL keeps FilterEqual's name (``flt0_street_equals``), which the dashboard's area board links to.
+    """
+
+    def validate(self, value):
+        """A department id."""
+        return parse_id(value) is not None
+
+    def clean(self, value):
+        """The id as a number."""
+        return parse_id(value)
+
+    def apply(self, query, value, alias=None):
+        """Placed in the unit, or placed nowhere and handled in it or below it."""
+        units = _units_under(value)
+        if units is None:
+            return query.filter(false())
+        place = self.get_column(alias)
+        handled = or_(Case.lead_department_id.in_(units), Case.handed_down_to_id.in_(units))
+        return query.filter(or_(place == value, and_(place.is_(None), handled)))

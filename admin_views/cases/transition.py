@@ -1,4 +1,4 @@
-"""The POST of a case-page button: parse its form (and any photos), take the action, commit, answer."""
+"""The POST of a case-page button: parse its form (and any files), take the action, commit, answer."""
 
 from flask import flash
 from flask import redirect
@@ -15,34 +15,55 @@ from app.intake import uploads
 from app.timeutil import utcnow
 
 
+def _checked_files(form, params: dict) -> tuple[list, list]:
+    """The posted evidence photos (``photos``: photos only) and files (``files``: photos, voice notes or
+    documents),
+    checked before anything is written; UploadError names the file refused."""
+    photos, files = [], []
+    if "photos" in params:
+        params.pop("photos")
+        photos = evidence.checked_photos(form.photos)
+    if "files" in params:
+        params.pop("files")
+        files = uploads.check_all(uploads.file_parts(form.files), documents=True)
+    return photos, files
+
+
+def _file_under(case, event, photos: list, files: list, now, stored: list) -> None:
+    """Store the checked files under ``case``: evidence photos under the visit or 包案 the step made (shown
+    there), files under the timeline entry ``event`` (shown under it); each stored name is appended to
+    ``stored`` at once."""
+    data = event.data or {}
+    if photos:
+        evidence.attach(
+            case, photos, now, stored, visit_id=data.get("visit_id"), package_id=data.get("package_id")
+        )
+    for row in evidence.attach(case, files, now, stored) if files else []:
+        row.event_id = event.id
+
+
 def take_action(view, action_name: str):
     """Take ``action_name`` on the posted case; on refusal show the page again with the input kept (409),
-    a bad photo 400; photos are stored only once the step succeeded, and removed if its commit fails."""
+    a refused file 400 (nothing taken); files are stored only once the step succeeded, and removed if its
+    commit fails."""
     form = posted_form(action_name)
     case = view.get_one(form.id.data)
     params = form.params()
-    photos = []
-    if "photos" in params:
-        params.pop("photos")
-        try:
-            photos = evidence.checked_photos(form.photos)
-        except uploads.UploadError as exc:
-            flash(str(exc), "error")
-            return view.render_case(case, action_name, form), 400
+    try:
+        photos, files = _checked_files(form, params)
+    except uploads.UploadError as exc:
+        flash(str(exc), "error")
+        return view.render_case(case, action_name, form), 400
     stored, now = [], utcnow()
     try:
         event = lifecycle.perform(
             case, action_name, acting_user(), now=now, expected_version=form.version.data or None, **params
         )
-        if photos:
-            data = event.data or {}
-            evidence.attach(
-                case, photos, now, stored, visit_id=data.get("visit_id"), package_id=data.get("package_id")
-            )
+        _file_under(case, event, photos, files, now, stored)
         db.session.commit()
     except BaseException as exc:
         db.session.rollback()
-        uploads.discard(stored)  # however the step failed, no photo it stored stays behind
+        uploads.discard(stored)  # however the step failed, no file it stored stays behind
         if isinstance(exc, lifecycle.TransitionError):
             flash(exc.message, "error")
             return view.render_case(view.get_one(case.id), action_name, form), 409

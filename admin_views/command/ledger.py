@@ -47,6 +47,7 @@ class OrderLedgerView(SecuredModelView):
 
     read_roles = STAFF_ROLES
     export_roles = STAFF_ROLES
+    create_roles = edit_roles = delete_roles = frozenset()  # a list of what others wrote: read only
     can_view_details = False
     column_display_actions = False  # rows are read here and acted on from their case page
     column_list = ("case", "kind", "level", "content", "department", "status", "issued_at", "due_at",

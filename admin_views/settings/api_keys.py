@@ -14,11 +14,17 @@ from wtforms.validators import Length
 
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
+from admin_views.base import acting_user
+from app import audit
 from app.auth.access import ADMIN_ROLES
 from app.auth.api_keys import SCHEME
 from app.auth.api_keys import issue_key
 from app.extensions import db
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.enums import Channel
+
+AUDITED = ("name", "system", "mailbox", "channel", "active", "note")  # never the key or its hash
 
 
 def _prefix(view, context, model, name):
@@ -58,6 +64,11 @@ class ApiKeyView(SecuredModelView):
         """A new row gets its key here; the plaintext waits on the row until the save has committed."""
         if is_created:
             model._plaintext = issue_key(model)
+            db.session.flush()  # the audit row names the key by its id
+            after = {name: audit.plain(getattr(model, name)) for name in AUDITED}
+            audit.record(AuditEntity.API_KEY, model.id, AuditAction.KEY_ISSUED, acting_user(), None, after)
+        else:
+            audit.record_edit(AuditEntity.API_KEY, model.id, audit.changes(model, AUDITED), acting_user())
         super().on_model_change(form, model, is_created)
 
     def after_model_change(self, form, model, is_created):
@@ -84,6 +95,8 @@ class ApiKeyView(SecuredModelView):
         """Replace the selected rows' keys and show the new ones once."""
         rows = self.scoped_ids(ids).order_by(self.model.id).all()
         issued = [(row.name, issue_key(row)) for row in rows]
+        for row in rows:
+            audit.record(AuditEntity.API_KEY, row.id, AuditAction.KEY_ISSUED, acting_user(), None, None)
         db.session.commit()
         return self._issued(issued)
 

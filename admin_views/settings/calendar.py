@@ -26,16 +26,23 @@ from admin_views import formatters as fmt
 from admin_views.base import LazyOptions
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
+from admin_views.base import form_errors
+from admin_views.settings.calendar_grid import FIELDS
+from admin_views.settings.calendar_grid import MODES
+from admin_views.settings.calendar_grid import DayForm
+from admin_views.settings.calendar_grid import change_day
+from admin_views.settings.calendar_grid import weekday_names
+from admin_views.settings.calendar_grid import year_grid
 from app.deadlines.calendar_seed import generate_year
 from app.deadlines.calendar_seed import record_change
 from app.deadlines.workcalendar import day_label
 from app.deadlines.workcalendar import invalidate_cache
 from app.extensions import db
+from app.timeutil import local_day
+from app.timeutil import utcnow
 from models.deadline import CalendarSource
 from models.deadline import WorkCalendarDay
 from models.user import User
-
-FIELDS = ("is_workday", "name", "source")
 
 
 def _parse_day(value) -> date | None:
@@ -43,6 +50,12 @@ def _parse_day(value) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def _year_arg(value, default: int) -> int:
+    """The year asked for in the query string, or ``default``."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2200 else default
 
 
 def _calendar_years() -> list[tuple[str, str]]:
@@ -189,6 +202,40 @@ class WorkCalendarView(SecuredModelView):
     def after_model_delete(self, model):
         """Later lookups in this process read the new table."""
         invalidate_cache()
+
+    @property
+    def extra_css(self):
+        """The month grids' styles."""
+        return [url_for("static", filename="calendar.css")]
+
+    # --- the year as month grids ----------------------------------------------------------
+    @expose("/year/", methods=("GET", "POST"))
+    def year_view(self):
+        """Twelve month grids of a year (``?year=``); administrators click a day to change it."""
+        today = local_day(utcnow())
+        form = DayForm()
+        if request.method == "POST":
+            if not self.can_edit:
+                abort(403)
+            if not form.validate():
+                flash(_("Nothing was changed: %(errors)s", errors=form_errors(form)), "error")
+                return redirect(url_for(".year_view", year=request.args.get("year", today.year)))
+            row = change_day(form.day.data, form.mode.data, form.name.data, acting_user())
+            db.session.commit()
+            invalidate_cache()
+            state = _("working day") if row.is_workday else _("rest day")
+            flash(_("%(day)s is now a %(state)s.", day=day_label(row.day), state=state), "success")
+            return redirect(url_for(".year_view", year=row.day.year, _anchor=f"month-{row.day.month}"))
+        year = _year_arg(request.args.get("year"), today.year)
+        return self.render(
+            "admin/calendar/year.html",
+            year=year,
+            months=year_grid(year, today),
+            weekdays=weekday_names(),
+            form=form,
+            modes=MODES,
+            can_change=self.can_edit,
+        )
 
     # --- add a year -----------------------------------------------------------------------
     @expose("/add-year/", methods=("GET", "POST"))

@@ -1,12 +1,8 @@
 """Deadline policies in the panel (endpoint ``deadline_policy``): administrators edit, staff read."""
 
-import json
-
 from flask import g
-from flask_babel import gettext as _
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
-from wtforms import ValidationError
 from wtforms.validators import DataRequired
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
@@ -14,54 +10,21 @@ from wtforms.validators import Optional
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
 from admin_views.base import acting_user
+from admin_views.settings.ladder_form import LadderField
+from admin_views.settings.ladder_form import ladder_summary
+from app.deadlines.policies import ladder
 from app.deadlines.policies import policy_snapshot
 from app.deadlines.policies import record_policy_change
-from app.deadlines.policies import validate_ladder
 from app.extensions import db
 from models.audit import AuditAction
-from models.deadline import LadderStep
 from models.deadline import Stage
 from models.deadline import Unit
 from models.enums import Grade
 from models.enums import RequestType
 
 
-class JSONTextField(TextAreaField):
-    """A text area holding JSON; the model gets the parsed value."""
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return json.dumps(self.data, ensure_ascii=False) if self.data is not None else ""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            try:
-                self.data = json.loads(valuelist[0] or "[]")
-            except ValueError:
-                self.data = None
-                raise ValueError(_("This is not valid JSON.")) from None
-
-
-def _ladder_valid(form, field):
-    try:
-        field.data = validate_ladder(field.data)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-
-
 def _ladder_text(view, context, model, name):
-    parts = []
-    for rung in model.ladder or []:
-        label = str(LadderStep.label_of(rung.get("step")))
-        if "percent" in rung:
-            label += f" {rung['percent']}%"
-        elif "minutes_before" in rung:
-            label += " " + _("%(num)d min before", num=rung["minutes_before"])
-        elif rung.get("minutes_after"):
-            label += " " + _("+%(num)d min", num=rung["minutes_after"])
-        parts.append(label)
-    return " → ".join(parts)
+    return ladder_summary(model.ladder)
 
 
 class DeadlinePolicyView(SecuredModelView):
@@ -93,8 +56,8 @@ class DeadlinePolicyView(SecuredModelView):
     }
     column_descriptions = {
         "ladder": _l(
-            'JSON list, e.g. [{"step": "warn", "percent": 80}, {"step": "breach"}, '
-            '{"step": "escalate_supervisor", "minutes_after": 60}]'
+            "One row per reminder: a level may appear once; a warning comes before the due time. Times "
+            "before or after the due time are clock time. Blank rows are ignored."
         ),
         "priority": _l("Breaks ties between equally specific policies: higher wins."),
     }
@@ -109,7 +72,7 @@ class DeadlinePolicyView(SecuredModelView):
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     form_columns = ("name", "policy_set", "stage", "grade", "request_type", "category", "mailbox", "amount",
                     "unit", "ladder", "max_extensions", "max_extension_amount", "priority", "active", "note")  # fmt: skip
-    form_overrides = {"ladder": JSONTextField}
+    form_overrides = {"ladder": LadderField}
     form_choices = {
         "stage": Stage.choices(),
         "unit": Unit.choices(),
@@ -119,10 +82,19 @@ class DeadlinePolicyView(SecuredModelView):
     form_args = {
         "name": {"validators": [DataRequired()]},
         "amount": {"validators": [DataRequired(), NumberRange(min=1, max=100000)]},
-        "ladder": {"validators": [_ladder_valid]},
         "max_extensions": {"validators": [Optional(), NumberRange(min=0, max=10)]},
         "max_extension_amount": {"validators": [Optional(), NumberRange(min=1, max=100000)]},
     }
+
+    @property
+    def extra_css(self):
+        """The ladder rows' styles (a card per row on a phone)."""
+        return [url_for("static", filename="ladder.css")]
+
+    @property
+    def extra_js(self):
+        """The ladder rows' script (adds rows, shows who hears each level)."""
+        return [url_for("static", filename="ladder.js")]
 
     def on_model_change(self, form, model, is_created):
         """Blank criteria mean "any"; the change is audited and its recompute queued in the same commit."""
@@ -132,6 +104,13 @@ class DeadlinePolicyView(SecuredModelView):
         before = None if is_created else g.get("policy_before")
         action = AuditAction.CREATE if is_created else AuditAction.UPDATE
         record_policy_change(model, action, before, policy_snapshot(model), acting_user())
+
+    def create_form(self, obj=None):
+        """A new policy starts from the standard ladder (warning at 80 %, then overdue)."""
+        form = super().create_form(obj)
+        if not form.ladder.posted:
+            form.ladder.show(ladder())
+        return form
 
     def edit_form(self, obj=None):
         """Capture the before-image (per request) when the edit form is built for a policy."""

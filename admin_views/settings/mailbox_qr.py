@@ -7,11 +7,13 @@ the links shown in the mailbox list and details.
 from io import BytesIO
 
 import segno
+from flask import current_app
 from flask import request
 from flask import send_file
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.config import public_base_url_is_local
 from app.config import public_url
 
 ERROR_LEVEL = "m"  # at least M (15 % of the code may be damaged); segno raises it when the size allows
@@ -28,6 +30,24 @@ KINDS = {
 def mailbox_url(mailbox) -> str:
     """The absolute address of the mailbox's public page (what the QR code holds)."""
     return public_url(f"/m/{mailbox.slug}")
+
+
+def public_url_warning() -> str | None:
+    """Why the QR codes and posters would not work for citizens (PUBLIC_BASE_URL empty or local), or None."""
+    url = str(current_app.config.get("PUBLIC_BASE_URL") or "").strip()
+    if not public_base_url_is_local(url):
+        return None
+    if not url:
+        return _(
+            "The public address (PUBLIC_BASE_URL) is not set: QR codes, posters and links in messages lead "
+            "nowhere. Set it in instance/config.py to the full address citizens open, then restart."
+        )
+    return _(
+        "The public address (PUBLIC_BASE_URL) is %(url)s, which citizens cannot open: QR codes, posters and "
+        "links in messages will not work for them. Set it in instance/config.py to the full address citizens "
+        "open, then restart.",
+        url=url,
+    )
 
 
 def make_code(url: str) -> segno.QRCode:
@@ -85,7 +105,14 @@ def qr_links(view, context, model, name) -> Markup:
 def qr_details(view, context, model, name) -> Markup:
     """Details row: the encoded address, a small preview of the code, and the links."""
     url = mailbox_url(model)
+    warning = public_url_warning()
+    alert = Markup('<div class="alert alert-warning py-1 small" id="public-url-warning">{}</div>')
     return Markup(
-        '<div class="mailbox-qr"><div style="width:8rem">{}</div>'
+        '<div class="mailbox-qr">{}<div style="width:8rem">{}</div>'
         '<div class="small text-monospace my-1">{}</div><div>{}</div></div>'
-    ).format(inline_svg(make_code(url)), url, Markup(" · ").join(_links(view, model)))
+    ).format(
+        alert.format(warning) if warning else "",
+        inline_svg(make_code(url)),
+        url,
+        Markup(" · ").join(_links(view, model)),
+    )

@@ -177,4 +177,5 @@ class MailboxView(SecuredModelView):
             qr_svg=mailbox_qr.inline_svg(mailbox_qr.make_code(url)),
             promises=mailbox_promises(mailbox),
             back_url=self.get_url(f"{self.endpoint}.details_view", id=mailbox.id),
+            public_url_warning=mailbox_qr.public_url_warning(),
         )

@@ -1,4 +1,4 @@
-"""Staff accounts: administrators only. Passwords are set here, never shown."""
+"""Staff accounts: administrators only. Passwords are set here, never shown; every change is audited."""
 
 from flask import flash
 from flask_admin.actions import action
@@ -15,16 +15,37 @@ from wtforms.validators import Regexp
 
 from admin_views import formatters as fmt
 from admin_views.base import SecuredModelView
+from admin_views.base import acting_user
+from app import audit
 from app.auth.access import ADMIN_ROLES
 from app.auth.login import unlock
 from app.auth.passwords import set_password
 from app.extensions import db
 from app.validators import Phone
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.enums import LeaderRank
 from models.enums import Role
 from models.user import User
 
 MIN_PASSWORD = 8
+
+
+# What the trail keeps of an account: never the password or its hash (a reset is recorded as a step).
+AUDITED = ("username", "display_name", "role", "leader_rank", "department", "phone", "email", "active")
+
+
+def _audit(user: User, is_created: bool, password_set: bool) -> None:
+    """The audit rows of an account's creation or edit (old → new), and of a password reset."""
+    actor = acting_user()
+    if is_created:
+        db.session.flush()  # the row names the account by its id
+        after = {name: audit.plain(getattr(user, name)) for name in AUDITED}
+        audit.record(AuditEntity.USER, user.id, AuditAction.CREATE, actor, None, after)
+        return
+    audit.record_edit(AuditEntity.USER, user.id, audit.changes(user, AUDITED), actor)
+    if password_set:
+        audit.record(AuditEntity.USER, user.id, AuditAction.PASSWORD_RESET, actor, None, None)
 
 
 class UserView(SecuredModelView):
@@ -111,6 +132,7 @@ class UserView(SecuredModelView):
             set_password(model, form.new_password.data)
         elif is_created:
             raise ValidationError(_("Set a password for the new account."))
+        _audit(model, is_created, bool(form.new_password.data))
 
     @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"))
     def action_unlock(self, ids):
@@ -118,5 +140,6 @@ class UserView(SecuredModelView):
         users = self.scoped_ids(ids).all()
         for user in users:
             unlock(user)
+            audit.record(AuditEntity.USER, user.id, AuditAction.UNLOCK, acting_user(), None, None)
         db.session.commit()
         flash(_("%(num)d accounts unlocked.", num=len(users)), "success")

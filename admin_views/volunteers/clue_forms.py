@@ -11,12 +11,11 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
-from app.extensions import db
+from admin_views.category_choices import category_select_choices
 from app.validators import parse_id
 from app.volunteers.clues import REASON_MAX
 from app.volunteers.clues import TITLE_MAX
 from models.enums import RequestType
-from models.org import Category
 from models.volunteer import Clue
 from models.volunteer import Volunteer
 
@@ -42,10 +41,7 @@ class ConvertForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = db.session.scalars(
-            select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.id)
-        ).all()
-        self.category.choices = [("", _l("(leave to the clerk)"))] + [(c.id, str(c)) for c in rows]
+        self.category.choices = category_select_choices(blank=str(_l("(leave to the clerk)")))
 
 
 class MergeForm(StepForm):

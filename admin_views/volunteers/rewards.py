@@ -202,7 +202,7 @@ class RewardView(SecuredModelView):
         steps = []
         if self._user_in(rewards.DECIDE_ROLES):
             for name, (form_class, label, source, _done) in STEPS.items():
-                if reward.status == source:
+                if reward.status == source and rewards.duty_refusal(reward, name, current_user) is None:
                     form = open_form if name == open_step else form_class(prefix=name, id=reward.id)
                     steps.append((name, label, form))
         history = audit.history("reward", reward.id)

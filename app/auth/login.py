@@ -40,11 +40,13 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome, the user when it is OK, and the seconds to wait when throttled."""
+    """The outcome, the user (when OK, or the known account a wrong password was typed for), the seconds to
+    wait when throttled, and whether this failure locked the account (for the audit trail)."""
 
     outcome: Outcome
     user: User | None = None
     wait_seconds: int = 0
+    locked: bool = False
 
 
 def normalise_username(text: str | None) -> str:
@@ -59,17 +61,20 @@ def _counters(username: str, ip: str, device_cookie: str | None) -> list[tuple[s
     return [("LOGIN_LIMIT_PER_IP", ip), ("LOGIN_LIMIT_PER_ACCOUNT", username)]
 
 
-def _count_failure(user: User, counters, now: datetime) -> None:
+def _count_failure(user: User, counters, now: datetime) -> bool:
     db.session.execute(
         update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1),
         execution_options={"synchronize_session": False},
     )
+    locked = False
     if ("LOGIN_LIMIT_PER_ACCOUNT", user.username) in counters:
         wait = ratelimit.seconds_until_free([("LOGIN_LIMIT_PER_ACCOUNT", user.username)])
         if wait:
+            locked = user.locked_until is None or user.locked_until <= now
             user.locked_until = now + timedelta(seconds=wait)
     db.session.flush()
     db.session.expire(user, ["failed_logins"])
+    return locked
 
 
 def authenticate(username: str, password: str, ip: str, device_cookie: str | None, now: datetime) -> Attempt:
@@ -90,7 +95,7 @@ def authenticate(username: str, password: str, ip: str, device_cookie: str | Non
         db.session.flush()
         return Attempt(Outcome.OK, user)
     if user is not None:
-        _count_failure(user, counters, now)
+        return Attempt(Outcome.WRONG, user, locked=_count_failure(user, counters, now))
     return Attempt(Outcome.WRONG)
 
 

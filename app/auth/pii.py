@@ -36,6 +36,14 @@ COLUMNS = {
 }
 
 
+# A case's fields that name, reach or locate the citizen, and its free-text content: the case timeline says
+# only that one of them changed, never the values (the audit trail keeps them).
+PERSONAL_CASE_FIELDS = frozenset({"citizen_name", "citizen_phone", "citizen_id_no", "address", "content"})
+# Personal columns that no role sees masked (names, addresses), beside those of POLICY.
+NAMED_COLUMNS = frozenset({("Case", "citizen_name"), ("Case", "address"), ("Volunteer", "name")})
+ID_NUMBER_FIELDS = frozenset({"citizen_id_no", "volunteer_id_number"})
+
+
 def sees_in_full(field: str, user) -> bool:
     """Whether ``user``'s role sees ``field`` unmasked."""
     return POLICY.get(field, {}).get(getattr(user, "role", None), MASKED) == FULL
@@ -45,6 +53,16 @@ def may_search(model_name: str, attribute: str, user) -> bool:
     """A role that sees a column masked may not search, sort, filter or look up by it (it would reveal it)."""
     field = COLUMNS.get((model_name, attribute))
     return field is None or sees_in_full(field, user)
+
+
+def personal_in_full(model_name: str, attributes, user) -> list[str]:
+    """Which of ``attributes`` of ``model_name`` carry personal data ``user`` gets unmasked (e.g. in an export)."""
+    found = []
+    for attribute in attributes:
+        field = COLUMNS.get((model_name, attribute))
+        if (model_name, attribute) in NAMED_COLUMNS or (field is not None and sees_in_full(field, user)):
+            found.append(attribute)
+    return found
 
 
 def mask(value: str | None) -> str:

@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from app.auth.access import INTAKE_ROLES
 from app.auth.access import STAFF_ROLES
 from app.auth.access import SUPERVISOR_ROLES
+from app.cases import contact_record
 from app.cases import handdown
 from app.cases import parts
+from app.cases import revisit
 from app.command import authority
 from app.command import orders
 from app.extensions import db
@@ -28,7 +30,6 @@ from models.case import CaseEvent
 from models.enums import HandlingLevel
 from models.enums import ReplyOutcome
 from models.enums import Role
-from models.enums import Satisfaction
 from models.enums import Status
 from models.org import Department
 
@@ -166,10 +167,11 @@ def _sign(case, actor, now, params):
 
 @action(CaseAction.CONTACT, {Status.IN_PROGRESS}, {Role.HANDLER}, lead_only=True)
 def _contact(case, actor, now, params):
-    note = required_text(params, "note", _("Record what was said to the citizen."))
-    if case.contacted_at is None:
+    with refused_as_transition():
+        note, data = contact_record.read(params, case, now)
+    if case.contacted_at is None and data.get("reached", True):  # 未接通 is not a contact made
         case.contacted_at = now
-    return Status.IN_PROGRESS, note, None
+    return Status.IN_PROGRESS, note, data or None
 
 
 def _reply_signer(case, user):
@@ -222,24 +224,8 @@ def _reply(case, actor, now, params):
 
 @action(CaseAction.REVISIT, {Status.REPLIED}, INTAKE_ROLES)
 def _revisit(case, actor, now, params):
-    try:
-        satisfaction = Satisfaction(params.get("satisfaction"))
-    except ValueError:
-        raise TransitionError(_("Choose the citizen's satisfaction.")) from None
-    note = optional_text(params, "note")
-    case.satisfaction = satisfaction
-    case.satisfaction_note = note
-    data = {"satisfaction": str(satisfaction)}
-    if satisfaction == Satisfaction.UNSATISFIED:
-        case.redo_count = (case.redo_count or 0) + 1
-        case.replied_at = None
-        data["redo"] = True
-        if case.lead_department_id is None:  # answered on the spot (即接即办): back to intake, to dispatch
-            data["to_intake"] = True
-            return Status.REGISTERED, note, data
-        return Status.IN_PROGRESS, note, data
-    case.closed_at = now
-    return Status.CLOSED, note, data
+    with refused_as_transition():  # the rule (未接通, 是否解决, 满意度, 重办): app.cases.revisit
+        return revisit.outcome(case, now, params)
 
 
 @action(CaseAction.REOPEN, {Status.CLOSED}, SUPERVISOR_ROLES)
@@ -248,7 +234,7 @@ def _reopen(case, actor, now, params):
     if case.lead_department_id is None:
         raise TransitionError(_("The case has no lead department to reopen it with."))
     case.closed_at = case.replied_at = None
-    case.satisfaction = case.satisfaction_note = None
+    case.satisfaction = case.satisfaction_note = case.revisit_resolved = None
     case.redo_count = (case.redo_count or 0) + 1
     return Status.IN_PROGRESS, reason, None
 

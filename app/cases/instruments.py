@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+from app import audit
+from app.audit import plain
 from app.auth.access import SUPERVISOR_ROLES
 from app.cases.actions import TransitionError
 from app.cases.actions import action
@@ -25,6 +27,8 @@ from app.extensions import db
 from app.timeutil import local_day
 from app.timeutil import local_day_start
 from app.validators import parse_id
+from models.audit import AuditAction
+from models.audit import AuditEntity
 from models.case import CaseAction
 from models.command import OrderKind
 from models.command import SupervisionRule
@@ -113,6 +117,10 @@ def _supervise(case, actor, now, params):
             rule=rule if isinstance(rule := params.get("rule"), SupervisionRule) else None,
             now=now,
         )
+    departments = "、".join(t.department.name for t in order.targets)
+    after = {"order": order.id, "content": order.content, "departments": departments}
+    after["due_at"] = plain(order.due_at)
+    audit.record(AuditEntity.CASE, case.id, AuditAction.SUPERVISE, actor, None, after, at=now)
     return case.status, order.content, _order_data(order) | {"rule_id": order.rule_id}
 
 

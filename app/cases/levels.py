@@ -9,13 +9,13 @@ rules, version check, buttons and timeline apply. The rules are :mod:`app.cases.
 from flask_babel import gettext as _
 
 from app.auth.access import SUPERVISOR_ROLES
+from app.cases import contact_record
 from app.cases import handdown
 from app.cases import parts
 from app.cases.actions import action
 from app.cases.actions import department_param
 from app.cases.actions import optional_text
 from app.cases.actions import refused_as_transition
-from app.cases.actions import required_text
 from models.case import CaseAction
 from models.case_part import PartStatus
 from models.enums import Role
@@ -69,10 +69,12 @@ def _sign_part(case, actor, now, params):
 
 @action(CaseAction.CONTACT_PART, WORKING, {Role.HANDLER}, who=_part_step(PartStatus.SIGNED))
 def _contact_part(case, actor, now, params):
-    note = required_text(params, "note", _("Record what was said to the citizen."))
+    with refused_as_transition():
+        note, data = contact_record.read(params, case, now)
     part = parts.part_of(case, actor.department_id)
-    parts.contact(part, now)
-    return case.status, note, _part_data(part)
+    if data.get("reached", True):  # 未接通 is not a contact made: the part's contact clock keeps running
+        parts.contact(part, now)
+    return case.status, note, {**_part_data(part), **data}
 
 
 @action(CaseAction.ANSWER_PART, WORKING, {Role.HANDLER}, who=_part_step(PartStatus.SIGNED))

@@ -11,13 +11,20 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from app import audit
+from app.auth import pii
 from app.auth.access import can_see_case
 from app.auth.access import is_department_scoped
+from app.cases import citizen_rating  # (adds the citizen's rating after a revisit to ACTIONS)
+from app.cases import citizen_texts
 from app.cases import direct_answer  # noqa: F401  (adds 即接即办 to ACTIONS)
+from app.cases import event_notices
 from app.cases import extensions  # noqa: F401  (adds the extension actions to ACTIONS)
 from app.cases import handdown
 from app.cases import instruments  # noqa: F401  (adds the command and accountability actions to ACTIONS)
 from app.cases import levels  # noqa: F401  (adds 下派 and the co-departments' part actions to ACTIONS)
+from app.cases import redispatch  # noqa: F401  (adds 改派 and 撤回 to ACTIONS)
+from app.cases import urging  # noqa: F401  (adds 催办 to ACTIONS)
 from app.cases.actions import ACTIONS
 from app.cases.actions import Action
 from app.cases.actions import TransitionError
@@ -25,10 +32,10 @@ from app.cases.opening import open_case
 from app.deadlines import clock
 from app.extensions import db
 from app.timeutil import utcnow
+from models.audit import AuditEntity
 from models.case import Case
 from models.case import CaseAction
 from models.case import CaseEvent
-from models.enums import Status
 
 __all__ = [
     "ACTIONS",
@@ -116,6 +123,8 @@ def _apply(case: Case, name: str, actor, now: datetime, params: dict, extra: dic
     )
     case.events.append(event)
     db.session.flush()
+    event_notices.after_action(case, event)
+    citizen_texts.after_action(case, event)
     return event
 
 
@@ -139,43 +148,43 @@ def add_note(
     return event
 
 
-def record_edit(case: Case, actor, fields: list[str], *, now: datetime | None = None) -> CaseEvent:
-    """The timeline entry of an edit of the registered details: which fields changed (not their values, which
-    may be personal data); the status does not change."""
-    status = str(case.status)
+def record_edit(case: Case, actor, fields: list[str], *, now: datetime | None = None) -> CaseEvent | None:
+    """The timeline entry and audit row of an edit of the registered details, field by field old → new (None
+    when no value really changed); the timeline keeps no values of personal fields or the content, the audit
+    row all."""
+    status, now = str(case.status), now or utcnow()
+    changed = audit.changes(case, fields)
+    if not changed:
+        return None
+    shown = {name: pair for name, pair in changed.items() if name not in pii.PERSONAL_CASE_FIELDS}
     event = CaseEvent(
-        at=now or utcnow(),
+        at=now,
         actor=actor,
         action=CaseAction.EDIT,
         from_status=status,
         to_status=status,
-        data={"fields": sorted(fields)},
+        data={"fields": sorted(changed), "changes": shown},
     )
     case.events.append(event)
+    audit.record_edit(AuditEntity.CASE, case.id, changed, actor, at=now)
     return event
 
 
-def citizen_may_rate(case: Case) -> bool:
-    """Whether the citizen may rate now: the case is replied and not yet rated since that reply."""
-    if case.status != Status.REPLIED or case.replied_at is None:
-        return False
-    return case.citizen_rated_at is None or case.citizen_rated_at < case.replied_at
+def citizen_may_rate(case: Case, now: datetime | None = None) -> bool:
+    """Whether the citizen may rate the case's reply now (the rule: :mod:`app.cases.citizen_rating`)."""
+    return citizen_rating.refusal(case, now or utcnow()) is None
 
 
 def rate_by_citizen(
     case: Case, satisfaction: str, comment: str | None, *, now: datetime | None = None
 ) -> CaseEvent:
-    """The citizen's own revisit: satisfied closes the case, unsatisfied sends it back (重办); once per reply."""
-    if not citizen_may_rate(case):
-        rated = case.citizen_rated_at is not None and (
-            case.replied_at is None or case.citizen_rated_at >= case.replied_at
-        )
-        if rated:
-            raise TransitionError(_("This reply has already been rated."))
-        raise TransitionError(_("There is no reply to rate yet."))
+    """The citizen's own rating (群众评价), once per reply: before a staff revisit it is the revisit (satisfied
+    closes, unsatisfied sends back); after one it is recorded apart (see :mod:`app.cases.citizen_rating`)."""
     now = now or utcnow()
-    event = _apply(
-        case, "revisit", None, now, {"satisfaction": satisfaction, "note": comment}, extra={"by": "citizen"}
-    )
-    case.citizen_rated_at = now
-    return event
+    if reason := citizen_rating.refusal(case, now):
+        raise TransitionError(reason)
+    rating = citizen_rating.choice(satisfaction)
+    name = CaseAction.REVISIT if citizen_rating.is_the_revisit(case) else CaseAction.CITIZEN_RATING
+    citizen_rating.record(case, rating, comment, now)
+    params = {"satisfaction": str(rating), "note": comment}
+    return _apply(case, name, None, now, params, extra={"by": "citizen"})

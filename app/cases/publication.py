@@ -1,18 +1,34 @@
 """Which cases the public may see (Open311 GET, any later public list), and what of each (DECISIONS 5).
 
+Also the one public wording of a case's status (:func:`public_status`), for /track and any public list.
+
 A case is published only when its mailbox is marked public and its citizen agreed on the form, and never
 when it is sensitive or a volunteer's dispute clue. What is shown of it: its place no finer than the
 community, and its text and reply with the citizen's own details, and every phone, ID number, e-mail, QQ
 or WeChat id typed in, masked (:func:`app.auth.redaction.redact_free_text`).
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy import select
 
 from app.auth.redaction import redact_free_text
 from models.case import Case
 from models.enums import Channel
+from models.enums import Status
 from models.org import Mailbox
+
+# A status in the citizen's words where the staff's word is an office term (待派单, 待签收, 已并单).
+PUBLIC_STATUS = {
+    Status.REGISTERED: _l("Accepted, being assigned"),
+    Status.DISPATCHED: _l("Sent to the department responsible"),
+    Status.MERGED: _l("Handled together with the same request"),
+}
+
+
+def public_status(status) -> str:
+    """A case's status as the public reads it."""
+    return str(PUBLIC_STATUS.get(status) or Status.label_of(status))
 
 
 def published():

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy import bindparam
 from sqlalchemy import select
@@ -21,10 +22,11 @@ from sqlalchemy import update
 
 from app.auth.access import can_see_case
 from app.auth.access import scope_query
-from app.config import public_url
 from app.deadlines import field_clocks
 from app.extensions import db
 from app.extensions import dialect_insert
+from app.i18n import office_language
+from app.notifications.links import link
 from app.notifications.outbox import notify_department
 from app.refusal import Refusal
 from app.timeutil import format_local
@@ -134,7 +136,7 @@ def issue(
     for target in order.targets:
         field_clocks.start(target, Stage.ORDER_ACK, order.rules, now)
         due = field_clocks.start(target, Stage.CHECK_IN, order.rules, now).due_at
-        _tell(order, target.department, _("New order %(number)s from %(issuer)s: check in by %(due)s"), now,
+        _tell(order, target.department, _l("New order %(number)s from %(issuer)s: check in by %(due)s"), now,
               issuer=order.issuing_department.name, due=format_local(due))  # fmt: skip
     db.session.flush()
     return order
@@ -216,7 +218,7 @@ def check_in(
         field_clocks.meet(target, Stage.CHECK_IN, arrived_at)
     else:
         _tell(target.order, target.order.issuing_department,
-              _("Order %(number)s: %(bureau)s checked in under-staffed (%(count)d of %(min)d, at least one %(level)s)"),
+              _l("Order %(number)s: %(bureau)s checked in under-staffed (%(count)d of %(min)d, at least one %(level)s)"),
               now, bureau=target.department.name, count=len(people), min=rules["min_headcount"],
               level=AttendeeLevel.label_of(rules["min_level"]))  # fmt: skip
     return staffed
@@ -230,7 +232,7 @@ def report(target: FieldOrderTarget, actor, outcome: str, now: datetime, version
     _move("report", target, actor, version, status=S.REPORTED, reported_at=now, reported_by_id=actor.id,
           outcome=outcome)  # fmt: skip
     field_clocks.meet(target, Stage.FEEDBACK, now)
-    _tell(target.order, target.order.issuing_department, _("Order %(number)s: %(bureau)s reported the outcome"),
+    _tell(target.order, target.order.issuing_department, _l("Order %(number)s: %(bureau)s reported the outcome"),
           now, bureau=target.department.name)  # fmt: skip
 
 
@@ -243,7 +245,7 @@ def rate(target: FieldOrderTarget, actor, rating, reason: str | None, now: datet
         raise FieldOrderRefusal(_("Give the reason for an unsatisfied rating."))
     _move("rate", target, actor, version, status=S.RATED, rating=member, rating_reason=reason or None,
           rated_at=now, rated_by_id=actor.id)  # fmt: skip
-    _tell(target.order, target.department, _("Order %(number)s: the response was rated %(rating)s"), now,
+    _tell(target.order, target.department, _l("Order %(number)s: the response was rated %(rating)s"), now,
           rating=member.label)  # fmt: skip
     return _close_if_done(target.order, now)
 
@@ -258,7 +260,7 @@ def withdraw(order: FieldOrder, actor, now: datetime, target=None, version=None)
     for part in parts:
         _move("withdraw", part, actor, version if target is not None else None, status=S.WITHDRAWN)
         field_clocks.cancel_all(part)
-        _tell(order, part.department, _("Order %(number)s was withdrawn"), now)
+        _tell(order, part.department, _l("Order %(number)s was withdrawn"), now)
     _close_if_done(order, now)
 
 
@@ -304,13 +306,22 @@ def _move(step: str, target: FieldOrderTarget, actor, version, **values) -> None
         raise FieldOrderRefusal(_("Someone else has just acted on this order. Reload the page."))
 
 
-def _tell(order: FieldOrder, department, subject: str, now: datetime, **values) -> None:
+def _tell(order: FieldOrder, department, subject, now: datetime, **values) -> None:
+    """Tell of a step of ``order`` in the office's language, whatever the page's language."""
+    with office_language():
+        _tell_now(order, department, subject, now, **values)
+
+
+def _tell_now(order: FieldOrder, department, subject: str, now: datetime, **values) -> None:
     """Notify ``department`` of a step of ``order``, with the order's matter, place and link."""
     body = "\n".join([
         _("Order %(number)s from %(issuer)s: %(matter)s", number=order.number,
           issuer=order.issuing_department.name, matter=order.matter),
         _("Place: %(place)s", place=order.place),
-        public_url(f"/admin/field_order/details/?id={order.id}"),
     ])  # fmt: skip
+    data = {
+        "field_order_id": order.id,
+        "links": [link(f"/admin/field_order/details/?id={order.id}", order.number)],
+    }
     notify_department(department, subject % {"number": order.number, **values}, body, kind="field_order",
-                      now=now, data={"field_order_id": order.id})  # fmt: skip
+                      now=now, data=data)  # fmt: skip

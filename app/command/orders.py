@@ -13,13 +13,15 @@ call these and record the event; the request commits.
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy import update
 
 from app.command import authority
-from app.config import public_url
 from app.deadlines import order_clocks
 from app.extensions import db
+from app.i18n import office_language
+from app.notifications.links import case_link
 from app.notifications.outbox import notify_department
 from app.notifications.outbox import notify_role
 from app.notifications.outbox import notify_users
@@ -119,7 +121,7 @@ def issue(
         _tell(
             order,
             [target.department],
-            _("%(kind)s on case %(number)s, due %(due)s"),
+            _l("%(kind)s on case %(number)s, due %(due)s"),
             now,
             due=format_local(due_at),
         )
@@ -170,7 +172,7 @@ def answer(target: OrderTarget, actor, text: str, now: datetime) -> None:
     _move(target, OPEN_PARTS, TargetStatus.ANSWERED, answer=text, answered_at=now, answered_by_id=actor.id,
           first_answered_at=first)  # fmt: skip
     order_clocks.answered(target.deadline, now)
-    _tell(target.order, Role.SUPERVISOR, _("%(department)s answered the %(kind)s on case %(number)s"), now,
+    _tell(target.order, Role.SUPERVISOR, _l("%(department)s answered the %(kind)s on case %(number)s"), now,
           department=target.department.name)  # fmt: skip
 
 
@@ -183,7 +185,7 @@ def accept(target: OrderTarget, actor, note: str | None, now: datetime) -> bool:
         order.status = OrderStatus.CLOSED
         order.closed_at = now
         if order.leader is not None:
-            _tell(order, [order.leader], _("The %(kind)s on case %(number)s is closed"), now)
+            _tell(order, [order.leader], _l("The %(kind)s on case %(number)s is closed"), now)
         return True
     return False
 
@@ -199,7 +201,7 @@ def send_back(target: OrderTarget, actor, reason: str, now: datetime) -> None:
     _tell(
         target.order,
         [target.department],
-        _("The answer to the %(kind)s on case %(number)s was sent back"),
+        _l("The answer to the %(kind)s on case %(number)s was sent back"),
         now,
     )
 
@@ -212,7 +214,13 @@ def stop_all(case) -> None:
                 order_clocks.stopped(target.deadline)
 
 
-def _tell(order: CaseOrder, to, subject: str, now: datetime, **values) -> None:
+def _tell(order: CaseOrder, to, subject, now: datetime, **values) -> None:
+    """Tell of a step of ``order`` in the office's language, whatever the page's language."""
+    with office_language():
+        _tell_now(order, to, subject, now, **values)
+
+
+def _tell_now(order: CaseOrder, to, subject: str, now: datetime, **values) -> None:
     """Notify departments (a list of them), users (a list) or a role of a step of ``order``."""
     case = order.case
     subject = subject % {"kind": order.kind.label, "number": case.number, **values}
@@ -220,9 +228,9 @@ def _tell(order: CaseOrder, to, subject: str, now: datetime, **values) -> None:
         _("Case %(number)s: %(title)s", number=case.number, title=case.title),
         f"{order.kind.label}: {order.content}",
         _("Due: %(due)s", due=format_local(order.due_at)),
-        public_url(f"/admin/case/details/?id={case.id}"),
     ])  # fmt: skip
-    kwargs = {"kind": f"order_{order.kind}", "case": case, "now": now, "data": {"order_id": order.id}}
+    data = {"order_id": order.id, "links": [case_link(case)]}
+    kwargs = {"kind": f"order_{order.kind}", "case": case, "now": now, "data": data}
     if isinstance(to, str):
         notify_role(to, subject, body, **kwargs)
         return

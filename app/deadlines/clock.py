@@ -29,6 +29,10 @@ CLOCKS = {
     "reject": ((Stage.REGISTER,), ALL_STAGES, ()),
     "dispatch": ((Stage.DISPATCH,), (), (Stage.SIGN,)),
     "return": ((), (Stage.SIGN, Stage.CONTACT), (Stage.DISPATCH,)),
+    # 改派 (app.cases.redispatch): the new lead signs and contacts on fresh clocks, as after a dispatch
+    "reassign": ((), (Stage.CONTACT,), (Stage.SIGN,)),
+    # 撤回: back to intake as after a 退单, to be dispatched on a fresh clock
+    "recall": ((), (Stage.SIGN, Stage.CONTACT), (Stage.DISPATCH,)),
     "sign": ((Stage.SIGN,), (), (Stage.CONTACT,)),
     "contact": ((Stage.CONTACT,), (), ()),
     "reply": ((Stage.FIRST_REPLY, Stage.RESOLVE), (), (Stage.REVISIT,)),
@@ -146,6 +150,10 @@ def on_action(case, action: str, now: datetime, data: dict | None = None) -> Non
 
 def _move_clocks(case, action: str, now: datetime, data: dict | None) -> None:
     key = "redo" if action == "revisit" and (data or {}).get("redo") else action
+    if key == "contact" and (data or {}).get("reached") is False:
+        key = "contact_not_reached"  # 未接通 (models.enums.ContactMethod.reached): the contact clock runs on
+    if key == "revisit" and (data or {}).get("reached") is False:
+        key = "revisit_not_reached"  # 未接通 at the revisit (app.cases.revisit): the revisit clock runs on
     if key == "redo" and (data or {}).get("to_intake"):
         key = "redo_intake"
     met, cancelled, started = CLOCKS.get(key, ((), (), ()))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.cases import event_notices
 from app.cases.opening import open_case
 from app.extensions import db
 from app.intake import uploads
@@ -166,6 +167,7 @@ def receive(request: CitizenRequest, now: datetime | None = None, stored: list[s
         data={"sensitive_words": flagged} if flagged else None,
         direct=True,
     )
+    event_notices.case_received(case, now)
     return case
 
 

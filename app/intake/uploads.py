@@ -37,6 +37,15 @@ ALLOWED = {
     "amr": (AttachmentKind.AUDIO, "audio/amr"),
     "wav": (AttachmentKind.AUDIO, "audio/wav"),
 }
+# Documents a member of staff may file with a contact record or a reply (never from the public forms).
+DOCUMENTS = {
+    "pdf": (AttachmentKind.DOCUMENT, "application/pdf"),
+    "docx": (
+        AttachmentKind.DOCUMENT,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (AttachmentKind.DOCUMENT, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 # Content type served back -> the file name extensions that match it; the first is given to names without one.
 EXTENSIONS = {
     "image/jpeg": ("jpg", "jpeg", "jpe", "jfif"),
@@ -47,6 +56,9 @@ EXTENSIONS = {
     "audio/mpeg": ("mp3",),
     "audio/amr": ("amr",),
     "audio/wav": ("wav",),
+    "application/pdf": ("pdf",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
 }
 UNKNOWN_TYPE_EXTENSION = "bin"
 ORIGINAL_NAME_MAX = 255
@@ -102,22 +114,29 @@ def download_name(original_name: str, content_type: str) -> str:
     return f"{original_name[: ORIGINAL_NAME_MAX - len(extensions[0]) - 1]}.{extensions[0]}"
 
 
-def inspect(name: str | None, data: bytes) -> CheckedFile:
-    """Accept ``data`` if its bytes are an allowed image or voice note within the per-file limit; the name
-    kept is the cleaned one with the extension of the detected type."""
+def inspect(name: str | None, data: bytes, documents: bool = False) -> CheckedFile:
+    """Accept ``data`` if its bytes are an allowed image or voice note (or, with ``documents``, a PDF, Word
+    or Excel file) within the per-file limit; the name kept is the cleaned one with the extension of the
+    detected type."""
     label = _clean_name(name)
     if not data:
         raise UploadError(_("%(name)s is empty.", name=label))
     _refuse_size(label, len(data))
+    allowed = {**ALLOWED, **DOCUMENTS} if documents else ALLOWED
     guess = filetype.guess(data[:8192])
-    if guess is None or guess.extension not in ALLOWED:
-        raise UploadError(
-            _(
+    if guess is None or guess.extension not in allowed:
+        if documents:
+            message = _(
+                "%(name)s is not a photo, a voice note or a PDF, Word (docx) or Excel (xlsx) file.",
+                name=label,
+            )
+        else:
+            message = _(
                 "%(name)s is not a photo (JPEG, PNG, WebP, HEIC) or voice note (M4A, MP3, AMR, WAV).",
                 name=label,
             )
-        )
-    kind, content_type = ALLOWED[guess.extension]
+        raise UploadError(message)
+    kind, content_type = allowed[guess.extension]
     return CheckedFile(download_name(label, content_type), guess.extension, str(kind), content_type, data)
 
 
@@ -165,13 +184,14 @@ def chose_files(field) -> bool:
     return any(isinstance(f, FileStorage) and f.filename for f in field.data or [])
 
 
-def check_all(files: list[tuple[str | None, bytes]]) -> list[CheckedFile]:
-    """Inspect every file and the per-case limits (count and total size); raise on the first problem."""
+def check_all(files: list[tuple[str | None, bytes]], documents: bool = False) -> list[CheckedFile]:
+    """Inspect every file (``documents``: staff files may also be PDF, Word or Excel) and the per-case limits
+    (count and total size); raise on the first problem."""
     config = current_app.config
     files = [(name, data) for name, data in files if name or data]
     if len(files) > config["UPLOAD_MAX_FILES"]:
         raise UploadError(_("Attach at most %(count)s files.", count=config["UPLOAD_MAX_FILES"]))
-    checked = [inspect(name, data) for name, data in files]
+    checked = [inspect(name, data, documents) for name, data in files]
     total = sum(f.size for f in checked)
     if total > config["UPLOAD_MAX_CASE_BYTES"]:
         mb = _megabytes(config["UPLOAD_MAX_CASE_BYTES"])

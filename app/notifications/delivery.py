@@ -24,6 +24,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.notifications import attachments
+from app.notifications.transports import link_urls
 from app.notifications.transports import post_webhook
 from app.notifications.transports import send_email
 from app.notifications.transports import webhook_payload
@@ -105,10 +106,11 @@ def hold_unconfigured_email(now) -> int:
 
 
 def _send(row) -> str | None:
+    links = link_urls((row.data or {}).get("links"))
     if row.channel == Channel.EMAIL:
-        return send_email(row.address or "", row.subject, row.body, attachments.files(row.data))
+        return send_email(row.address or "", row.subject, row.body, attachments.files(row.data), links)
     url = (row.address or "").strip()
-    post_webhook(url, webhook_payload(url, row.subject, row.body))
+    post_webhook(url, webhook_payload(url, row.subject, row.body, links))
     return None
 
 

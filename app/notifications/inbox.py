@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.notifications import links as message_links
 from models.case import Case
 from models.notification import Channel
 from models.notification import Notification
@@ -33,6 +34,11 @@ def page(user, number: int, size: int) -> list[Notification]:
         .limit(size)
         .options(selectinload(Notification.case).selectinload(Case.co_departments))
     ).all()
+
+
+def links(row: Notification) -> list[dict]:
+    """The links a row carries (``data["links"]``), only paths inside the admin pages."""
+    return message_links.valid((row.data or {}).get("links"))
 
 
 def mark_read(user, notification_id: int, now: datetime) -> Notification | None:

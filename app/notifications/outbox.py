@@ -2,13 +2,23 @@
 
 Callers run these inside their own transaction and commit themselves: the notification rows then
 commit (or roll back) together with whatever caused them. Nothing here commits or sends anything.
+
+A message names the records it is about as links (``data["links"]``: path and text, e.g. a case number);
+the inbox, the e-mail and the group robot each render them as links, so no body carries a raw URL. A
+person's e-mail follows their choice for the kind (:mod:`app.notifications.preferences`). Messages
+gathered on an :class:`Outbox` (:meth:`Outbox.gather`) reach each person as one message per write, listing
+every item, however many there are.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import preferences
 from app.timeutil import utcnow
 from models.notification import Channel
 from models.notification import DeliveryStatus
@@ -17,6 +27,19 @@ from models.org import Department
 from models.user import User
 
 SUBJECT_MAX = 200  # Notification.subject is String(200)
+GROUP_LISTED = 30  # items named in a gathered message; the rest are counted
+
+
+@dataclass
+class Gathered:
+    """One item of a gathered message: what it would say alone, and its line in a list."""
+
+    subject: str
+    body: str
+    line: str
+    links: list
+    case: object = None
+    data: dict | None = None
 
 
 class Outbox:
@@ -29,6 +52,24 @@ class Outbox:
     def __init__(self):
         self.rows: list[dict] = []
         self._members: dict = {}
+        self._muted: dict = {}
+        self._groups: dict = {}
+
+    def muted(self, kind: str) -> set[int]:
+        """Users who turned e-mail off for ``kind`` (looked up once per kind)."""
+        if kind not in self._muted:
+            self._muted[kind] = preferences.muted(kind, Channel.EMAIL)
+        return self._muted[kind]
+
+    def gather(self, users: Iterable[User], kind: str, title, item: Gathered, now: datetime) -> None:
+        """Hold ``item`` for each of ``users``: at :meth:`write` each hears once, of all their items.
+
+        ``title`` names what the items are (e.g. the rung "升级至包案领导") in the message of several.
+        """
+        for user in users:
+            group = self._groups.setdefault((user.id, kind), {"user": user, "title": str(title), "items": []})
+            group["items"].append(item)
+            group["now"] = now
 
     def members(self, key, query) -> list[User]:
         """The users ``query`` selects, cached under ``key``."""
@@ -46,21 +87,43 @@ class Outbox:
             self.rows.append(flat)
 
     def write(self) -> int:
-        """Insert the queued rows in one statement; return how many."""
+        """Insert the queued rows, and a message per person of the gathered items, in one statement."""
+        self._write_groups()
         count = len(self.rows)
         if self.rows:
             db.session.connection().execute(Notification.__table__.insert(), self.rows)
             self.rows = []
         return count
 
+    def _write_groups(self) -> None:
+        groups, self._groups = self._groups, {}
+        for (_user_id, kind), group in groups.items():
+            items, user, now = group["items"], group["user"], group["now"]
+            if len(items) == 1:
+                one = items[0]
+                data = {**(one.data or {}), "links": one.links}
+                notify_users(
+                    [user], one.subject, one.body, kind=kind, case=one.case, data=data, now=now, outbox=self
+                )
+                continue
+            subject = _("[%(title)s] %(count)d cases", title=group["title"], count=len(items))
+            lines = [item.line for item in items[:GROUP_LISTED]]
+            if len(items) > GROUP_LISTED:
+                lines.append(_("and %(count)d more.", count=len(items) - GROUP_LISTED))
+            links = [each for item in items[:GROUP_LISTED] for each in item.links]
+            notify_users(
+                [user], subject, "\n".join(lines), kind=kind, data={"links": links}, now=now, outbox=self
+            )
+
 
 class _Batch:
     """The rows of one notify call, with the people and mail addresses already served."""
 
-    def __init__(self, subject, body, kind, case, data, now):
+    def __init__(self, subject, body, kind, case, data, now, muted: set[int]):
         self.fields = {"subject": str(subject)[:SUBJECT_MAX], "body": str(body), "kind": kind, "case": case}
         self.data = data or {}
         self.now = now or utcnow()
+        self.muted = muted  # users who turned e-mail off for this kind
         self.rows: list[dict] = []
         self.user_ids: set = set()
         self.addresses: set[str] = set()
@@ -96,7 +159,8 @@ class _Batch:
         self.user_ids.add(key)
         department_id = department.id if department is not None else None
         self._row(Channel.INBOX, user=user, department_id=department_id)
-        self.email(user.email, user=user, department_id=department_id)
+        if user.id not in self.muted:
+            self.email(user.email, user=user, department_id=department_id)
 
     def department(self, department: Department) -> None:
         """The department's own mailbox and group robot."""
@@ -119,11 +183,18 @@ def _members(outbox: Outbox | None, key, query) -> list[User]:
     return outbox.members(key, query) if outbox is not None else list(db.session.scalars(query))
 
 
+def _muted(outbox: Outbox | None, kind: str, users: list[User]) -> set[int]:
+    if outbox is not None:
+        return outbox.muted(kind)
+    return preferences.muted(kind, Channel.EMAIL, [u.id for u in users if u.id is not None and u.email])
+
+
 def notify_users(
     users: Iterable[User], subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify each active user: an inbox row (delivered at once) and a pending e-mail when they have one."""
-    batch = _Batch(subject, body, kind, case, data, now)
+    users = list(users)
+    batch = _Batch(subject, body, kind, case, data, now, _muted(outbox, kind, users))
     for user in users:
         batch.user(user)
     return batch.save(outbox)
@@ -133,9 +204,10 @@ def notify_department(
     department: Department, subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify a department's active users, its mailbox and its group robot."""
-    batch = _Batch(subject, body, kind, case, data, now)
     query = select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.id)
-    for user in _members(outbox, ("department", department.id), query):
+    members = _members(outbox, ("department", department.id), query)
+    batch = _Batch(subject, body, kind, case, data, now, _muted(outbox, kind, members))
+    for user in members:
         batch.user(user, department)
     batch.department(department)
     return batch.save(outbox)

@@ -24,6 +24,7 @@ image, heading, emphasis, list, quote, table, code span, HTML / ``<font>`` tag o
 boundary and never between a backslash and the character it escapes, and the closing ``**`` is kept.
 """
 
+import html
 import json
 import re
 import smtplib
@@ -38,6 +39,8 @@ from email.utils import parseaddr
 
 from flask import current_app
 
+from app.notifications import links as message_links
+
 WECOM_MAX_BYTES = 4096  # 企业微信 markdown content limit
 
 
@@ -49,12 +52,24 @@ class DeliveryError(Exception):
     """A refusal by the receiving server, with the reason to store."""
 
 
+def link_urls(links) -> list[tuple[str, str]]:
+    """``(text, absolute URL)`` of a message's links (``data["links"]``); anything not an app path is dropped."""
+    base = (_setting("PUBLIC_BASE_URL") or "").rstrip("/")
+    return [(item["text"], base + item["path"]) for item in message_links.valid(links)]
+
+
 # --- e-mail ------------------------------------------------------------------------------------
 
 
-def build_email(to: str, subject: str, body: str, files=()) -> EmailMessage:
+def _html_body(body: str, links) -> str:
+    text = html.escape(body).replace("\n", "<br>\n")
+    anchors = " ".join(f'<a href="{html.escape(url)}">{html.escape(label)}</a>' for label, url in links)
+    return f"<html><body><p>{text}</p><p>{anchors}</p></body></html>"
+
+
+def build_email(to: str, subject: str, body: str, files=(), links=()) -> EmailMessage:
     """A UTF-8 message from ``MAIL_DEFAULT_SENDER`` to the addresses in ``to`` (comma or semicolon separated),
-    with ``files`` ((name, MIME type, bytes)) attached."""
+    with ``files`` ((name, MIME type, bytes)) attached; ``links`` ((text, URL)) become links in an HTML part."""
     sender = _setting("MAIL_DEFAULT_SENDER") or _setting("MAIL_USERNAME") or "suqiu@localhost"
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message = EmailMessage()
@@ -63,16 +78,20 @@ def build_email(to: str, subject: str, body: str, files=()) -> EmailMessage:
     message["To"] = ", ".join(addr for _name, addr in getaddresses([to.replace(";", ",")]) if addr)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
+    if links:
+        body = body + "\n\n" + "  ".join(label for label, _url in links)
     message.set_content(body, charset="utf-8", cte="base64")  # 7-bit safe on any relay
+    if links:
+        message.add_alternative(_html_body(body, links), subtype="html", charset="utf-8", cte="base64")
     for name, mime, data in files:
         maintype, _sep, subtype = mime.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 
-def send_email(to: str, subject: str, body: str, files=()) -> str | None:
+def send_email(to: str, subject: str, body: str, files=(), links=()) -> str | None:
     """Send one e-mail over SMTP; return a note on refused recipients, raise when nothing was accepted."""
-    message = build_email(to, subject, body, files)
+    message = build_email(to, subject, body, files, links)
     if not message["To"]:
         raise DeliveryError("no recipient address")
     use_ssl, use_tls = bool(_setting("MAIL_USE_SSL")), bool(_setting("MAIL_USE_TLS"))
@@ -148,11 +167,14 @@ def _clip_escaped(text: str, limit: int) -> str:
     return clipped
 
 
-def webhook_payload(url: str, subject: str, body: str) -> dict:
-    """The markdown message a 企业微信 or 钉钉 group robot expects, with subject and body escaped."""
+def webhook_payload(url: str, subject: str, body: str, links=()) -> dict:
+    """The markdown message a 企业微信 or 钉钉 group robot expects, with subject and body escaped and
+    ``links`` ((text, URL) under our own address) as markdown links."""
     own_url = current_app.config.get("PUBLIC_BASE_URL")
     heading = escape_markdown(" ".join(subject.splitlines()), own_url)
     text = escape_markdown(body, own_url)
+    if links:
+        text += "\n\n" + "  ".join(f"[{escape_markdown(label)}]({target})" for label, target in links)
     if is_dingtalk(url):
         markdown = {"title": plain_title(subject), "text": f"#### {heading}\n\n{text}"}
         return {"msgtype": "markdown", "markdown": markdown}

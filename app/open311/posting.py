@@ -23,6 +23,7 @@ from sqlalchemy import or_
 from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import audit
 from app import ratelimit
 from app.auth.api_keys import find_key
 from app.extensions import db
@@ -39,6 +40,7 @@ from app.org.refcache import KeyRecord
 from app.timeutil import utcnow
 from app.validators import is_valid_phone
 from app.validators import visible_text
+from models.audit import AuditEntity
 from models.enums import RequestType
 from models.intake_control import ApiKey
 
@@ -220,6 +222,8 @@ def create_request():
     key = _authenticate()
     _throttle(key)
     _touch(key)
+    audit.count_use(AuditEntity.API_KEY, key.id)  # one row per key and hour, counted up atomically
+    db.session.commit()
     code = _param("service_code")
     if not code:
         raise Open311Error(400, "service_code was not provided")

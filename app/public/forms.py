@@ -46,7 +46,11 @@ def clean_name(value):
 
 class HoneypotField(StringField):
     """A field hidden from people, so only bots fill it in. Its data is every value sent, joined: a bot that
-    sends it twice (``website=&website=bot``) is caught as surely as one that sends it once."""
+    sends it twice (``website=&website=bot``) is caught as surely as one that sends it once. Its label tells a
+    person who sees it anyway (no style sheet) to leave it empty; it is never in English."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label or _l("Leave this field empty"), **kwargs)
 
     def process_formdata(self, valuelist):
         self.data = "".join(v for v in valuelist if isinstance(v, str))

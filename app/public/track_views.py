@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import ratelimit
+from app.cases.citizen_rating import is_the_revisit
 from app.cases.lifecycle import TransitionError
 from app.cases.lifecycle import citizen_may_rate
 from app.cases.lifecycle import rate_by_citizen
@@ -52,7 +53,8 @@ def _tracked_case() -> Case | None:
 
 
 def tracked():
-    """The case found by :func:`track`: status, public timeline, reply, promised deadlines and rating."""
+    """The case found by :func:`track`: status, public timeline, reply, promised deadlines and the citizen's
+    rating (群众评价), also after a staff revisit closed the case."""
     case = _tracked_case()
     if case is None:
         return redirect(url_for("public.track"))
@@ -81,6 +83,7 @@ def tracked():
         timeline=public_timeline(case),
         deadlines=promised_deadlines(case),
         may_rate=citizen_may_rate(case),
+        rating_is_revisit=is_the_revisit(case),
         form=form,
     )
 

@@ -194,7 +194,8 @@ def resolution_due(start: datetime, end: datetime, now: datetime):
 def feedback(start: datetime, end: datetime, now: datetime):
     """Replies, ratings (revisits and citizens' own) and cases sent back, in the window."""
     rating = CaseEvent.data["satisfaction"].as_string()
-    is_revisit = CaseEvent.action == CaseAction.REVISIT
+    # a revisit that recorded a satisfaction: not a call that did not get through (未接通, app.cases.revisit)
+    is_revisit = and_(CaseEvent.action == CaseAction.REVISIT, rating.is_not(None))
     pleased = rating.in_([str(Satisfaction.SATISFIED), str(Satisfaction.BASIC)])
     return (
         select(

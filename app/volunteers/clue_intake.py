@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.cases import event_notices
 from app.extensions import db
 from app.intake import uploads
 from app.intake.submission import commit_once
@@ -106,6 +107,7 @@ def create_clue(volunteer: Volunteer, report: ClueReport, actor=None, *, now=Non
         clue.attachments.extend(uploads.store_attachments(report.files, now, stored))
         db.session.flush()
         audit_step(clue, AuditAction.CREATE, actor, now, None)
+        event_notices.clue_received(clue, now)
         db.session.commit()
         return clue
 

@@ -2,9 +2,11 @@
 
 Amounts, tiers and funds are in :mod:`app.volunteers.reward_amounts`.
 
-Each step checks the role and the status, writes in the caller's transaction (the caller commits; it
-rolls back on a refusal), and leaves an audit row (entity ``reward``, through :func:`app.audit.record`)
-and, when the reward has a case, a note on the case's timeline. A refusal raises :class:`RewardError`.
+Each step checks the role, the status and the separation of duties (:func:`duty_refusal`: the proposer
+does not approve, the approver does not record the payment; ``REWARD_SEPARATE_*`` settings), writes in
+the caller's transaction (the caller commits; it rolls back on a refusal), and leaves an audit row
+(entity ``reward``, through :func:`app.audit.record`) and, when the reward has a case, a note on the
+case's timeline. A refusal raises :class:`RewardError`.
 
 The fund is never overspent: an approval charges the fund row with one conditional UPDATE
 (``approved_total + amount <= budget``), which PostgreSQL serialises on the row lock and SQLite on
@@ -16,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from decimal import InvalidOperation
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
@@ -82,6 +85,26 @@ def granted_reward_id(clue_id: int, except_id: int | None = None) -> int | None:
 def _require_role(actor, roles, message: str) -> None:
     if actor is None or getattr(actor, "role", None) not in roles:
         raise RewardError(message)
+
+
+def duty_refusal(reward: RewardPayout, step: str, actor) -> str | None:
+    """Why ``actor`` may not take ``step`` on ``reward`` under the separation of duties (configurable), or None:
+    the proposer does not approve, the approver does not record the payment."""
+    config, actor_id = current_app.config, getattr(actor, "id", None)
+    if (
+        step == "approve"
+        and config["REWARD_SEPARATE_PROPOSER_APPROVER"]
+        and reward.proposed_by_id == actor_id
+    ):
+        return _("You proposed this reward; another supervisor must approve it.")
+    if step == "pay" and config["REWARD_SEPARATE_APPROVER_PAYER"] and reward.approved_by_id == actor_id:
+        return _("You approved this reward; another supervisor must record its payment.")
+    return None
+
+
+def _check_duty(reward: RewardPayout, step: str, actor) -> None:
+    if (reason := duty_refusal(reward, step, actor)) is not None:
+        raise RewardError(reason)
 
 
 def _amount(value) -> Decimal:
@@ -171,6 +194,7 @@ def approve(reward: RewardPayout, actor, *, now=None) -> RewardPayout:
     _require_role(actor, DECIDE_ROLES, _("Only supervisors may approve rewards."))
     if reward.status != RewardStatus.PROPOSED:
         raise RewardError(_("Only a proposed reward can be approved."))
+    _check_duty(reward, "approve", actor)
     if reward.clue_id is not None and (other := granted_reward_id(reward.clue_id, reward.id)) is not None:
         raise RewardError(_("This clue has already been rewarded (reward #%(id)s).", id=other))
     year = fund_year(reward)
@@ -207,6 +231,7 @@ def mark_paid(reward: RewardPayout, paid_on, method, reference, actor, *, now=No
     _require_role(actor, DECIDE_ROLES, _("Only supervisors may mark rewards paid."))
     if reward.status != RewardStatus.APPROVED:
         raise RewardError(_("Only an approved reward can be marked paid."))
+    _check_duty(reward, "pay", actor)
     if reward.fund_id is None:  # approved before funds existed
         raise RewardError(_("This reward was approved without a fund, so it cannot be paid from one."))
     now = now or utcnow()

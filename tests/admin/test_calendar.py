@@ -18,6 +18,7 @@ from app.timeutil import utcnow
 from models.audit import ConfigChange
 from models.deadline import WorkCalendarDay
 from models.jobstate import RecomputeRequest
+from tests.support.web import token_from
 
 FRI_2330_BEIJING = datetime(2026, 2, 13, 15, 30, tzinfo=UTC)
 STAFF = [("clerk", None), ("supervisor", None), ("leader", None), ("handler", "SA")]
@@ -34,7 +35,11 @@ def days_on_page(html: str) -> list[str]:
 
 
 def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    """Rows of ``model``; of ConfigChange, only the calendar's (sign-ins are audited too)."""
+    query = select(func.count()).select_from(model)
+    if model is ConfigChange:
+        query = query.where(ConfigChange.entity == "work_calendar_day")
+    return db.session.scalar(query)
 
 
 @pytest.mark.parametrize(("role", "department"), STAFF + [("admin", None)])
@@ -190,3 +195,136 @@ def test_dashboard_warns_every_role_while_a_year_is_missing(app, db, client, log
     generate_year(today.year + 1)
     login_as("clerk")
     assert 'id="calendar-health"' not in client.get("/admin/").get_data(as_text=True)
+
+
+# --- the year as twelve month grids ---------------------------------------------------------
+
+
+def cell(html: str, day: str) -> str:
+    """The grid cell of ``day`` (a button for administrators, a span for the others)."""
+    match = re.search(rf'<(button|span)[^>]*data-day="{day}"[^>]*>.*?</\1>', html, re.S)
+    assert match, day
+    return match.group(0)
+
+
+@pytest.mark.parametrize(("role", "department"), STAFF)
+def test_the_year_grid_shows_twelve_months_to_every_role(cal2026, client, login_as, role, department):
+    login_as(role, department)
+    html = client.get("/admin/calendar/year/?year=2026").get_data(as_text=True)
+    assert len(re.findall(r'<section class="[^"]*cal-month"', html)) == 12
+    assert "一月" in html and "十二月" in html and "2026 年工作日历" in html
+    assert "cal-makeup" in cell(html, "2026-02-14") and ">班<" in cell(html, "2026-02-14")  # 春节调休上班
+    assert "cal-holiday" in cell(html, "2026-02-17") and ">休<" in cell(html, "2026-02-17")  # 春节
+    assert "cal-rest" in cell(html, "2026-03-07") and "cal-work" in cell(html, "2026-03-09")
+    assert "<button" not in cell(html, "2026-03-09") and 'id="calendar-grid-form"' not in html
+    assert len(re.findall(r'data-day="2026-', html)) == 365
+
+
+def test_a_year_not_in_the_table_shows_weekly_defaults(cal2026, client, login_as):
+    login_as("clerk")
+    html = client.get("/admin/calendar/year/?year=2031").get_data(as_text=True)
+    assert "cal-unknown" in cell(html, "2031-03-03") and "cal-rest" in cell(html, "2031-03-01")
+    assert client.get("/admin/calendar/year/?year=abc").status_code == 200  # falls back to this year
+
+
+def test_admin_clicks_a_day_to_toggle_it(cal2026, client, login_as):
+    db = cal2026
+    admin = login_as("admin")
+    html = client.get("/admin/calendar/year/?year=2026").get_data(as_text=True)
+    assert 'id="calendar-grid-form"' in html and "<button" in cell(html, "2026-02-24")
+    changes = count(db, ConfigChange)
+    response = client.post("/admin/calendar/year/?year=2026", data={"day": "2026-02-24", "mode": "toggle"})
+    assert response.status_code == 302 and response.location.endswith(
+        "/admin/calendar/year/?year=2026#month-2"
+    )
+    db.session.expire_all()
+    day = db.session.get(WorkCalendarDay, date(2026, 2, 24))
+    assert (day.is_workday, day.name, day.source, day.updated_by_id) == (False, None, "admin", admin.id)
+    assert compute_due(FRI_2330_BEIJING, 3, "working_days")[0] == datetime(2026, 2, 26, 16, 0, tzinfo=UTC)
+    change = db.session.scalars(select(ConfigChange).order_by(ConfigChange.id.desc())).first()
+    assert count(db, ConfigChange) == changes + 1
+    assert (change.entity_key, change.action, change.before["is_workday"], change.after["is_workday"]) == (
+        "2026-02-24",
+        "update",
+        True,
+        False,
+    )
+    request = db.session.scalars(select(RecomputeRequest).order_by(RecomputeRequest.id.desc())).first()
+    assert request.scope == {"days": ["2026-02-24"]}
+    html = client.get(response.location).get_data(as_text=True)
+    assert "cal-holiday" in cell(html, "2026-02-24") and "已设为休息日" in html
+    # A second click puts it back, as a plain working day again.
+    client.post("/admin/calendar/year/?year=2026", data={"day": "2026-02-24", "mode": "toggle"})
+    db.session.expire_all()
+    day = db.session.get(WorkCalendarDay, date(2026, 2, 24))
+    assert (day.is_workday, day.name) == (True, None)
+
+
+def test_admin_marks_a_make_up_day_and_a_named_holiday(cal2026, client, login_as):
+    db = cal2026
+    login_as("admin")
+    client.post("/admin/calendar/year/", data={"day": "2026-03-07", "mode": "work", "name": ""})
+    client.post("/admin/calendar/year/", data={"day": "2026-03-09", "mode": "rest", "name": " 区里放假 "})
+    client.post(
+        "/admin/calendar/year/", data={"day": "2031-03-01", "mode": "work"}
+    )  # a year not in the table
+    db.session.expire_all()
+    saturday, monday = (
+        db.session.get(WorkCalendarDay, date(2026, 3, 7)),
+        db.session.get(WorkCalendarDay, date(2026, 3, 9)),
+    )
+    assert (saturday.is_workday, saturday.name) == (True, "调休上班")
+    assert (monday.is_workday, monday.name) == (False, "区里放假")
+    assert db.session.get(WorkCalendarDay, date(2031, 3, 1)).is_workday
+    created = db.session.scalars(select(ConfigChange).where(ConfigChange.entity_key == "2031-03-01")).one()
+    assert (created.action, created.before) == ("create", None)
+    html = client.get("/admin/calendar/year/?year=2026").get_data(as_text=True)
+    assert "cal-makeup" in cell(html, "2026-03-07") and "区里放假" in cell(html, "2026-03-09")
+
+
+@pytest.mark.parametrize("form", [{"day": "2026-02-30", "mode": "toggle"}, {"day": "", "mode": "toggle"},
+                                  {"day": "2026-02-24", "mode": "delete"}, {"day": "2026-02-24", "name": "名" * 51}])  # fmt: skip
+def test_a_bad_click_changes_nothing(cal2026, client, login_as, form):
+    db = cal2026
+    login_as("admin")
+    before = count(db, ConfigChange), count(db, RecomputeRequest)
+    response = client.post("/admin/calendar/year/?year=2026", data=form)
+    assert response.status_code == 302
+    message = re.search(r"未作任何修改[^<]*", client.get(response.location).get_data(as_text=True))
+    assert message and not re.search(r"[A-Za-z]", message.group(0))  # the reason, in Chinese
+    assert (count(db, ConfigChange), count(db, RecomputeRequest)) == before
+    assert db.session.get(WorkCalendarDay, date(2026, 2, 24)).is_workday
+
+
+@pytest.mark.parametrize(("role", "department"), STAFF)
+def test_only_admins_click_days(cal2026, client, login_as, role, department):
+    db = cal2026
+    login_as(role, department)
+    response = client.post("/admin/calendar/year/?year=2026", data={"day": "2026-02-24", "mode": "toggle"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(WorkCalendarDay, date(2026, 2, 24)).is_workday
+    assert count(db, ConfigChange) == 1  # the seed's own
+
+
+def test_a_click_needs_the_pages_csrf_token(cal2026, app, client, login_as):
+    db = cal2026
+    login_as("admin")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        click = {"day": "2026-02-24", "mode": "toggle"}
+        assert client.post("/admin/calendar/year/?year=2026", data=click).status_code == 400
+        db.session.expire_all()
+        assert db.session.get(WorkCalendarDay, date(2026, 2, 24)).is_workday
+        token = token_from(client.get("/admin/calendar/year/?year=2026").get_data(as_text=True))
+        response = client.post("/admin/calendar/year/?year=2026", data={**click, "csrf_token": token})
+        assert response.status_code == 302
+        db.session.expire_all()
+        assert not db.session.get(WorkCalendarDay, date(2026, 2, 24)).is_workday
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_list_links_to_the_year_grid(cal2026, client, login_as):
+    login_as("clerk")
+    assert 'href="/admin/calendar/year/"' in client.get("/admin/calendar/").get_data(as_text=True)

@@ -6,7 +6,9 @@ columns only, not to columns that show a related record. The audit-trail export 
 """
 
 import io
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import openpyxl
@@ -74,14 +76,37 @@ def test_the_related_volunteer_column_is_quoted_text(client, login_as, poisoned)
     assert "'" + FORMULA in [c.value for c in found]
 
 
-def test_the_audit_trail_exports_its_images_as_json_text(client, login_as, poisoned):
+def test_the_audit_trail_exports_its_changes_as_chinese_text(client, login_as, poisoned):
     login_as("supervisor")
     found = [str(c.value) for c in cells(client.get("/admin/audit_log/export/xlsx/"))]
-    assert '{"name": "<b>x</b>"}' in found  # the before-image as JSON text, the user's text as it was
-    assert not any("<code" in v for v in found)
+    assert any("<b>x</b>" in v for v in found)  # the user's text as it was, as text
+    assert not any("<code" in v or '{"name"' in v for v in found)  # no markup, no raw JSON
 
 
 def test_a_date_stays_readable(client, login_as, poisoned):
     login_as("supervisor")
     found = [str(c.value) for c in cells(client.get("/admin/volunteer/export/xlsx/"))]
     assert date(2025, 1, 1).isoformat() in "".join(found)
+
+
+def test_the_case_export_has_typed_cells_a_chinese_sheet_and_a_frozen_header(client, login_as, db):
+    """Numbers as numbers, times as Excel times in Beijing time; the sheet named after the list; sized columns."""
+    case = make_case(title=FORMULA, people_involved=12, money_involved=Decimal("3500.50"))
+    case.received_at = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
+    db.session.commit()
+    login_as("clerk")
+    response = client.get("/admin/case/export/xlsx/")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["诉求"]
+    sheet = book["诉求"]
+    assert sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert row["收件时间"].is_date and row["收件时间"].value == datetime(2026, 12, 2, 0, 30)
+    assert row["涉及人数"].data_type == "n" and row["涉及人数"].value == 12
+    assert row["涉及金额（元）"].data_type == "n" and row["涉及金额（元）"].value == 3500.5
+    assert row["标题"].data_type == "s" and row["标题"].value == "'" + FORMULA  # still quoted text
+    assert row["诉求编号"].value == case.number
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDE"]
+    assert all(width and width >= 6 for width in widths)

@@ -29,7 +29,7 @@ def test_bulk_action_runs_after_its_confirmation(live_server, page):
     log_in(page, server, "supervisor")
     page.goto(server("/admin/case/"))
     page.locator(f"input.action-checkbox[value='{case_id}']").check()
-    page.locator("a.dropdown-toggle", has_text="选中的").click()
+    page.locator("a.dropdown-toggle", has_text="批量操作").click()
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("[data-model-action='supervise']").click()
@@ -47,7 +47,7 @@ def test_adding_a_list_filter_still_works(live_server, page):
     violations = watch_csp(page)
     log_in(page, live_server, "clerk")
     page.goto(live_server("/admin/case/"))
-    page.locator("a.dropdown-toggle", has_text="添加筛选器").click()
+    page.locator("a.dropdown-toggle", has_text="添加筛选条件").click()
     page.locator("a.filter", has_text="状态").click()
     page.locator("#filter_form .filter-val").first.wait_for()
     assert page.url.endswith("/admin/case/")  # the menu link did not navigate to "#"

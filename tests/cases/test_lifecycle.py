@@ -235,5 +235,5 @@ def test_available_actions_per_role(db):
     assert names(user("handler", "SA")) == ["return", "contact", "reply", "comment", "hand_down"]
     assert names(user("handler", "BA")) == ["comment"]
     assert names(user("handler", "SB")) == []
-    assert names(user("clerk")) == ["merge", "comment"]
+    assert names(user("clerk")) == ["merge", "comment", "reassign", "recall"]
     assert names(user("leader")) == ["comment", "instruct", "package"]

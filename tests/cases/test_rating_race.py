@@ -1,4 +1,5 @@
-"""Two ratings of one reply sent at the same moment (two tabs, two devices): one counts, neither is a 500.
+"""Two ratings of one reply sent at the same moment (two tabs, two devices): one counts, neither is a 500 --
+before the staff revisit (the rating is the revisit) and after it closed the case (群众评价 only).
 
 Regression for the outside test in which the loser of two simultaneous ratings got a 500
 (``StaleDataError``: the case's version had moved on under it).
@@ -26,10 +27,10 @@ from tests.support.web import Browser
 PHONE = "13900139000"
 
 
-def replied_case(app) -> tuple[int, str]:
+def replied_case(app, revisited: bool = False) -> tuple[int, str]:
     with app.app_context():
         seed_default_policies()
-        box = make_mailbox("pjxx", real_name_required=False)
+        box = make_mailbox("pjhf" if revisited else "pjxx", real_name_required=False)
         case, _created = submit(
             CitizenRequest(
                 channel=Channel.MAILBOX,
@@ -47,14 +48,15 @@ def replied_case(app) -> tuple[int, str]:
             ("sign", user("handler", "SA"), {}),
             ("contact", user("handler", "SA"), {"note": "已电话联系"}),
             ("reply", user("handler", "SA"), {"outcome": "supported", "text": "已修复"}),
+            *([("revisit", user("clerk"), {"satisfaction": "satisfied"})] if revisited else []),
         ]:
             lifecycle.perform(case, action, actor, **params)
         db.session.commit()
         return case.id, case.tracking_code
 
 
-def test_two_ratings_at_once_one_counts_and_neither_fails(live_server):
-    case_id, code = replied_case(live_server.app)
+def rate_twice_at_once(live_server, code: str) -> list:
+    """Two visitors who found the case post their ratings at the same moment; their pages afterwards."""
     visitors = []
     for _ in range(2):
         visitor = Browser(live_server.url)
@@ -83,6 +85,12 @@ def test_two_ratings_at_once_one_counts_and_neither_fails(live_server):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [302, 302], statuses
+    return visitors
+
+
+def test_two_ratings_at_once_one_counts_and_neither_fails(live_server):
+    case_id, code = replied_case(live_server.app)
+    visitors = rate_twice_at_once(live_server, code)
     with live_server.app.app_context():
         ratings = db.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == "revisit")
@@ -90,6 +98,21 @@ def test_two_ratings_at_once_one_counts_and_neither_fails(live_server):
         assert len(ratings) == 1
         assert db.session.get(Case, case_id).status in (Status.CLOSED, Status.IN_PROGRESS)
     # the loser is told, in the page it is sent back to
+    for visitor, _token in visitors:
+        status, html = visitor.request("GET", "/track/case")
+        assert status == 200 and "Traceback" not in html
+
+
+def test_two_ratings_after_the_revisit_closed_the_case_one_counts(live_server):
+    case_id, code = replied_case(live_server.app, revisited=True)
+    visitors = rate_twice_at_once(live_server, code)
+    with live_server.app.app_context():
+        ratings = db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == "citizen_rating")
+        ).all()
+        assert len(ratings) == 1
+        case = db.session.get(Case, case_id)
+        assert case.status == Status.CLOSED and case.citizen_rating == ratings[0].data["satisfaction"]
     for visitor, _token in visitors:
         status, html = visitor.request("GET", "/track/case")
         assert status == 200 and "Traceback" not in html

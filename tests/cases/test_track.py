@@ -230,19 +230,24 @@ def test_public_timeline_shows_progress_never_staff_notes(client, mailbox):
     html, page = case_page(client)
     timeline = page.by_id["public-timeline"]
     assert page.by_id["case-status"] == str(Status.label_of(Status.REPLIED))
-    assert gettext("Case received") in timeline
+    assert gettext("Your request was received") in timeline
     assert gettext("Sent to %(department)s", department="甲街道") in timeline
-    assert gettext("Reply") in timeline and REPLY in timeline
+    assert gettext("Your request was answered") in timeline and REPLY in timeline
+    # staff steps in the citizen's words, never the office's terms (签收, 记录联系, 批准延期)
+    assert gettext("The handling department has received your case") in timeline
+    assert gettext("Staff have been in touch with you") in timeline
+    for staff_term in ("Sign for", "Record contact", "Approve the extension", "Case received"):
+        assert gettext(staff_term) not in timeline, staff_term
     # the approved extension: the citizen learns the new time
     resolve = next(d for d in fresh(case.id).deadlines if d.stage == "resolve")
-    assert gettext("Approve the extension") in timeline and format_local(resolve.due_at) in timeline
+    assert gettext("Time limit extended") in timeline and format_local(resolve.due_at) in timeline
     assert page.by_id.get("rating-form") is not None
     assert f'reply-text">{REPLY}</p>' in html  # the reply itself, above the timeline
     assert EXTENSION_REASON in timeline  # the citizen is told why the time limit moved
     for secret in (REGISTER_NOTE, DISPATCH_NOTE, CONTACT_NOTE, STAFF_COMMENT, "同意延期"):
         assert secret not in html, secret
     # Order: oldest first.
-    received_at = timeline.index(gettext("Case received"))
+    received_at = timeline.index(gettext("Your request was received"))
     assert (
         received_at
         < timeline.index(gettext("Sent to %(department)s", department="甲街道"))
@@ -255,12 +260,14 @@ def test_promised_times_are_shown(client, mailbox):
     act(case, "register", "clerk")
     act(case, "dispatch", "clerk", lead_department=dept("SA"))
     assert find(client, case.tracking_code, PHONE[-4:]).status_code == 302
-    html, _page = case_page(client)
+    html, page = case_page(client)
+    assert page.by_id["case-status"] == gettext("Sent to the department responsible")  # not 待签收
     assert gettext("Promised times") in html
     for deadline in fresh(case.id).deadlines:
         if deadline.stage in ("sign", "first_reply", "resolve"):
             assert gettext("by %(time)s", time=format_local(deadline.due_at)) in html, deadline.stage
-    assert gettext("Sign for") in html and gettext("Resolve") in html
+    assert gettext("The handling department receives your case") in html and gettext("Resolve") in html
+    assert gettext("Sign for") not in html  # the office's word for it
 
 
 # --- rating -----------------------------------------------------------------------------------------
@@ -329,7 +336,9 @@ def test_unsatisfied_sends_back_once_per_reply_and_a_new_reply_can_be_rated(clie
     html, page = case_page(client)
     assert "rating-form" not in page.by_id
     assert (
-        gettext("Rated: %(satisfaction)s", satisfaction=str(Satisfaction.label_of(Satisfaction.UNSATISFIED)))
+        gettext(
+            "Your rating: %(satisfaction)s", satisfaction=str(Satisfaction.label_of(Satisfaction.UNSATISFIED))
+        )
         in page.by_id["public-timeline"]
     )
 

@@ -78,6 +78,7 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
         "figures",
         "daily_report",
         "periodic_reports",
+        "deliver_sms",
     ]
     assert lines[0] == "recompute: 0"
     assert lines[1] == "sweep: {'fired': 1, 'missed': 3, 'taken': 0}"  # the overdue sign, after a night
@@ -88,6 +89,8 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
     assert lines[4] == "figures: {'corrected': 0, 'built': 1}"  # 2026-03-02, the day before: built
     assert lines[5] == "daily_report: built, sent"  # after 07:30 and 08:00: the 民情日报 of 2026-03-02
     assert lines[6].startswith("periodic_reports: weekly built, monthly built, quarterly built")
+    # no texts: the cases' steps are dated long before today (app.cases.citizen_texts.NEWS_WINDOW)
+    assert lines[7] == "deliver_sms: {'sent': 0, 'retried': 0, 'failed': 0}"
     runs = {run.name: run for run in db.session.scalars(select(JobRun))}
     assert set(runs) == {
         "recompute",
@@ -98,6 +101,7 @@ def test_tick_runs_every_job_and_prints_its_result(app, digest_cases):
         "figures",
         "daily_report",
         "periodic_reports",
+        "deliver_sms",
     }
     assert runs["digest"].result == "not yet" and runs["sweep"].error is None
 

@@ -42,6 +42,12 @@ from tests.support.pg_server import pg_url_fixture  # noqa: F401  (provides the 
 YEAR = local_day(utcnow()).year
 
 
+@pytest.fixture
+def app_config():
+    """One supervisor approves and pays here; the separation of duties: tests/volunteers/test_reward_duties.py."""
+    return {"REWARD_SEPARATE_APPROVER_PAYER": False}
+
+
 def volunteer(name: str, community: str, group: str = "grid_worker") -> Volunteer:
     row = Volunteer(
         name=name, phone="13700000000", group=group, community=dept(community), joined_on=date(2025, 1, 1)
