@@ -120,8 +120,8 @@ def _reject(case, actor, now, params):
     return Status.REJECTED, reason, None
 
 
-@action(CaseAction.DISPATCH, {Status.REGISTERED}, INTAKE_ROLES)
-def _dispatch(case, actor, now, params):
+def lead_and_co(params: dict) -> tuple[Department, list[Department]]:
+    """The posted lead department and co-departments (without the lead, each once); refuse inactive ones."""
     lead = department_param(params.get("lead_department"))
     if lead is None or not lead.active:
         raise TransitionError(_("Choose an active lead department."))
@@ -132,6 +132,12 @@ def _dispatch(case, actor, now, params):
             raise TransitionError(_("A co-department is unknown or inactive."))
         if dept.id != lead.id and dept not in co:
             co.append(dept)
+    return lead, co
+
+
+@action(CaseAction.DISPATCH, {Status.REGISTERED}, INTAKE_ROLES)
+def _dispatch(case, actor, now, params):
+    lead, co = lead_and_co(params)
     case.lead_department = lead
     case.co_departments = co
     case.answered_at_intake = False  # a department handles it now: no longer 专班办结

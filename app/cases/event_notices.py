@@ -125,7 +125,7 @@ def _dispatched(case, event, notice_for):
 def _reassigned(case, event, notice_for):
     _dispatched(case, event, notice_for)
     data = event.data or {}
-    old = _department(data.get("from_department_id") or data.get("old_department_id"))
+    old = _department(data.get("from_department_id"))
     if old is not None and old.id != case.lead_department_id:
         line = _("The case was re-dispatched to %(department)s.", department=case.lead_department.name)
         notice_for(NoticeKind.RETURNED, [_case_line(case), line, _reason(event)]).department(old)
@@ -133,7 +133,7 @@ def _reassigned(case, event, notice_for):
 
 def _recalled(case, event, notice_for):
     data = event.data or {}
-    old = _department(data.get("from_department_id") or data.get("lead_department_id"))
+    old = _department(data.get("from_department_id"))
     line = _("The case was recalled to intake; your department no longer handles it.")
     notice_for(NoticeKind.RETURNED, [_case_line(case), line, _reason(event)]).department(old)
 
@@ -245,19 +245,19 @@ def _unsatisfied_after_closure(case, event, notice_for):
 
 HANDLERS = {
     CaseAction.DISPATCH: _dispatched,
-    "reassign": _reassigned,
-    "recall": _recalled,
+    CaseAction.REASSIGN: _reassigned,
+    CaseAction.RECALL: _recalled,
     CaseAction.RETURN: _returned,
     CaseAction.HAND_DOWN: _handed_down,
     CaseAction.TAKE_BACK: _taken_back,
     CaseAction.REVISIT: _revisited,
-    "urge": _urged,
+    CaseAction.URGE: _urged,
     CaseAction.REQUEST_EXTENSION: _extension_requested,
     CaseAction.APPROVE_EXTENSION: _extension_decided,
     CaseAction.REJECT_EXTENSION: _extension_decided,
     CaseAction.REPLY: _replied,
-    "direct_answer": _replied,
-    "citizen_rating": _unsatisfied_after_closure,
+    CaseAction.DIRECT_ANSWER: _replied,
+    CaseAction.CITIZEN_RATING: _unsatisfied_after_closure,
 }
 
 

@@ -19,7 +19,7 @@ from app.auth.access import INTAKE_ROLES
 from app.cases import parts
 from app.cases.actions import TransitionError
 from app.cases.actions import action
-from app.cases.actions import department_param
+from app.cases.actions import lead_and_co
 from app.cases.actions import optional_text
 from app.cases.actions import required_text
 from models.case import CaseAction
@@ -48,18 +48,9 @@ def _leave(case) -> None:
 @action(CaseAction.REASSIGN, HELD, INTAKE_ROLES, guard=_not_handed_down)
 def _reassign(case, actor, now, params):
     reason = required_text(params, "reason", _("Give the reason for the re-dispatch."))
-    lead = department_param(params.get("lead_department"))
-    if lead is None or not lead.active:
-        raise TransitionError(_("Choose an active lead department."))
+    lead, co = lead_and_co(params)
     if lead.id == case.lead_department_id:
         raise TransitionError(_("Choose a department other than the one that leads the case now."))
-    co = []
-    for value in params.get("co_departments") or []:
-        dept = department_param(value)
-        if dept is None or not dept.active:
-            raise TransitionError(_("A co-department is unknown or inactive."))
-        if dept.id != lead.id and dept not in co:
-            co.append(dept)
     data = {
         "from_department_id": case.lead_department_id,
         "to_department_id": lead.id,

@@ -114,8 +114,8 @@ def _send(row) -> str | None:
     return None
 
 
-def _outcome(row, now, error: str | None, note: str | None) -> tuple[str, dict]:
-    """What to record after one try: ('sent' | 'retried' | 'failed', column values)."""
+def outcome(row, now, error: str | None, note: str | None) -> tuple[str, dict]:
+    """What to record after one try of an outbox row or a text: ('sent' | 'retried' | 'failed', column values)."""
     if error is None:
         values = {"status": DeliveryStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": note}
         return "sent", values
@@ -138,7 +138,7 @@ def deliver_one(row, now) -> str:
         except Exception as exc:  # any failure of one row is that row's failure alone
             error = f"{type(exc).__name__}: {exc}"
             current_app.logger.warning("delivery of notification %s failed: %s", row.id, error)
-    result, values = _outcome(row, now, error, note)
+    result, values = outcome(row, now, error, note)
     db.session.execute(
         update(Notification)
         .where(Notification.id == row.id)

@@ -12,10 +12,7 @@ send is retried with the same back-off (``DELIVERY_BACKOFF_MINUTES``) up to ``DE
 is that row's failure alone: nothing else waits for it, no step of a case ever does.
 """
 
-import json
 import re
-import urllib.error
-import urllib.request
 from datetime import datetime
 from datetime import timedelta
 from typing import Protocol
@@ -26,16 +23,18 @@ from sqlalchemy import update
 
 from app.auth.pii import mask
 from app.extensions import db
+from app.notifications import delivery
+from app.notifications.transports import DeliveryError
+from app.notifications.transports import post_json
 from models.notification import DeliveryStatus
 from models.sms import SmsMessage
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 TEXT_MAX = 70  # one SMS of Chinese text; longer texts are sent as several and cost more
-ERROR_MAX = 1000
 LOGGED = "logged only (SMS_GATEWAY = log)"
 
 
-class SmsError(Exception):
+class SmsError(DeliveryError):
     """The gateway refused the text; the message says why (stored on the row)."""
 
 
@@ -54,13 +53,6 @@ class LogGateway:
         return LOGGED
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failure: following it would turn the POST into a GET without the text."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 class HttpGateway:
     """POSTs ``{"phone", "text", "template", "id"}`` as JSON to the office's SMS relay.
 
@@ -68,33 +60,18 @@ class HttpGateway:
 
     def __init__(self, url: str, token: str | None = None, template: str | None = None, timeout: float = 5):
         self.url, self.token, self.template, self.timeout = url, token, template, timeout
-        self.opener = urllib.request.build_opener(_NoRedirect)
 
     def payload(self, phone: str, text: str, message_id: int) -> dict:
         """The JSON body of one text."""
         return {"phone": phone, "text": text, "template": self.template, "id": message_id}
 
     def send(self, phone: str, text: str, message_id: int) -> str | None:
-        """POST the text; return the relay's message id when it gives one, raise :class:`SmsError` otherwise."""
+        """POST the text; the relay's message id when it gives one; raise a :class:`DeliveryError` on failure."""
         if not (self.url or "").lower().startswith(("http://", "https://")):
             raise SmsError("SMS_HTTP_URL must start with http:// or https://")
-        headers = {"Content-Type": "application/json; charset=utf-8"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        body = json.dumps(self.payload(phone, text, message_id), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                status, answer = response.status, response.read(65536).decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            raise SmsError(f"HTTP {exc.code}: {exc.read(500).decode('utf-8', 'replace')}") from exc
-        if not 200 <= status < 300:
-            raise SmsError(f"HTTP {status}: {answer[:500]}")
-        try:
-            reply = json.loads(answer)
-        except ValueError:
-            return None
-        if not isinstance(reply, dict):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        reply = post_json(self.url, self.payload(phone, text, message_id), self.timeout, headers)
+        if reply is None:
             return None
         code = reply.get("code", reply.get("errcode"))
         if code not in (None, 0, "0"):
@@ -183,23 +160,6 @@ def claim_next(now: datetime):
     return db.session.execute(claim).first()
 
 
-def _outcome(row, now: datetime, error: str | None, note: str | None) -> tuple[str, dict]:
-    config = current_app.config
-    if error is None:
-        return "sent", {
-            "status": DeliveryStatus.SENT,
-            "sent_at": now,
-            "next_attempt_at": None,
-            "last_error": note,
-        }
-    error = error[:ERROR_MAX]
-    if row.attempts >= config["DELIVERY_MAX_ATTEMPTS"]:
-        return "failed", {"status": DeliveryStatus.FAILED, "next_attempt_at": None, "last_error": error}
-    ladder = config["DELIVERY_BACKOFF_MINUTES"]
-    delay = ladder[min(row.attempts, len(ladder)) - 1]
-    return "retried", {"next_attempt_at": now + timedelta(minutes=delay), "last_error": error}
-
-
 def deliver_one(row, now: datetime, sender: SmsGateway | None = None) -> str:
     """Send one claimed text and record the result (the caller commits); never raises for a failed send."""
     error = note = None
@@ -211,7 +171,7 @@ def deliver_one(row, now: datetime, sender: SmsGateway | None = None) -> str:
         except Exception as exc:  # any failure of one text is that text's alone
             error = f"{type(exc).__name__}: {exc}"
             current_app.logger.warning("SMS %s failed: %s", row.id, error)
-    result, values = _outcome(row, now, error, note)
+    result, values = delivery.outcome(row, now, error, note)
     db.session.execute(
         update(SmsMessage)
         .where(SmsMessage.id == row.id)

@@ -194,18 +194,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def post_webhook(url: str, payload: dict) -> None:
-    """POST ``payload`` as JSON; raise on a non-2xx answer or a reply with a non-zero ``errcode``."""
+def post_json(url: str, payload: dict, timeout: float, headers: dict | None = None) -> dict | None:
+    """POST ``payload`` as JSON without following redirects; the JSON object answered (None when the answer is
+    not one); raise :class:`DeliveryError` on a bad address or a non-2xx answer."""
     if not url.lower().startswith(("http://", "https://")):
-        raise DeliveryError("webhook URL must start with http:// or https://")
+        raise DeliveryError("URL must start with http:// or https://")
     request = urllib.request.Request(
         url,
         data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
         method="POST",
     )
     try:
-        with _opener.open(request, timeout=_setting("WEBHOOK_TIMEOUT")) as response:
+        with _opener.open(request, timeout=timeout) as response:
             status, text = response.status, response.read(65536).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"HTTP {exc.code}: {exc.read(500).decode('utf-8', 'replace')}") from exc
@@ -214,6 +215,12 @@ def post_webhook(url: str, payload: dict) -> None:
     try:
         reply = json.loads(text)
     except ValueError:
-        return
-    if isinstance(reply, dict) and reply.get("errcode") not in (None, 0, "0"):
+        return None
+    return reply if isinstance(reply, dict) else None
+
+
+def post_webhook(url: str, payload: dict) -> None:
+    """POST ``payload`` as JSON; raise on a non-2xx answer or a reply with a non-zero ``errcode``."""
+    reply = post_json(url, payload, _setting("WEBHOOK_TIMEOUT"))
+    if reply is not None and reply.get("errcode") not in (None, 0, "0"):
         raise DeliveryError(f"errcode {reply['errcode']}: {reply.get('errmsg', '')}")
