@@ -46,8 +46,9 @@ class DefaultConfig:
     # Background jobs: the morning digest's local send time, and how long the scheduler lease lasts.
     DIGEST_TIME = "08:30"
     SCHEDULER_LEASE_SECONDS = 90
-    # The office that signs the printed case documents (办理单, 答复告知书, 延期告知书): their heading and seal.
-    OFFICE_NAME = "区群众诉求服务中心"
+    # The office that signs the printed case documents (办理单, 答复告知书, 延期告知书) and the SMS texts;
+    # unset: the name of the top district department (app.org.office.office_name).
+    OFFICE_NAME = None
     # Where citizens and staff reach this server from outside: links in e-mails, QR codes, posters.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Citizens' uploads: kept under instance/uploads unless UPLOAD_FOLDER says otherwise.
@@ -61,6 +62,8 @@ class DefaultConfig:
     SUBMIT_LIMIT_PER_IP = "20/hour"
     SUBMIT_LIMIT_PER_PHONE = "5/hour"
     TRACK_FAILURE_LIMIT = "10/15minute"
+    # 来电历史 look-ups per staff user: enough for typing numbers in, too few to harvest the citizens' list.
+    CALLER_HISTORY_LIMIT = "60/minute"
     OPEN311_LIMIT_PER_KEY = "600/minute"
     # Clues sent through volunteers' personal links (/v/<token>): per volunteer and per IP.
     CLUE_LIMIT_PER_VOLUNTEER = "10/hour"

@@ -22,13 +22,12 @@ from app.auth.access import INTAKE_ROLES
 from app.cases import caller_history
 from app.extensions import limiter
 
-LIMIT = "60/minute"  # per user (config CALLER_HISTORY_LIMIT): enough for typing, too few for a harvest
 MAX_INPUT = 40  # longer than any phone or ID number, with room for spaces and a +86
 
 
 def _within_limit() -> bool:
     """Count one look-up for the current user; False when over the limit."""
-    limit = parse(current_app.config.get("CALLER_HISTORY_LIMIT", LIMIT))
+    limit = parse(current_app.config["CALLER_HISTORY_LIMIT"])
     return limiter.limiter.hit(limit, "caller_history", f"user{current_user.id}")
 
 

@@ -2,13 +2,11 @@
 (supervisors, before it is sent), 已阅 with a comment (leaders), build and send now (supervisors)."""
 
 from datetime import timedelta
-from io import BytesIO
 
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -18,6 +16,7 @@ from sqlalchemy import select
 
 from admin_views.base import SecuredView
 from admin_views.base import acting_user
+from admin_views.downloads import audited_download
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
 from app.refusal import Refusal
@@ -33,12 +32,6 @@ from models.report import ReportReading
 
 READERS = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 LISTED = 400
-
-
-def _download(data: bytes, mimetype: str, name: str):
-    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 class ReportsView(SecuredView):
@@ -91,7 +84,10 @@ class ReportsView(SecuredView):
     def docx(self, issue_id: int):
         """The issue as Word."""
         issue = self._issue(issue_id)
-        return _download(documents.docx(issue), documents.DOCX_MIME, documents.file_name(issue, "docx"))
+        data, name = documents.docx(issue), documents.file_name(issue, "docx")
+        return audited_download(
+            data, documents.DOCX_MIME, name, view=f"{documents.title(issue)}（Word）", rows=1
+        )
 
     @expose("/<int:issue_id>.xlsx")
     def xlsx(self, issue_id: int):
@@ -101,7 +97,9 @@ class ReportsView(SecuredView):
             (part.heading, part.header, part.rows, [24] * len(part.header))
             for part in documents.sections(issue)
         ]
-        return _download(write_sheets(sheets), XLSX_MIMETYPE, documents.file_name(issue, "xlsx"))
+        name, rows = documents.file_name(issue, "xlsx"), sum(len(sheet[2]) for sheet in sheets)
+        view = f"{documents.title(issue)}（Excel）"
+        return audited_download(write_sheets(sheets), XLSX_MIMETYPE, name, view=view, rows=rows)
 
     @expose("/<int:issue_id>/note", methods=["POST"])
     def note(self, issue_id: int):

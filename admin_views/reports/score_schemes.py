@@ -10,13 +10,11 @@ import re
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
-from io import BytesIO
 
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -30,6 +28,7 @@ from wtforms.validators import Length
 
 from admin_views.base import SecuredView
 from admin_views.base import acting_user
+from admin_views.downloads import audited_download
 from app.auth.access import ADMIN_ROLES
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
@@ -243,12 +242,5 @@ class ScoreSchemeView(SecuredView):
             table.append(line)
         widths = [12, 12] + [10] * (len(header) - 5) + [12, 30, 40]
         data = write_sheets([(_("Scoring schemes"), header, table, widths)])
-        response = send_file(
-            BytesIO(data),
-            mimetype=XLSX_MIMETYPE,
-            as_attachment=True,
-            download_name="score-schemes.xlsx",
-            max_age=0,
-        )
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        view = _("Scoring schemes")
+        return audited_download(data, XLSX_MIMETYPE, "score-schemes.xlsx", view=view, rows=len(table))

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
-from io import BytesIO
 
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -25,6 +23,7 @@ from flask_wtf import FlaskForm
 
 from admin_views.base import SecuredView
 from admin_views.base import acting_user
+from admin_views.downloads import audited_download
 from admin_views.reports.rates import count_url
 from app.auth.access import SUPERVISOR_ROLES
 from app.extensions import db
@@ -225,10 +224,7 @@ class ScorecardView(SecuredView):
         """The card's tables as a workbook."""
         choice = read_choice(request.args)
         shown = self._card(choice)
-        data = workbook(shown, present(shown, choice, links=False))
+        rows = present(shown, choice, links=False)
         name = f"scorecard-{shown['label'].replace(' ', '-')}-{choice.unit}.xlsx"
-        response = send_file(
-            BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name, max_age=0
-        )
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        view = f"{_('Scorecard')} {shown['label']}（{ScoreUnit(choice.unit).label}）"
+        return audited_download(workbook(shown, rows), XLSX_MIMETYPE, name, view=view, rows=len(rows))

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from app.cases import lifecycle
+from app.cases.extensions import extendable
 from app.demo.org import Org
 from app.demo.plan import Plan
 from app.demo.plan import Planner
@@ -40,6 +41,12 @@ def _perform(p: Plan, step: tuple, at: datetime) -> None:
     if action == "rate":  # the citizen's own revisit, from the tracking page
         lifecycle.rate_by_citizen(p.case, params["satisfaction"], params["comment"], now=at)
         return
+    if action == "request_extension":  # the first deadline that may still be extended, if any is left
+        running = extendable(p.case)
+        if not running:
+            return
+        limit = running[0].policy_snapshot.get("max_extension_amount") or 5
+        params = {**params, "stage": running[0].stage, "amount": min(5, limit)}
     if action == "merge":
         target = p.target.case
         params = {**params, "target": target, "note": params["note"].format(number=target.number)}

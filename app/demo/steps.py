@@ -219,6 +219,10 @@ def build_steps(p, org, rng) -> list:
     if status == Status.IN_PROGRESS and variant >= redo_share + STOP_SHARE:
         if rng.random() < 0.75:
             tl.add("contact", "contact", handler, factor=speed, **contact)
+        if p.index % 3 == 0:  # a share waits on the supervisors' extension queue (by index: no extra draw)
+            reason = texts.EXTENSION_REASONS[p.index // 3 % len(texts.EXTENSION_REASONS)]
+            tl.offset += timedelta(minutes=90)
+            tl.steps.append((tl.offset, "request_extension", handler, {"reason": reason}))
         return tl.steps
     tl.add("contact", "contact", handler, factor=speed, **contact)
     redo = variant < redo_share

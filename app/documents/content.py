@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.auth.pii import reveal
 from app.auth.redaction import reveal_text
 from app.config import public_url
+from app.org.office import office_name
 from app.timeutil import format_local
 from app.timeutil import local_day
 from app.timeutil import utcnow
@@ -77,7 +77,7 @@ def _today() -> str:
 
 
 def _office() -> str:
-    return printable(current_app.config["OFFICE_NAME"])
+    return printable(office_name())
 
 
 def _salutation(case) -> str:

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.notifications import delivery
 from app.notifications.transports import DeliveryError
 from app.notifications.transports import post_json
+from app.org.office import office_name
 from models.notification import DeliveryStatus
 from models.sms import SmsMessage
 
@@ -96,12 +97,11 @@ def gateway() -> SmsGateway:
 
 
 def signature() -> str:
-    """The office's signature at the head of every text: ``SMS_SIGNATURE``, else 【OFFICE_NAME】, else none."""
+    """The office's signature at the head of every text: ``SMS_SIGNATURE``, else 【office name】."""
     config = current_app.config
     if config.get("SMS_SIGNATURE"):
         return config["SMS_SIGNATURE"]
-    office = (config.get("OFFICE_NAME") or "").strip()
-    return f"【{office}】" if office else ""
+    return f"【{office_name()}】"
 
 
 def mobile(phone: str | None) -> str | None:

@@ -29,7 +29,6 @@ from app.timeutil import LOCAL_TZ
 from app.timeutil import utcnow
 from models.case import Case
 from models.enums import OPEN_STATUSES
-from models.enums import Status
 from models.org import Category
 
 MAX_SPAN = timedelta(days=90)
@@ -48,7 +47,7 @@ def serialize(case: Case) -> dict:
     """One case as an Open311 request, with nothing personal in it."""
     status = open_or_closed(case.status)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        notice = str(Status.label_of(case.status))
+        notice = publication.public_status(case.status)
     category = case.category
     return {
         "service_request_id": case.number,

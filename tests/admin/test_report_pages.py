@@ -12,6 +12,8 @@ from app.extensions import db
 from app.reports import issues
 from app.timeutil import local_day
 from app.timeutil import utcnow
+from models.audit import AuditAction
+from models.audit import ConfigChange
 from models.report import ReportIssue
 from models.report import ReportReading
 from tests.support.factories import make_case
@@ -38,6 +40,14 @@ def test_readers_see_the_issue_in_three_formats(client, login_as, issue):
     assert "受理情况·按渠道" in book.sheetnames
     flagged = [s for s in book.sheetnames if "红色件" in s]
     assert flagged is not None
+    exports = db.session.scalars(
+        select(ConfigChange).where(ConfigChange.action == AuditAction.EXPORT).order_by(ConfigChange.id)
+    ).all()
+    assert [(row.actor.username, row.after["view"].rsplit("（", 1)[1]) for row in exports] == [
+        ("leader", "Word）"),
+        ("leader", "Excel）"),
+    ]
+    assert all(row.after["view"].startswith("民情日报") for row in exports)
 
 
 def test_a_title_that_looks_like_a_formula_stays_text(client, login_as, app):

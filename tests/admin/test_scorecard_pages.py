@@ -160,6 +160,8 @@ def test_a_handler_sees_only_the_own_department(client, login_as, cases):
     book = sheets(client.get("/admin/scorecard/export.xlsx?period=month&date=2026-03-01&unit=department"))
     assert [line[1] for line in book["排名表"][1:]] == ["甲街道"]
     assert book["红榜"][1:] == [] and book["黑榜"][1:] == []
+    export = db.session.scalars(select(ConfigChange).where(ConfigChange.action == "export")).one()
+    assert export.after["rows"] == 1 and export.after["view"] == "考核 2026-03（承办单位）"
     assert client.post("/admin/scorecard/publish", data=MARCH).status_code == 403
     assert client.get(SCHEMES).status_code == 403
 
@@ -205,6 +207,8 @@ def test_supervisors_read_the_schemes_and_administrators_add_one(client, login_a
     assert [(row.action, row.actor.username) for row in audited] == [("create", "admin")]
     book = sheets(client.get(f"{SCHEMES}export.xlsx"))
     assert [line[0] for line in book["考核方案"][1:]] == ["2027-01-01", "2000-01-01"]
+    export = db.session.scalars(select(ConfigChange).where(ConfigChange.action == "export")).one()
+    assert (export.actor.username, export.after["view"], export.after["rows"]) == ("admin", "考核方案", 2)
 
 
 @pytest.mark.parametrize(

@@ -198,3 +198,9 @@ def test_a_step_recorded_days_later_sends_no_text(db):
     lifecycle.perform(case, "register", user("clerk"), now=utcnow() - timedelta(days=3))  # history typed in
     _db.session.commit()
     assert texts(case.id) == []
+
+
+def test_without_an_office_name_the_text_is_signed_by_the_district(app, db):
+    app.config["OFFICE_NAME"] = ""
+    case = make_case(Status.REGISTERED)
+    assert texts(case.id)[0].text.startswith("【测试区】")

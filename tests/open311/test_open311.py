@@ -382,6 +382,9 @@ def test_get_requests_maps_status_and_carries_time_zones(client, cases, fmt):
     assert by_id[cases[Status.DISPATCHED].number]["agency_responsible"] == "甲街道"
     assert_w3_with_zone(by_id[cases[Status.IN_PROGRESS].number]["expected_datetime"])
     assert by_id[cases[Status.NEW].number]["expected_datetime"] in (None, "")
+    # the public's wording of a status, as on /track, not the staff's 待签收 / 已并单
+    assert by_id[cases[Status.DISPATCHED].number]["service_notice"] == "已转交承办单位办理"
+    assert by_id[cases[Status.MERGED].number]["service_notice"] == "与相同诉求合并办理"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
