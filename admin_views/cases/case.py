@@ -31,6 +31,7 @@ from admin_views.cases.action_forms import action_defaults
 from admin_views.cases.action_forms import blank_form
 from admin_views.cases.armed_list import ArmedCaseListMixin
 from admin_views.cases.figure_filter import FigureFilter
+from admin_views.cases.panels import case_panels
 from admin_views.cases.search import AreaFilter
 from admin_views.cases.search import DueFilter
 from admin_views.cases.search import LocalDateBetweenFilter
@@ -46,7 +47,9 @@ from app.cases import caller_history
 from app.cases import lifecycle
 from app.cases import staff_intake
 from app.extensions import db
+from app.intake import foresight
 from app.intake import uploads
+from app.timeutil import utcnow
 from app.validators import IdNumber
 from app.validators import Phone
 from app.volunteers.clues import source_clues
@@ -244,7 +247,9 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             with db.session.no_autoflush:  # a new case has no number until it is opened
                 if is_created:
                     answer = direct_forms.intake_answer(form)
+                    verdict = foresight.before_open(model)
                     staff_intake.register_by_hand(model, acting_user(), answer)
+                    foresight.after_open(model, verdict, utcnow())
                 else:
                     staff_intake.update_registered(model, form.row_version.data, acting_user())
         except (staff_intake.IntakeRefusal, lifecycle.TransitionError) as refusal:
@@ -281,6 +286,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
             attachments=case.attachments,
             clues=source_clues(case),
             caller_history=caller_history.for_case(current_user, case),
+            **case_panels(case),
         )
 
     @expose("/details/")

@@ -288,6 +288,10 @@ def case_received(case: Case, now) -> None:
     outbox.write()
 
 
+def red_received(case: Case, now) -> None:
+    """A red case has come in: supervisors hear at once (STUB: the clock-anchors helper writes it)."""
+
+
 def clue_received(clue, now) -> None:
     """A new clue from a volunteer: the community it is in hears."""
     outbox = Outbox()

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.cases import event_notices
 from app.cases.opening import open_case
 from app.extensions import db
+from app.intake import foresight
 from app.intake import uploads
 from app.org import refcache
 from app.timeutil import utcnow
@@ -156,6 +157,7 @@ def receive(request: CitizenRequest, now: datetime | None = None, stored: list[s
     now = now or utcnow()
     flagged = sensitive_words(request.title, request.content, request.address)
     case = build_case(request, now, flagged)
+    verdict = foresight.before_open(case)
     case.attachments.extend(
         uploads.store_attachments(request.files, now, stored if stored is not None else [])
     )
@@ -168,6 +170,7 @@ def receive(request: CitizenRequest, now: datetime | None = None, stored: list[s
         direct=True,
     )
     event_notices.case_received(case, now)
+    foresight.after_open(case, verdict, now)
     return case
 
 

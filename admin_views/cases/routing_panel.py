@@ -1,0 +1,6 @@
+"""The case page's panel for this intake aid. STUB written by the lead; the suggestion helper fills it in."""
+
+
+def context(case) -> dict:
+    """The template values of the panel for ``case`` (empty: the panel is not shown)."""
+    return {}
