@@ -21,13 +21,10 @@ The pages run at the data's "now" (one minute after the last case was received):
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +42,8 @@ from bench import DEFAULT_DB_DIR
 from bench import LEADER
 from bench import bench_config
 from bench import report
+from bench.pgcluster import durable_cluster
+from bench.pgcluster import pg_settings
 
 SIZE = 1_000_000
 GOALS = {"daily_s": 5.0, "year_s": 1.0, "dashboard_ms": 300.0}
@@ -66,65 +65,6 @@ def sqlite_url(size: int, db_dir) -> str:
     directory = Path(db_dir)
     directory.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{directory / f'cases-{size}.db'}"
-
-
-def _as_postgres(*command) -> list[str]:
-    """A server command, run as ``postgres`` when we are root (PostgreSQL refuses root)."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return [*prefix, *(str(part) for part in command)]
-
-
-def durable_cluster(root: Path):
-    """A PostgreSQL 15 cluster like the tests' one (:mod:`tests.support.pg_server`), but started with the
-    server's default durability: fsync, synchronous_commit and full_page_writes on (the tests turn them off)."""
-    from tests.support.pg_server import PG_BIN
-    from tests.support.pg_server import PostgresCluster
-
-    class DurableCluster(PostgresCluster):
-        def start(self) -> None:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1"
-            command = _as_postgres(
-                PG_BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "300", "start"
-            )
-            result = subprocess.run(command, capture_output=True, text=True, timeout=360)
-            if result.returncode != 0:
-                raise RuntimeError(
-                    f"PostgreSQL did not start in {self.root}:\n{result.stderr}\n{self.log_tail()}"
-                )
-            self.port = port
-
-        def stop(self) -> None:
-            """A fast, clean shutdown (a kept cluster then starts again without recovery)."""
-            if (self.data / "postmaster.pid").exists():
-                command = _as_postgres(
-                    PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "300", "stop"
-                )
-                subprocess.run(command, capture_output=True, timeout=360)
-
-    return DurableCluster(root)
-
-
-def pg_settings(url: str) -> dict:
-    """The durability and memory settings the server runs with."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parts = make_url(url)
-    names = (
-        "server_version",
-        "fsync",
-        "synchronous_commit",
-        "full_page_writes",
-        "shared_buffers",
-        "work_mem",
-    )
-    with psycopg.connect(
-        host=parts.host, port=parts.port, user=parts.username, dbname=parts.database
-    ) as conn:
-        return {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in names}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
