@@ -14,7 +14,10 @@ from admin_views.cases import desk
 from admin_views.cases import documents as case_documents
 from admin_views.cases.caller_history import CallerHistoryView
 from admin_views.cases.case import CaseView
+from admin_views.cases.grade_hint import GradeHintView
 from admin_views.cases.parts_list import CasePartView
+from admin_views.cases.repeat_actions import RepeatActionsView
+from admin_views.cases.routing_hint import RoutingHintView
 from admin_views.command.bulk import SuperviseManyView
 from admin_views.command.ledger import OrderLedgerView
 from admin_views.command.mine import MyInstructionsView
@@ -24,17 +27,20 @@ from admin_views.dashboard import Dashboard
 from admin_views.free_text import masked_text
 from admin_views.notifications import InboxView
 from admin_views.notifications import OutboxView
+from admin_views.reports.hotspots import HotspotsView
 from admin_views.reports.issues import ReportsView
 from admin_views.reports.rates import RatesView
 from admin_views.reports.score_schemes import ScoreSchemeView
 from admin_views.reports.scorecards import ScorecardView
 from admin_views.settings import intake_controls
+from admin_views.settings import suggest_model
 from admin_views.settings import wording
 from admin_views.settings.api_keys import ApiKeyView
 from admin_views.settings.area_rule import AreaColourRuleView
 from admin_views.settings.audit_log import AuditLogView
 from admin_views.settings.calendar import WorkCalendarView
 from admin_views.settings.deadlines import DeadlinePolicyView
+from admin_views.settings.grading_rules import GradingRuleView
 from admin_views.settings.org import CategoryView
 from admin_views.settings.org import DepartmentView
 from admin_views.settings.org import MailboxView
@@ -56,6 +62,7 @@ from models import Category
 from models import Clue
 from models import DeadlinePolicy
 from models import Department
+from models import GradingRule
 from models import Mailbox
 from models import Notification
 from models import OrderTarget
@@ -90,6 +97,13 @@ def init_admin(app) -> Admin:
     admin.add_view(CaseView(Case, db, name=_l("Cases"), endpoint="case"))
     admin.add_view(CasePartView(CasePart, db, name=_l("Co-handled parts"), endpoint="case_part"))
     admin.add_view(CallerHistoryView(name=_l("Caller history"), endpoint="caller_history"))  # intake look-up
+    admin.add_view(RoutingHintView(name=_l("Suggested category"), endpoint="routing_hint"))  # intake look-up
+    admin.add_view(
+        GradeHintView(name=_l("Grade hint"), endpoint="grade_hint")
+    )  # intake form's grade suggestion
+    admin.add_view(
+        RepeatActionsView(name=_l("Repeat"), endpoint="case_repeats")
+    )  # the 重复件 panel's buttons
     desk.register(admin)  # 延期申请待审 and 超期件
     case_documents.register(admin)
     command = _l("Instructions and supervision")
@@ -154,6 +168,11 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user", category=_l("Settings")))
     admin.add_view(
+        GradingRuleView(
+            GradingRule, db, name=_l("Grading rules"), endpoint="grading_rule", category=_l("Settings")
+        )
+    )
+    admin.add_view(
         SupervisionRuleView(
             SupervisionRule,
             db,
@@ -183,6 +202,7 @@ def init_admin(app) -> Admin:
     admin.add_view(InboxView(name=_l("Inbox"), endpoint="inbox"))
     admin.add_view(RatesView(name=_l("Rates"), endpoint="rates", category=_l("Figures")))
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", category=_l("Figures")))
+    admin.add_view(HotspotsView(name=_l("Hot spot alerts"), endpoint="hotspots", category=_l("Figures")))
     admin.add_view(ScorecardView(name=_l("Scorecards"), endpoint="scorecard", category=_l("Figures")))
     admin.add_view(
         ScoreSchemeView(name=_l("Scoring schemes"), endpoint="score_scheme", category=_l("Figures"))
@@ -195,4 +215,5 @@ def init_admin(app) -> Admin:
     intake_controls.add_views(admin, db)
     admin.add_view(ApiKeyView(ApiKey, db, name=_l("API keys"), endpoint="api_key", category=_l("Settings")))
     wording.register(admin)
+    suggest_model.register(admin)  # 类别建议 and its keywords
     return admin

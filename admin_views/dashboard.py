@@ -9,11 +9,13 @@ from flask_admin import AdminIndexView
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from admin_views.reports import home_charts
 from admin_views.settings.mailbox_qr import public_url_warning
 from app.auth.access import INTAKE_ROLES
 from app.deadlines.calendar_seed import calendar_health
+from app.reports import hotspots
 from app.reports.dashboard import headline_rates
 from app.reports.dashboard import month_so_far
 from app.reports.dashboard import picture
@@ -67,6 +69,11 @@ class Dashboard(AdminIndexView):
                 charts=home_charts.charts(shown),
                 rate_tiles=home_charts.rate_tiles(shown.rates, shown.month),
                 area_url=home_charts.area_url,
+                hotspot_alerts=hotspots.live_alerts(),
+                hotspot_place=hotspots.place_text,
+                hotspot_window=hotspots.window_text,
+                hotspot_expected=hotspots.expected_text,
+                hotspot_form=FlaskForm(),
             )
         month = month_so_far(current_user, utcnow())
         rates = home_charts.rate_tiles(headline_rates(month, utcnow()), month)

@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` (app.reports.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -15,8 +15,11 @@ from app.deadlines.cli import calendar_group
 from app.deadlines.cli import seed_policies_command
 from app.demo.cli import seed_demo_command
 from app.extensions import db
+from app.intake.grading_rules import seed_default_rules
 from app.maintenance import refresh_planner_statistics
+from app.reports.cli import hotspots_group
 from app.reports.cli import reports_group
+from app.suggest.cli import suggest_group
 from jobs.cli import jobs_group
 
 
@@ -31,6 +34,8 @@ def register(app: Flask) -> None:
         calendar_group,
         seed_policies_command,
         reports_group,
+        hotspots_group,
+        suggest_group,
     ):
         app.cli.add_command(command)
 
@@ -45,9 +50,10 @@ def analyze_command() -> None:
 @click.command("seed-settings")
 @with_appcontext
 def seed_settings_command() -> None:
-    """Add the default classes of 令, the 即接即办 scope and the 标准用语 where none are set (idempotent)."""
+    """Add the default classes of 令, the 即接即办 scope, the 标准用语 and the 分级规则 where none are set (idempotent)."""
     classes = field_order_classes.seed_default_classes()
     added = wording.seed_defaults()
+    rules = seed_default_rules()
     db.session.commit()
     click.echo(f"Classes of order added: {classes}; direct-answer scopes: {added['scopes']}; "
-               f"reply templates: {added['templates']}.")  # fmt: skip
+               f"reply templates: {added['templates']}; grading rules: {rules}.")  # fmt: skip

@@ -64,6 +64,10 @@ class DefaultConfig:
     TRACK_FAILURE_LIMIT = "10/15minute"
     # 来电历史 look-ups per staff user: enough for typing numbers in, too few to harvest the citizens' list.
     CALLER_HISTORY_LIMIT = "60/minute"
+    # 重复件: how many days back intake looks for the same caller or the same matter (app.intake.repeats).
+    REPEAT_WINDOW_DAYS = 180
+    # 弱信号预警: the false discovery rate of the daily hot-spot test (Benjamini–Hochberg; app.reports.hotspots).
+    HOTSPOT_FDR = 0.05
     OPEN311_LIMIT_PER_KEY = "600/minute"
     # Clues sent through volunteers' personal links (/v/<token>): per volunteer and per IP.
     CLUE_LIMIT_PER_VOLUNTEER = "10/hour"

@@ -24,7 +24,7 @@ JOBS = {
     "periodic_reports": (tasks.periodic_reports, 300),
     "deliver_sms": (tasks.deliver_sms, 30),  # texts to citizens (app.notifications.sms)
 }
-DAILY = {"analyze": tasks.analyze}
+DAILY = {"analyze": tasks.analyze, "hotspots": tasks.hotspots, "suggest_train": tasks.suggest_train}
 
 
 def run_job(name: str, now: datetime | None = None):

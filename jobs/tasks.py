@@ -19,9 +19,11 @@ from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
 from app.notifications import sms
+from app.reports import hotspots as hot_spots
 from app.reports import issues as report_issues
 from app.reports import rollup
 from app.reports.periodic import PERIOD_OF as periodic_kinds
+from app.suggest import training as suggest_training
 from app.timeutil import local_day
 from app.timeutil import utcnow
 
@@ -156,3 +158,19 @@ def periodic_reports(now: datetime) -> str:
 def analyze(now: datetime) -> str:
     """Refresh the planner statistics (daily)."""
     return refresh_planner_statistics()
+
+
+def hotspots(now: datetime) -> dict:
+    """The day's hot-spot scan (弱信号预警): new alerts told, running ones extended, quiet ones closed."""
+    result = hot_spots.scan(now)
+    db.session.commit()
+    return result
+
+
+def suggest_train(now: datetime) -> str:
+    """Retrain the category suggestion on the closed cases (nightly); the held-out figures as the result."""
+    row = suggest_training.train(now)
+    db.session.commit()
+    if row is None:
+        return "nothing to learn from"
+    return f"model {row.version}: {row.cases_used} cases, top-1 {row.top1}, top-3 {row.top3}"

@@ -22,6 +22,9 @@ from models.field_order import FieldOrder
 from models.field_order import FieldOrderClass
 from models.field_order import FieldOrderTarget
 from models.field_order import field_order_case
+from models.grading import GradeSuggestion
+from models.grading import GradingRule
+from models.hotspot import HotspotAlert
 from models.intake_control import ApiKey
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
@@ -41,6 +44,9 @@ from models.report import RollupDirty
 from models.scorecard import ScorePeriod
 from models.scorecard import ScoreScheme
 from models.sms import SmsMessage
+from models.suggest import CategoryHint
+from models.suggest import RoutingSuggestion
+from models.suggest import SuggestModel
 from models.user import User
 from models.volunteer import Clue
 from models.volunteer import RewardFund
@@ -61,8 +67,11 @@ __all__ = [
     "CasePart",
     "DirectAnswerScope",
     "FieldOrder",
+    "GradeSuggestion",
+    "GradingRule",
     "FieldOrderClass",
     "FieldOrderTarget",
+    "HotspotAlert",
     "ReplyTemplate",
     "field_order_case",
     "CasePackage",
@@ -71,6 +80,9 @@ __all__ = [
     "SupervisionRule",
     "CaseEvent",
     "Category",
+    "CategoryHint",
+    "RoutingSuggestion",
+    "SuggestModel",
     "Clue",
     "ConfigChange",
     "Counter",

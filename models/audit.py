@@ -42,6 +42,7 @@ class AuditEntity(LabelledEnum):
     API_KEY = "api_key", _l("API keys")
     SIGN_IN = "sign_in", _l("Sign-ins")
     EXPORT = "export", _l("Exports")
+    GRADING_RULE = "grading_rule", _l("Grading rules")
 
 
 class AuditAction(LabelledEnum):

@@ -181,6 +181,12 @@ class Case(db.Model):
         Index("ix_case_item_citizen_phone_last4", "citizen_phone_last4"),
         Index("ix_case_item_street_id", "street_id"),
         Index("ix_case_item_community_id", "community_id"),
+        # repeat candidates: the newest earlier cases of one place, and of one place and category
+        # (app.intake.repeats)
+        Index("ix_case_item_community_received", "community_id", "received_at"),
+        Index("ix_case_item_street_received", "street_id", "received_at"),
+        Index("ix_case_item_community_category_received", "community_id", "category_id", "received_at"),
+        Index("ix_case_item_street_category_received", "street_id", "category_id", "received_at"),
     )
 
     def __str__(self) -> str:
@@ -241,6 +247,7 @@ class CaseAction(LabelledEnum):
     DIRECT_ANSWER = "direct_answer", _l("Answer on the spot")
     CITIZEN_RATING = "citizen_rating", _l("Citizen's own rating")  # 群众评价 after a revisit closed the case
     URGE = "urge", _l("Urge the department")
+    PROGRESS_UPDATE = "progress_update", _l("Progress update")  # a red case's hourly 动态更新
 
 
 class CaseEvent(db.Model):

@@ -48,6 +48,8 @@ class Stage(LabelledEnum):
     ORDER_ACK = "order_ack", _l("Acknowledge an order (接令)")
     CHECK_IN = "check_in", _l("Check in on site (报到)")
     FEEDBACK = "feedback", _l("Report the outcome (反馈)")
+    # a red case's hourly 动态更新 until the citizen is contacted (app.cases.progress_updates)
+    PROGRESS_UPDATE = "progress_update", _l("Hourly progress update")
 
 
 ORDER_STAGES = (Stage.INSTRUCTION, Stage.SUPERVISION)
@@ -57,6 +59,26 @@ FIELD_STAGES = (Stage.ORDER_ACK, Stage.CHECK_IN, Stage.FEEDBACK)
 # department; a co-department's part (models.case_part) runs SIGN, CONTACT and RESOLVE of its own.
 CASE_STAGES = tuple(s for s in Stage if s not in ORDER_STAGES and s not in FIELD_STAGES)
 PART_STAGES = (Stage.SIGN, Stage.CONTACT, Stage.RESOLVE)
+
+
+class ClockAnchor(LabelledEnum):
+    """The case event a policy's clock counts from (``DeadlinePolicy.starts_from``); each names the case
+    field that holds its time (:data:`ANCHOR_FIELDS`)."""
+
+    RECEIVED = "received", _l("Receipt of the case")
+    REGISTERED = "registered", _l("Registration of the case")
+    DISPATCHED = "dispatched", _l("Dispatch of the case")
+    SIGNED = "signed", _l("Signing for the case")
+    CONTACTED = "contacted", _l("Contact with the citizen")
+
+
+ANCHOR_FIELDS = {
+    ClockAnchor.RECEIVED: "received_at",
+    ClockAnchor.REGISTERED: "registered_at",
+    ClockAnchor.DISPATCHED: "dispatched_at",
+    ClockAnchor.SIGNED: "signed_at",
+    ClockAnchor.CONTACTED: "contacted_at",
+}
 
 
 class Unit(LabelledEnum):
@@ -125,6 +147,8 @@ class DeadlinePolicy(db.Model):
     amount: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(enum_column(Unit, "deadline_unit"))
     ladder: Mapped[list] = mapped_column(JSON, default=list)
+    # the event the clock counts from when it has already happened; None: when the stage starts
+    starts_from: Mapped[str | None] = mapped_column(Coded(ClockAnchor))
     max_extensions: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     max_extension_amount: Mapped[int | None] = mapped_column(Integer)
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -47,11 +47,13 @@ class NoticeKind(LabelledEnum):
     EXTENSION_DECIDED = "extension_decided", _l("My extension request is decided")
     NEW_LETTER = "new_letter", _l("A new letter in my mailbox")
     NEW_CLUE = "new_clue", _l("A new clue in my community")
+    RED_RECEIVED = "red_received", _l("A red (most urgent) case comes in")
     AWAITING_REVISIT = "awaiting_revisit", _l("A reply waits for the revisit")
     CITIZEN_RATING = "citizen_rating", _l("A citizen is unsatisfied after the case was closed")
     DEADLINE = "deadline", _l("Time-limit reminders and overdue notices")
     ESCALATION = "escalation", _l("Escalations to supervisors and leaders")
     DIGEST = "digest", _l("The morning digest")
+    HOTSPOT = "hotspot", _l("Hot spot alerts (a category rising at a street or community)")
 
 
 class NotificationPreference(db.Model):

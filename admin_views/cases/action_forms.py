@@ -67,6 +67,12 @@ class NoteOfUrgeForm(forms.TransitionForm):
     note = TextAreaField(_l("What the department is reminded of"))
 
 
+class ProgressUpdateForm(forms.TransitionForm):
+    """动态更新 of a red case (app.cases.progress_updates)."""
+
+    note = TextAreaField(_l("Progress since the last update"))
+
+
 class ReassignForm(forms.DispatchForm):
     """改派: the new lead and co-departments, as at dispatch, and why (app.cases.redispatch)."""
 
@@ -87,6 +93,7 @@ FORMS = {
     "urge": NoteOfUrgeForm,
     "reassign": ReassignForm,
     "recall": forms.ReasonForm,
+    "progress_update": ProgressUpdateForm,
 }
 
 

@@ -8,43 +8,28 @@ user so the register cannot be read off by scripted guessing. The answer is the 
 page shows: case numbers, dates, statuses and titles the clerk may open anyway, no phone or ID number.
 """
 
-from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
 from flask_admin import expose
-from flask_babel import gettext as _
 from flask_login import current_user
-from limits import parse
 
-from admin_views.base import SecuredView
-from app.auth.access import INTAKE_ROLES
+from admin_views.cases.intake_lookup import IntakeLookupView
 from app.cases import caller_history
-from app.extensions import limiter
 
 MAX_INPUT = 40  # longer than any phone or ID number, with room for spaces and a +86
 
 
-def _within_limit() -> bool:
-    """Count one look-up for the current user; False when over the limit."""
-    limit = parse(current_app.config["CALLER_HISTORY_LIMIT"])
-    return limiter.limiter.hit(limit, "caller_history", f"user{current_user.id}")
-
-
-class CallerHistoryView(SecuredView):
+class CallerHistoryView(IntakeLookupView):
     """The look-up behind the intake form's 来电历史 box; not in the menu."""
 
-    read_roles = INTAKE_ROLES
-
-    def is_visible(self):
-        """Reached from the intake form's script only."""
-        return False
+    limit_bucket = "caller_history"
 
     @expose("/", methods=("POST",))
     def index(self):
         """The caller's earlier cases for the posted ``phone`` and ``id_no``, as {"html", "total", "recent"}."""
-        if not _within_limit():
-            return jsonify(error=_("Too many look-ups. Wait a minute and try again.")), 429
+        if refused := self.refused():
+            return refused
         phone = (request.form.get("phone") or "")[:MAX_INPUT]
         id_no = (request.form.get("id_no") or "")[:MAX_INPUT]
         history = caller_history.find(current_user, phone, id_no)

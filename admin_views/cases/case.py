@@ -48,6 +48,7 @@ from app.cases import lifecycle
 from app.cases import staff_intake
 from app.extensions import db
 from app.intake import foresight
+from app.intake import grading
 from app.intake import uploads
 from app.timeutil import utcnow
 from app.validators import IdNumber
@@ -252,6 +253,7 @@ class CaseView(ArmedCaseListMixin, SecuredModelView):
                     foresight.after_open(model, verdict, utcnow())
                 else:
                     staff_intake.update_registered(model, form.row_version.data, acting_user())
+                    grading.record_change(model, acting_user(), utcnow())
         except (staff_intake.IntakeRefusal, lifecycle.TransitionError) as refusal:
             raise ValidationError(refusal.message) from None
 

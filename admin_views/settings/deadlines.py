@@ -17,21 +17,28 @@ from app.deadlines.policies import policy_snapshot
 from app.deadlines.policies import record_policy_change
 from app.extensions import db
 from models.audit import AuditAction
+from models.deadline import ClockAnchor
 from models.deadline import Stage
 from models.deadline import Unit
 from models.enums import Grade
 from models.enums import RequestType
+
+STEP_START = _l("The start of the step")
 
 
 def _ladder_text(view, context, model, name):
     return ladder_summary(model.ladder)
 
 
+def _starts_from_text(view, context, model, name):
+    return ClockAnchor.label_of(str(model.starts_from)) if model.starts_from else STEP_START
+
+
 class DeadlinePolicyView(SecuredModelView):
     """Policies: which cases, which stage, how long, and the warning and escalation ladder."""
 
     column_list = ("name", "policy_set", "stage", "grade", "request_type", "category", "mailbox",
-                   "amount", "unit", "ladder", "priority", "active")  # fmt: skip
+                   "amount", "unit", "starts_from", "ladder", "priority", "active")  # fmt: skip
     column_details_list = column_list + ("max_extensions", "max_extension_amount", "note", "updated_at")
     column_default_sort = ("stage", False)
     column_filters = ("stage", "policy_set", "active", "grade", "request_type")
@@ -46,6 +53,7 @@ class DeadlinePolicyView(SecuredModelView):
         "mailbox": _l("Mailbox"),
         "amount": _l("Time limit"),
         "unit": _l("Unit"),
+        "starts_from": _l("Clock starts from"),
         "ladder": _l("Warning and escalation ladder"),
         "max_extensions": _l("Extensions allowed"),
         "max_extension_amount": _l("Longest extension"),
@@ -60,10 +68,16 @@ class DeadlinePolicyView(SecuredModelView):
             "before or after the due time are clock time. Blank rows are ignored."
         ),
         "priority": _l("Breaks ties between equally specific policies: higher wins."),
+        "starts_from": _l(
+            "The event the time limit counts from when it has already happened as the step starts (e.g. "
+            "signing counted from receipt). Blank: from the start of the step. A step restarted after a "
+            "return or re-dispatch counts from the restart."
+        ),
     }
     column_formatters = {
         "stage": fmt.label,
         "unit": fmt.label,
+        "starts_from": _starts_from_text,
         "grade": fmt.label,
         "request_type": fmt.label,
         "ladder": _ladder_text,
@@ -71,11 +85,12 @@ class DeadlinePolicyView(SecuredModelView):
     column_formatters_detail = column_formatters
     column_type_formatters = fmt.LIST_TYPE_FORMATTERS
     form_columns = ("name", "policy_set", "stage", "grade", "request_type", "category", "mailbox", "amount",
-                    "unit", "ladder", "max_extensions", "max_extension_amount", "priority", "active", "note")  # fmt: skip
+                    "unit", "starts_from", "ladder", "max_extensions", "max_extension_amount", "priority", "active", "note")  # fmt: skip
     form_overrides = {"ladder": LadderField}
     form_choices = {
         "stage": Stage.choices(),
         "unit": Unit.choices(),
+        "starts_from": [("", STEP_START)] + ClockAnchor.choices(),
         "grade": [("", "")] + Grade.choices(),
         "request_type": [("", "")] + RequestType.choices(),
     }
@@ -100,6 +115,7 @@ class DeadlinePolicyView(SecuredModelView):
         """Blank criteria mean "any"; the change is audited and its recompute queued in the same commit."""
         model.grade = model.grade or None
         model.request_type = model.request_type or None
+        model.starts_from = model.starts_from or None
         db.session.flush()  # a new policy's id, for the audit row
         before = None if is_created else g.get("policy_before")
         action = AuditAction.CREATE if is_created else AuditAction.UPDATE

@@ -26,6 +26,7 @@ from models.case import CaseEvent
 from models.deadline import DeadlineExtension
 from models.deadline import ExtensionStatus
 from models.deadline import Stage
+from models.enums import Channel
 from models.enums import Role
 from models.notification import NoticeKind
 from models.org import Department
@@ -72,6 +73,7 @@ def kind_title(kind: NoticeKind) -> str:
         NoticeKind.EXTENSION_DECIDED: _("Extension decision"),
         NoticeKind.NEW_LETTER: _("New letter"),
         NoticeKind.NEW_CLUE: _("New clue"),
+        NoticeKind.RED_RECEIVED: _("Red case"),
         NoticeKind.AWAITING_REVISIT: _("Awaiting revisit"),
         NoticeKind.CITIZEN_RATING: _("Citizen unsatisfied"),
     }
@@ -289,7 +291,26 @@ def case_received(case: Case, now) -> None:
 
 
 def red_received(case: Case, now) -> None:
-    """A red case has come in: supervisors hear at once (STUB: the clock-anchors helper writes it)."""
+    """A red case has come in: the supervisors hear at once, from every channel (called by intake)."""
+    outbox = Outbox()
+    with office_language():
+        received = _(
+            "A red case came in at %(time)s through %(channel)s; its clocks run from receipt.",
+            time=format_local(case.received_at or now),
+            channel=Channel.label_of(str(case.channel)),
+        )
+        update = _progress_line(case)
+        notice = Notice(case, NoticeKind.RED_RECEIVED, [_case_line(case), received, update], now, outbox)
+    notice.role(Role.SUPERVISOR)
+    outbox.write()
+
+
+def _progress_line(case: Case) -> str | None:
+    due = next((d.due_at for d in case.deadlines if d.stage == Stage.PROGRESS_UPDATE), None)
+    if due is None:
+        return None
+    return _("A progress update is due every hour until the citizen is contacted; the first by %(due)s.",
+             due=format_local(due))  # fmt: skip
 
 
 def clue_received(clue, now) -> None:

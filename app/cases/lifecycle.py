@@ -23,6 +23,7 @@ from app.cases import extensions  # noqa: F401  (adds the extension actions to A
 from app.cases import handdown
 from app.cases import instruments  # noqa: F401  (adds the command and accountability actions to ACTIONS)
 from app.cases import levels  # noqa: F401  (adds 下派 and the co-departments' part actions to ACTIONS)
+from app.cases import progress_updates  # noqa: F401  (adds 动态更新 to ACTIONS)
 from app.cases import redispatch  # noqa: F401  (adds 改派 and 撤回 to ACTIONS)
 from app.cases import urging  # noqa: F401  (adds 催办 to ACTIONS)
 from app.cases.actions import ACTIONS

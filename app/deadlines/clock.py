@@ -1,7 +1,9 @@
 """Deadline clocks: lifecycle actions start, stop and re-arm each stage's deadline; the case caches the result.
 
 Only the state machine (:mod:`app.cases.lifecycle`, :mod:`app.cases.opening`) calls :func:`on_action`; only
-the extension actions call :func:`extend`; only :mod:`app.deadlines.recompute` calls :func:`recompute`. Due times come from :func:`app.deadlines.workcalendar.compute_due`.
+the extension actions call :func:`extend`; only :mod:`app.deadlines.recompute` calls :func:`recompute`.
+Due times come from :func:`app.deadlines.workcalendar.compute_due`; where each run starts (the policy's
+``starts_from`` event, or the stage's start) from :mod:`app.deadlines.anchors`.
 """
 
 from datetime import datetime
@@ -10,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import and_
 from sqlalchemy import or_
 
+from app.deadlines import anchors
 from app.deadlines.policies import choose_policy
 from app.deadlines.workcalendar import compute_due
 from app.extensions import db
@@ -19,12 +22,15 @@ from models.deadline import DeadlineStatus
 from models.deadline import LadderStep
 from models.deadline import Stage
 from models.deadline import Urgency
+from models.enums import Grade
 
 ALL_STAGES = CASE_STAGES  # the order stages (批示, 督办) run on, whatever happens to the case
+# the hourly 动态更新 runs for red cases only, from receipt until the citizen is contacted (or answered)
+PROGRESS_GRADES = {Grade.RED}
 
 # action: (stages met, stages cancelled, stages started or restarted)
 CLOCKS = {
-    "receive": ((), (), (Stage.REGISTER,)),
+    "receive": ((), (), (Stage.REGISTER, Stage.PROGRESS_UPDATE)),
     "register": ((Stage.REGISTER,), (), (Stage.DISPATCH, Stage.FIRST_REPLY, Stage.RESOLVE)),
     "reject": ((Stage.REGISTER,), ALL_STAGES, ()),
     "dispatch": ((Stage.DISPATCH,), (), (Stage.SIGN,)),
@@ -34,8 +40,10 @@ CLOCKS = {
     # 撤回: back to intake as after a 退单, to be dispatched on a fresh clock
     "recall": ((), (Stage.SIGN, Stage.CONTACT), (Stage.DISPATCH,)),
     "sign": ((Stage.SIGN,), (), (Stage.CONTACT,)),
-    "contact": ((Stage.CONTACT,), (), ()),
-    "reply": ((Stage.FIRST_REPLY, Stage.RESOLVE), (), (Stage.REVISIT,)),
+    "contact": ((Stage.CONTACT, Stage.PROGRESS_UPDATE), (), ()),
+    # 动态更新 (app.cases.progress_updates): this one is met, the next is due an hour later
+    "progress_update": ((Stage.PROGRESS_UPDATE,), (), (Stage.PROGRESS_UPDATE,)),
+    "reply": ((Stage.FIRST_REPLY, Stage.RESOLVE, Stage.PROGRESS_UPDATE), (), (Stage.REVISIT,)),
     "revisit": ((Stage.REVISIT,), (), ()),
     "redo": ((), (), (Stage.RESOLVE,)),
     # a direct answer (即接即办) the citizen rejects goes back to intake: it is dispatched on a clock again
@@ -44,7 +52,7 @@ CLOCKS = {
     "merge": ((), ALL_STAGES, ()),
     "direct_answer": (
         (Stage.REGISTER, Stage.FIRST_REPLY, Stage.RESOLVE),
-        (Stage.DISPATCH, Stage.SIGN, Stage.CONTACT),
+        (Stage.DISPATCH, Stage.SIGN, Stage.CONTACT, Stage.PROGRESS_UPDATE),
         (Stage.REVISIT,),
     ),
 }
@@ -93,35 +101,60 @@ def _row(case, stage) -> CaseDeadline | None:
     return next((d for d in case.deadlines if d.stage == stage), None)
 
 
-def _set_due(deadline: CaseDeadline, policy, start: datetime) -> None:
-    due, explanation = compute_due(start, policy.amount, str(policy.unit))
+def set_due(deadline: CaseDeadline, policy, action_at: datetime, restart: bool = False) -> None:
+    """Count the deadline's run under ``policy`` for a stage started at ``action_at`` (a restart when the
+    stage ran before): from the policy's ``starts_from`` event or the stage's start (app.deadlines.anchors)."""
+    begin = anchors.begin(deadline.case, policy, action_at, restart)
+    due, explanation = compute_due(begin.at, policy.amount, str(policy.unit))
     deadline.policy_id = policy.id  # an id: ``policy`` may be a cached record (app.org.refcache)
-    deadline.policy_snapshot = ladder_snapshot(policy)
+    deadline.policy_snapshot = ladder_snapshot(policy) | begin.snapshot()
     deadline.clock = str(policy.unit)
-    deadline.started_at = start
+    deadline.started_at = begin.at
     deadline.due_at = due
-    deadline.explanation = explanation
+    deadline.explanation = begin.explain(explanation)
 
 
 def start(case, stage: str, now: datetime) -> CaseDeadline | None:
     """Start (or restart, as a new version) the clock of ``stage``; cancel it when no policy applies."""
     policy = choose_policy(case, stage)
+    if stage == Stage.PROGRESS_UPDATE and case.grade not in PROGRESS_GRADES:
+        policy = None
     deadline = _row(case, stage)
     if policy is None:
         if deadline is not None and deadline.status == DeadlineStatus.RUNNING:
             cancel(deadline)
         return None
+    restart = deadline is not None
     if deadline is None:
         deadline = CaseDeadline(case=case, stage=str(stage), version=1)
         case.deadlines.append(deadline)  # Case.deadlines is not a backref of CaseDeadline.case
     else:
         deadline.version = (deadline.version or 0) + 1
-    _set_due(deadline, policy, now)
+    set_due(deadline, policy, now, restart)
     deadline.status = DeadlineStatus.RUNNING
-    deadline.met_at = deadline.breached_at = deadline.last_fired = None
+    deadline.met_at = deadline.last_fired = None
+    # counted from an earlier event, a run may start overdue: the ledger says so from the start
+    deadline.breached_at = deadline.due_at if deadline.due_at <= now else None
     deadline.extended_count = 0
     arm(deadline)
     return deadline
+
+
+def reanchor(case, now: datetime) -> None:
+    """Count again the running clocks that waited for an event which has now happened (app.deadlines.anchors)."""
+    for deadline in case.deadlines:
+        anchor = anchors.pending_anchor(deadline)
+        if deadline.status != DeadlineStatus.RUNNING or anchors.anchor_time(case, anchor) is None:
+            continue
+        policy = choose_policy(case, deadline.stage)
+        if policy is None:
+            continue
+        action_at, restart = anchors.recorded(deadline)
+        set_due(deadline, policy, action_at, restart)
+        deadline.version = (deadline.version or 0) + 1
+        deadline.breached_at = deadline.due_at if deadline.due_at <= now else None
+        deadline.last_fired = None
+        arm(deadline)
 
 
 def meet(deadline: CaseDeadline, now: datetime) -> None:
@@ -167,6 +200,7 @@ def _move_clocks(case, action: str, now: datetime, data: dict | None) -> None:
             cancel(deadline)
     for stage in started:
         start(case, stage, now)
+    reanchor(case, now)
     refresh_case(case, now)
 
 
@@ -214,17 +248,22 @@ def recompute(deadline: CaseDeadline, now: datetime) -> bool:
         cancel(deadline)
         refresh_case(deadline.case, now)
         return True
-    before = (deadline.due_at, deadline.policy_id, deadline.policy_snapshot)
-    _set_due(deadline, policy, deadline.started_at)
+    before = (deadline.due_at, deadline.started_at, deadline.policy_id, _policy_part(deadline))
+    set_due(deadline, policy, *anchors.recorded(deadline))
     for extension in deadline.approved_extensions():
         deadline.due_at = extension_due(deadline, extension.amount, extension.unit)
-    if (deadline.due_at, policy.id, deadline.policy_snapshot) == before:
+    if (deadline.due_at, deadline.started_at, policy.id, _policy_part(deadline)) == before:
         return False
     deadline.version = (deadline.version or 0) + 1
     deadline.breached_at = None if deadline.due_at > now else deadline.breached_at
     arm(deadline)
     refresh_case(deadline.case, now)
     return True
+
+
+def _policy_part(deadline: CaseDeadline) -> dict:
+    """The snapshot without where the run started (a deadline from before anchors lacks those keys)."""
+    return {k: v for k, v in (deadline.policy_snapshot or {}).items() if k not in anchors.KEYS}
 
 
 def late_condition(now: datetime):

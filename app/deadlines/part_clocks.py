@@ -10,7 +10,6 @@ from datetime import datetime
 
 from app.deadlines import clock
 from app.deadlines.policies import choose_policy
-from app.deadlines.workcalendar import compute_due
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineStatus
 
@@ -27,18 +26,18 @@ def start(case, part, stage: str, now: datetime) -> CaseDeadline | None:
         if deadline is not None:
             clock.cancel(deadline)
         return None
+    restart = deadline is not None
     if deadline is None:
         deadline = CaseDeadline(case=case, stage=str(stage), version=1)
         part.deadlines.append(deadline)
     else:
         deadline.version = (deadline.version or 0) + 1
-    due, explanation = compute_due(now, policy.amount, str(policy.unit))
-    deadline.policy_id = policy.id
-    deadline.policy_snapshot = clock.ladder_snapshot(policy)
-    deadline.clock = str(policy.unit)
-    deadline.started_at, deadline.due_at, deadline.explanation = now, due, explanation
+    clock.set_due(
+        deadline, policy, now, restart
+    )  # counted as the case's own stage is (app.deadlines.anchors)
     deadline.status = DeadlineStatus.RUNNING
-    deadline.met_at = deadline.breached_at = deadline.last_fired = None
+    deadline.met_at = deadline.last_fired = None
+    deadline.breached_at = deadline.due_at if deadline.due_at <= now else None
     deadline.extended_count = 0
     clock.arm(deadline)
     return deadline

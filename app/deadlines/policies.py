@@ -7,6 +7,7 @@ from app import audit
 from app.extensions import db
 from app.org import refcache
 from models.audit import AuditEntity
+from models.deadline import ClockAnchor
 from models.deadline import DeadlinePolicy
 from models.deadline import LadderStep
 from models.deadline import Stage
@@ -74,6 +75,7 @@ POLICY_AUDITED = (
     "amount",
     "unit",
     "ladder",
+    "starts_from",
     "max_extensions",
     "max_extension_amount",
     "priority",
@@ -81,9 +83,12 @@ POLICY_AUDITED = (
 )
 
 
+ENUMS = ("stage", "unit", "starts_from")
+
+
 def policy_snapshot(policy: DeadlinePolicy) -> dict:
     """The audited fields of a policy as plain JSON values."""
-    return {name: (str(v) if (v := getattr(policy, name)) is not None and name in ("stage", "unit") else v)
+    return {name: (str(v) if (v := getattr(policy, name)) is not None and name in ENUMS else v)
             for name in POLICY_AUDITED}  # fmt: skip
 
 
@@ -146,6 +151,13 @@ def ladder(warn_percent=80, supervisor_after=None, leader_after=None) -> list[di
 HOUR, DAY = 60, 24 * 60
 FAST = ladder(80, 30, 4 * HOUR)  # minute-scale steps: supervisors half an hour after the breach
 SLOW = ladder(80, DAY, 3 * DAY)  # day-scale steps
+# a red case's hourly update: a reminder 10 minutes before, supervisors when a further hour passes, then leaders
+HOURLY = [{"step": "warn", "minutes_before": 10}, {"step": "breach"},
+          {"step": "escalate_supervisor", "minutes_after": HOUR}, {"step": "escalate_leader", "minutes_after": 2 * HOUR}]  # fmt: skip
+# The mailbox and red sets count what the public pages promise from receipt (收到后 10 分钟内签收 …).
+BOX_CHIEF = {"mailbox_kind": MailboxKind.BUREAU_CHIEF, "starts_from": ClockAnchor.RECEIVED}
+SECRETARY = {"mailbox_kind": MailboxKind.PARTY_SECRETARY, "starts_from": ClockAnchor.RECEIVED}
+RED = {"grade": Grade.RED, "starts_from": ClockAnchor.RECEIVED}
 
 # (policy set, name, stage, criteria, amount, unit, ladder, extensions: (max count, max amount) or None)
 DEFAULT_POLICIES = [
@@ -161,15 +173,16 @@ DEFAULT_POLICIES = [
     ("广东12345", "建议类 10 个工作日办结", Stage.RESOLVE, {"request_type": RequestType.SUGGESTION}, 10, Unit.WORKING_DAYS, SLOW, (1, 10)),
     ("广东12345", "投诉类 15 个工作日办结", Stage.RESOLVE, {"request_type": RequestType.COMPLAINT}, 15, Unit.WORKING_DAYS, SLOW, (1, 15)),
     ("广东12345", "举报类 15 个工作日办结", Stage.RESOLVE, {"request_type": RequestType.REPORT}, 15, Unit.WORKING_DAYS, SLOW, (1, 15)),
-    ("局长信箱", "局长信箱 10 分钟签收", Stage.SIGN, {"mailbox_kind": MailboxKind.BUREAU_CHIEF}, 10, Unit.MINUTES, FAST, None),
-    ("局长信箱", "局长信箱 30 分钟联系", Stage.CONTACT, {"mailbox_kind": MailboxKind.BUREAU_CHIEF}, 30, Unit.MINUTES, FAST, None),
-    ("局长信箱", "局长信箱 4 个工作日答复", Stage.FIRST_REPLY, {"mailbox_kind": MailboxKind.BUREAU_CHIEF}, 4, Unit.WORKING_DAYS, SLOW, (1, 4)),
-    ("书记在线", "书记在线 10 分钟响应", Stage.SIGN, {"mailbox_kind": MailboxKind.PARTY_SECRETARY}, 10, Unit.MINUTES, FAST, None),
-    ("书记在线", "书记在线 30 分钟联系", Stage.CONTACT, {"mailbox_kind": MailboxKind.PARTY_SECRETARY}, 30, Unit.MINUTES, FAST, None),
-    ("书记在线", "书记在线 24 小时处理意见", Stage.FIRST_REPLY, {"mailbox_kind": MailboxKind.PARTY_SECRETARY}, 24, Unit.HOURS, FAST, None),
-    ("红色件", "红色件 10 分钟签收", Stage.SIGN, {"grade": Grade.RED}, 10, Unit.MINUTES, FAST, None),
-    ("红色件", "红色件 30 分钟联系", Stage.CONTACT, {"grade": Grade.RED}, 30, Unit.MINUTES, FAST, None),
-    ("红色件", "红色件 1 小时反馈进展", Stage.FIRST_REPLY, {"grade": Grade.RED}, 1, Unit.HOURS, FAST, None),
+    ("局长信箱", "局长信箱 10 分钟签收", Stage.SIGN, BOX_CHIEF, 10, Unit.MINUTES, FAST, None),
+    ("局长信箱", "局长信箱 30 分钟联系", Stage.CONTACT, BOX_CHIEF, 30, Unit.MINUTES, FAST, None),
+    ("局长信箱", "局长信箱 4 个工作日答复", Stage.FIRST_REPLY, BOX_CHIEF, 4, Unit.WORKING_DAYS, SLOW, (1, 4)),
+    ("书记在线", "书记在线 10 分钟响应", Stage.SIGN, SECRETARY, 10, Unit.MINUTES, FAST, None),
+    ("书记在线", "书记在线 30 分钟联系", Stage.CONTACT, SECRETARY, 30, Unit.MINUTES, FAST, None),
+    ("书记在线", "书记在线 24 小时处理意见", Stage.FIRST_REPLY, SECRETARY, 24, Unit.HOURS, FAST, None),
+    ("红色件", "红色件 10 分钟签收", Stage.SIGN, RED, 10, Unit.MINUTES, FAST, None),
+    ("红色件", "红色件 30 分钟联系", Stage.CONTACT, RED, 30, Unit.MINUTES, FAST, None),
+    ("红色件", "红色件 1 小时反馈进展", Stage.FIRST_REPLY, RED, 1, Unit.HOURS, FAST, None),
+    ("红色件", "红色件 每小时动态更新", Stage.PROGRESS_UPDATE, RED, 1, Unit.HOURS, HOURLY, None),
     ("领导批示", "批示落实 3 个工作日", Stage.INSTRUCTION, {}, 3, Unit.WORKING_DAYS, SLOW, None),
     ("督办", "督办答复 3 个工作日", Stage.SUPERVISION, {}, 3, Unit.WORKING_DAYS, SLOW, None),
     ("信访法定时限", "信访事项 15 日内受理告知", Stage.REGISTER, {"mailbox_kind": "petition"}, 15, Unit.NATURAL_DAYS, SLOW, None),

@@ -1,4 +1,5 @@
-"""What a mailbox promises its citizens: the deadlines its policies give a new, ordinary case."""
+"""What a mailbox promises its citizens: the deadlines its policies give a new, ordinary case, counted from
+the event each policy's clock starts from (收到后 10 分钟内签收)."""
 
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from app.deadlines.policies import choose_policy
 from app.extensions import db
+from models.deadline import ClockAnchor
 from models.deadline import DeadlinePolicy
 from models.deadline import Stage
 from models.deadline import Unit
@@ -25,9 +27,26 @@ class Promise:
     label: str
     amount: int
     unit: str
+    starts_from: str | None = None  # models.deadline.ClockAnchor; None: from the step's own start
 
     @property
     def text(self) -> str:
+        """The limit in words with what it counts from, e.g. "within 10 minutes of receipt" (收到后 10 分钟内)."""
+        limit = self.limit
+        if self.starts_from == ClockAnchor.RECEIVED:
+            return _("within %(limit)s of receipt", limit=limit)
+        if self.starts_from == ClockAnchor.REGISTERED:
+            return _("within %(limit)s of registration", limit=limit)
+        if self.starts_from == ClockAnchor.DISPATCHED:
+            return _("within %(limit)s of dispatch", limit=limit)
+        if self.starts_from == ClockAnchor.SIGNED:
+            return _("within %(limit)s of signing for it", limit=limit)
+        if self.starts_from == ClockAnchor.CONTACTED:
+            return _("within %(limit)s of contacting you", limit=limit)
+        return limit
+
+    @property
+    def limit(self) -> str:
         """The limit in words, e.g. "4 working days" (4 个工作日)."""
         if self.unit == Unit.MINUTES:
             return _("%(n)s minutes", n=self.amount)
@@ -54,5 +73,7 @@ def mailbox_promises(mailbox, request_type: str | None = None) -> list[Promise]:
     for stage in PROMISED_STAGES:
         policy = choose_policy(probe, stage, [p for p in policies if p.stage == stage])
         if policy is not None:
-            promises.append(Promise(str(stage), str(Stage.label_of(stage)), policy.amount, str(policy.unit)))
+            anchor = str(policy.starts_from) if policy.starts_from else None
+            label = str(Stage.label_of(stage))
+            promises.append(Promise(str(stage), label, policy.amount, str(policy.unit), anchor))
     return promises

@@ -43,6 +43,7 @@ from app.demo.volunteers import build_clues
 from app.demo.volunteers import build_payouts
 from app.demo.volunteers import build_volunteers
 from app.extensions import db
+from app.intake.grading_rules import seed_default_rules
 from app.org.catalogue import ensure_categories
 from app.timeutil import as_utc
 from app.timeutil import local_day
@@ -118,6 +119,7 @@ def seed_demo(cases: int = DEFAULT_CASES, now: datetime | None = None) -> dict[s
     counts["supervision_rules"] = seed_rules(session, now)
     counts["field_order_classes"] = seed_default_classes()
     counts["reply_templates"] = wording.seed_defaults()["templates"]
+    counts["grading_rules"] = seed_default_rules()
     counts["users"] = build_users(session, gen, org) + build_leaders(session, LEADER_SEED, org)
     volunteers = build_volunteers(session, gen, org, now)
     counts["volunteers"] = len(volunteers)

@@ -5,12 +5,14 @@ cases still open are recent (``RECEIVE_WINDOW``). A template is drawn with its t
 case's day, and one community's burst of reports about one matter (``BURST_SIZE``) falls in the last days.
 """
 
+import random
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 
+from app.demo import phrasing
 from app.demo import texts
 from app.demo.org import Org
 from app.demo.season import GROWTH
@@ -65,7 +67,9 @@ BURST_SIZE = 12  # reports in the burst, at most one case in BURST_EVERY
 BURST_EVERY = 10
 BURST_AGE = (4.0, 9.0)  # days before now the burst starts
 BURST_HOURS = 44  # it lasts under two days
-BURST_MERGED = 0.65  # share of the burst's later reports merged into the first (并单)
+BURST_MERGED = (
+    0.3  # share of the burst's later reports merged into the first (并单); the rest count for 弱信号
+)
 BURST_CHANNELS = (Channel.HOTLINE, Channel.HOTLINE, Channel.WECHAT, Channel.WECHAT, Channel.API)
 
 
@@ -137,6 +141,8 @@ class Planner:
         self.communities = org.of_kind(DepartmentKind.COMMUNITY)
         self.stations = {d.code.rsplit("-", 1)[0]: d for d in org.of_kind(DepartmentKind.STATION)}
         self.season = Season(now, HISTORY_DAYS)
+        # The wording draws from a generator of its own, seeded from the plan's: the rest stays as it was.
+        self.wording_rng = random.Random(repr(self.rng.getstate()))
 
     def plan(self, n: int) -> list[Plan]:
         """Plan ``n`` cases covering every status, grade, channel and request type (when ``n`` allows)."""
@@ -184,8 +190,8 @@ class Planner:
     def _burst(self, first_index: int, size: int) -> list[Plan]:
         """``size`` reports of one matter from one community within two days, in the last days before now.
 
-        The first is handled (closed, or in progress when that cannot be done by now); most later ones
-        are merged into it, a few are handled on their own (still in progress).
+        The first is handled (closed, or in progress when that cannot be done by now); some later ones
+        are merged into it, the others are handled on their own (still in progress) and raise a 弱信号 alert.
         """
         if size <= 0:
             return []
@@ -280,6 +286,7 @@ class Planner:
             "category": org.categories[t.category],
             "title": t.title.format(**fill)[:200],
             "content": t.content.format(**fill),
+            **self._wording(p, fill),
             "citizen_name": name,
             "citizen_phone": phone,
             "citizen_id_no": gen.id_number(to_local(self.now).date()) if want_id else None,
@@ -300,6 +307,13 @@ class Planner:
         # Half the red cases go into a leader's hands (包案), later, through the state machine (app.demo.command).
         p.packaged = grade == Grade.RED and rng.random() < 0.5
         p.lead = self._lead(p, street, community)
+
+    def _wording(self, p: Plan, fill: dict) -> dict:
+        """Varied title and content (:mod:`app.demo.phrasing`); the burst keeps its own matching texts."""
+        if p.template in BURST_TEMPLATES:
+            return {}
+        worded = phrasing.reword(self.wording_rng, p.template, fill, p.channel)
+        return {"title": worded[0], "content": worded[1]} if worded else {}
 
     def _mailbox(self, p: Plan):
         mailboxes = self.org.mailboxes

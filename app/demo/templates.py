@@ -128,6 +128,8 @@ GAZF-SHZA|complaint|G|-|{estate}楼上住户深夜喧哗|{estate}{no}栋楼上�
 GAZF-SHZA|report|G|-|{road}深夜有人驾驶改装车炸街|每天深夜{road}有改装摩托车和汽车飙车炸街，轰鸣声很大，严重扰民，也存在安全隐患。
 GAZF-SHZA|help|G|-|{road}电动车被盗请求调取监控|本人停在{road}{shop}门口的电动车被盗，已报警，请求尽快调取周边监控追回。
 GAZF-HJ|consult|G|-|咨询新生儿入户办理流程|孩子刚出生，父母一方为深户，请问新生儿入户需要哪些材料、在哪里办理？
+JTYS-JTWZ|complaint|G|-|{road}电子警察抓拍违章有误|本人驾车途经{road}与{road2}路口，按导向标志行驶却被电子警察记录违章，罚款200元扣3分，申诉后一直没有回复，请求核实撤销。
+MZ-SHZZ|report|G|-|举报{cshort}有组织以协会名义收取会费|{community}有一个未经登记的老年协会在小区发展会员，每人收取会费300元，怀疑是非法社会组织，请民政部门核查。
 """
 
 # The burst: residents of one community report the same matter within two days (the last one, with the

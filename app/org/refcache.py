@@ -72,6 +72,7 @@ class PolicyRecord:
     ladder: tuple
     max_extensions: int | None
     max_extension_amount: int | None
+    starts_from: str | None = None  # the event the clock counts from (models.deadline.ClockAnchor)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _load(version: int) -> Snapshot:
             p.id, p.name, p.policy_set, str(p.stage), p.grade and str(p.grade), p.mailbox_id,
             p.category_id, p.request_type and str(p.request_type), p.priority or 0, p.amount,
             str(p.unit), tuple(p.ladder or ()), p.max_extensions, p.max_extension_amount,
+            p.starts_from and str(p.starts_from),
         )  # fmt: skip
         policies.setdefault(record.stage, []).append(record)
     return Snapshot(

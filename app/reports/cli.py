@@ -1,16 +1,22 @@
-"""Report commands: ``reports rebuild`` (the whole daily rollup from scratch) and ``reports catch-up``."""
+"""Report commands: ``reports rebuild`` (the whole daily rollup from scratch), ``reports catch-up`` and
+``hotspots scan`` (the daily hot-spot scan, at any moment)."""
 
+import json
 import time
 from datetime import date
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.reports import hotspots
 from app.reports import rollup
+from app.timeutil import as_utc
 from app.timeutil import utcnow
 
 reports_group = AppGroup("reports", help="The figures behind rates and reports: the daily rollup.")
+hotspots_group = AppGroup("hotspots", help="Hot spots (弱信号预警): a category rising at one place.")
 
 
 @reports_group.command("rebuild")
@@ -38,3 +44,13 @@ def catch_up_command() -> None:
         built += 1
     db.session.commit()
     click.echo(f"Built {built} days.")
+
+
+@hotspots_group.command("scan")
+@click.option("--now", "now", help="The moment to scan as of (ISO 8601, default: now); naive times are UTC.")
+def hotspots_scan_command(now) -> None:
+    """Run the day's scan as the job does (alerts raised, extended, closed) and print the counts."""
+    moment = as_utc(datetime.fromisoformat(now)) if now else utcnow()
+    result = hotspots.scan(moment)
+    db.session.commit()
+    click.echo(json.dumps(result, ensure_ascii=False))

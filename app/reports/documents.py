@@ -134,6 +134,9 @@ def sections(issue) -> list[Section]:
             more,
         )
     )
+    if "hotspots" in c:  # issues built before 弱信号预警 have no such table
+        header = [_("Category"), _("Place"), _("Days"), _("Cases received"), _("Expected"), _("Case numbers")]
+        out.append(Section(_("Hot spot alerts"), header, c["hotspots"]))
     out.append(
         Section(
             _("Open overdue cases by department"),

@@ -25,6 +25,7 @@ from app.notifications.outbox import notify_users
 from app.refusal import Refusal
 from app.reports import daily
 from app.reports import documents
+from app.reports import hotspots
 from app.reports import periodic
 from app.timeutil import LOCAL_TZ
 from app.timeutil import local_day
@@ -69,6 +70,7 @@ def build_daily(now: datetime, day: date | None = None) -> ReportIssue | None:
     """Build the issue of ``day`` (default yesterday) unless it exists; the new issue, or None."""
     day = day or local_day(now) - timedelta(days=1)
     content = daily.build(day, now)
+    content["hotspots"] = hotspots.report_rows(day)  # 弱信号预警: the alerts whose window ends that day
     values = {"kind": DAILY, "first_day": day, "last_day": day, "content": content, "built_at": now}
     if not insert_unless_exists(ReportIssue, **values):
         return None

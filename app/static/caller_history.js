@@ -12,7 +12,7 @@
     return;
   }
   var form = (phone || idNo).form;
-  var tokenInput = form && form.querySelector("input[name=csrf_token]");
+  var lookup = window.suqiuIntakeLookup(source.getAttribute("data-url"), form);
   var box = document.createElement("div");
   box.id = "caller-history-box";
   box.setAttribute("aria-live", "polite");
@@ -22,7 +22,6 @@
   var MOBILE = /^1[3-9][0-9]{9}$/;
   var LANDLINE = /^0[0-9]{2,3}-?[0-9]{7,8}$/;
   var ID_NUMBER = /^[0-9]{17}[0-9X]$/;
-  var lastAsked = null;
   var timer = null;
 
   // as app/validators.py reads them: NFKC (full-width digits), no blanks or brackets, no leading +86
@@ -37,39 +36,15 @@
 
   function ask() {
     var numbers = { phone: whole(typed(phone), [MOBILE, LANDLINE]), id_no: whole(typed(idNo), [ID_NUMBER]) };
-    var key = numbers.phone + "|" + numbers.id_no;
-    if (key === lastAsked) {
-      return;
-    }
-    lastAsked = key;
-    if (!numbers.phone && !numbers.id_no) {
+    var body = numbers.phone || numbers.id_no ? new URLSearchParams(numbers) : null;
+    lookup(numbers.phone + "|" + numbers.id_no, body, function (data) {
+      box.innerHTML = data ? data.html : ""; // HTML the server escaped
+    }, function (error) {
       box.textContent = "";
-      return;
-    }
-    fetch(source.getAttribute("data-url"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": tokenInput ? tokenInput.value : "", "X-Requested-With": "fetch" },
-      body: new URLSearchParams(numbers)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (key !== lastAsked) {
-          return; // the clerk typed on: a newer answer is coming
-        }
-        if (!response.ok) {
-          box.textContent = "";
-          var note = document.createElement("div");
-          note.className = "small text-muted mb-3";
-          note.textContent = data.error || source.getAttribute("data-failed") || "";
-          box.appendChild(note);
-          lastAsked = null;
-          return;
-        }
-        box.innerHTML = data.html;
-      });
-    }).catch(function () {
-      box.textContent = source.getAttribute("data-failed") || "";
-      lastAsked = null;
+      var note = document.createElement("div");
+      note.className = "small text-muted mb-3";
+      note.textContent = error || source.getAttribute("data-failed") || "";
+      box.appendChild(note);
     });
   }
 

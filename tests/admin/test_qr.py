@@ -172,7 +172,7 @@ def test_poster_shows_the_mailbox_its_promises_and_the_code(app, client, login_a
         assert expected in text, expected
     with app.test_request_context():
         promises = [(p.label, p.text) for p in mailbox_promises(mailbox)]
-    assert ("签收", "10 分钟") in promises and ("联系群众", "30 分钟") in promises
+    assert ("签收", "收到后 10 分钟内") in promises and ("联系群众", "收到后 30 分钟内") in promises
     for label, limit in promises:
         assert f"<li><span>{label}</span><strong>{limit}</strong></li>" in html
     assert f'<p class="url" id="mailbox-url">{EXPECTED_URL}</p>' in html

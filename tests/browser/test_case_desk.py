@@ -53,6 +53,7 @@ def test_clerk_registers_and_dispatches_handler_signs_contacts_replies(live_serv
     choose(page, "#channel", "hotline")
     choose(page, "#request_type", "complaint")
     choose(page, "#grade", "yellow")
+    page.fill("#grade_reason", "涉及多户居民")  # the rules suggest green: a different grade needs a reason
     page.fill("#title", title)
     page.fill(
         "#content", "每天晚上七点以后，幸福路口有十多个摊贩占用人行道经营，行人只能走机动车道，很危险。"

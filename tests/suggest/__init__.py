@@ -1,0 +1,1 @@
+"""The category suggestion: model, training, hints, the record of suggestions and the CLI."""
