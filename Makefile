@@ -36,9 +36,11 @@ run: $(VENV)/.runtime-installed translations
 
 # Browser tests need Debian's Chromium; database tests need PostgreSQL 15's server binaries.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
-		echo "Installing chromium and postgresql-15 with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql-15 >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ] \
+			|| ! command -v redis-server >/dev/null 2>&1; then \
+		echo "Installing chromium, postgresql-15 and redis-server with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql-15 \
+			redis-server >/dev/null; \
 	fi
 
 test: $(VENV)/.dev-installed translations system-deps

@@ -23,9 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(DefaultConfig)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "OFFICE_NAME"):
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "OFFICE_NAME", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(name):
             app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
+    if os.environ.get("TRUSTED_PROXIES"):
+        app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if test_config is not None:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'suqiu.db'}")
@@ -34,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
+    trust_proxies(app)
     register_extensions(app)
     headers.init_app(app)
     register_blueprints(app)
@@ -45,6 +48,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         start_in_process(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies (nginx: 1), read the client's address, scheme and host from
+    their X-Forwarded-* headers, so rate limits and bans see the citizen and not the proxy. Never more
+    proxies than there are: each extra one lets a client choose the address it is counted under."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -82,12 +96,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Login, language switching, the citizens' pages and the Open311 API."""
+    """Health and metrics, login, language switching, the citizens' pages and the Open311 API."""
     from admin_views import login
     from app import i18n
     from app.open311 import blueprint as open311
+    from app.ops import views as ops
     from app.public import blueprint as public
 
+    ops.register(app)  # the request log and latency histogram cover every page
     app.register_blueprint(login.bp)
     app.register_blueprint(i18n.bp)
     public.register(app)

@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``backup`` and ``restore`` (app.backups.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -9,6 +9,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.auth.cli import create_user_command
+from app.backups.cli import backup_command
+from app.backups.cli import restore_command
 from app.cases import wording
 from app.command import field_order_classes
 from app.deadlines.cli import calendar_group
@@ -36,6 +38,8 @@ def register(app: Flask) -> None:
         reports_group,
         hotspots_group,
         suggest_group,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 

@@ -20,6 +20,9 @@ class DefaultConfig:
     # The hard limit on a request body, far above the attachment limits below: a letter with a file over
     # those is still read, so the citizen gets the form back with the text and a message about the file.
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024
+    # Reverse proxies in front of the app (nginx: 1; env TRUSTED_PROXIES). 0 reads the socket's address, so a
+    # client cannot choose the address its rate limits and bans are counted under (deploy/nginx/suqiu.conf).
+    TRUSTED_PROXIES = 0
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # Login throttles (app.auth.login), counted before any password is checked. Browsers that logged in
     # to an account before carry a device cookie and have their own count, so a stranger's failures
@@ -59,6 +62,11 @@ class DefaultConfig:
     # Rate limits (Flask-Limiter / limits notation). Storage: memory, or e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STRATEGY = "fixed-window"  # counters: app.ratelimit.give_back returns a place
+    # Redis (or any shared storage) that does not answer within half a second counts as away (app.ratelimit):
+    # limits are then counted per process, each process taking its share of every limit.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    RATELIMIT_FALLBACK_WORKERS = int(os.environ.get("WEB_CONCURRENCY", "1"))  # gunicorn's own variable
+    RATELIMIT_RETRY_SECONDS = 30
     SUBMIT_LIMIT_PER_IP = "20/hour"
     SUBMIT_LIMIT_PER_PHONE = "5/hour"
     TRACK_FAILURE_LIMIT = "10/15minute"
@@ -108,6 +116,28 @@ class DefaultConfig:
     SMS_SIGNATURE = None
     # 群众评价: how many days after a reply the citizen may still rate it on /track once a revisit closed it.
     CITIZEN_RATING_DAYS = 30
+    # Operations (app.ops, README "Operations"). /healthz fails a check past these limits:
+    HEALTH_DB_TIMEOUT_MS = 2000  # PostgreSQL statement_timeout of its SELECT 1
+    # The scheduler renews its lease at every job run (deliveries every 30 s); five minutes without one
+    # means no jobs process is running, or it is stuck.
+    HEALTH_LEASE_MAX_AGE_S = 300
+    # The oldest undelivered e-mail or group-robot message (held e-mail without MAIL_SERVER is not
+    # counted): half an hour means a channel is down or the delivery job is not running.
+    HEALTH_OUTBOX_MAX_AGE_S = 1800
+    HEALTH_OUTBOX_MAX_BACKLOG = 5000
+    # /metrics: a bearer token, and/or networks allowed without one ("127.0.0.1/32,10.0.0.0/8").
+    # Neither set: /metrics answers 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW_NETWORKS = os.environ.get("METRICS_ALLOW_NETWORKS", "")
+    # The request log (logger suqiu.request, standard error): "text", or "json" for one object per line.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Backups (app.backups): the nightly job writes one under BACKUP_DIR (unset: instance/backups) and keeps
+    # the newest of each of the last N days, ISO weeks and months. BACKUP_ENABLED unset: on, except in tests.
+    BACKUP_ENABLED = None
+    BACKUP_DIR = None
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    BACKUP_KEEP_MONTHLY = 12
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,9 +1,11 @@
 """The job table: what each background job does, run once with its outcome recorded (``jobs tick``)."""
 
 import logging
+import time
 import traceback
 from datetime import datetime
 
+from app import metrics
 from app.extensions import db
 from app.timeutil import utcnow
 from jobs import tasks
@@ -24,20 +26,26 @@ JOBS = {
     "periodic_reports": (tasks.periodic_reports, 300),
     "deliver_sms": (tasks.deliver_sms, 30),  # texts to citizens (app.notifications.sms)
 }
-DAILY = {"analyze": tasks.analyze, "hotspots": tasks.hotspots, "suggest_train": tasks.suggest_train}
+DAILY = {
+    "analyze": tasks.analyze,
+    "hotspots": tasks.hotspots,
+    "suggest_train": tasks.suggest_train,
+    "backup": tasks.backup,  # the database and attachments, pruned by retention (app.backups)
+}
 
 
 def run_job(name: str, now: datetime | None = None):
     """Run one job at ``now``, record its result in ``job_run``; never raises (errors are recorded)."""
     now = now or utcnow()
     function = JOBS[name][0] if name in JOBS else DAILY[name]
-    started = utcnow()
+    started, clock = utcnow(), time.perf_counter()
     try:
         result, error = function(now), None
     except Exception:  # a failing job must not stop the others or the scheduler
         db.session.rollback()
         result, error = None, traceback.format_exc(limit=5)
         log.exception("job %s failed", name)
+    metrics.job_finished(name, time.perf_counter() - clock, result, failed=error is not None)
     run = db.session.get(JobRun, name) or JobRun(name=name)
     run.started_at, run.finished_at = started, utcnow()
     run.result = None if result is None else str(result)[:1000]

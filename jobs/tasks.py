@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.backups import archive as backups
 from app.cases import auto_supervision as supervision_rules
 from app.deadlines import digest as morning_digest
 from app.deadlines import recompute as deadline_recompute
@@ -174,3 +175,10 @@ def suggest_train(now: datetime) -> str:
     if row is None:
         return "nothing to learn from"
     return f"model {row.version}: {row.cases_used} cases, top-1 {row.top1}, top-3 {row.top3}"
+
+
+def backup(now: datetime) -> str:
+    """The nightly backup of the database and attachments, then pruning by the retention settings."""
+    if not backups.enabled():
+        return "disabled (BACKUP_ENABLED)"
+    return backups.nightly(now)

@@ -2,15 +2,13 @@
 the form's scripts call with the CSRF token in ``X-CSRFToken``, for intake roles, never in the menu, each
 counted per user so the register cannot be read off by scripted guessing."""
 
-from flask import current_app
 from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from limits import parse
 
 from admin_views.base import SecuredView
+from app import ratelimit
 from app.auth.access import INTAKE_ROLES
-from app.extensions import limiter
 
 
 class IntakeLookupView(SecuredView):
@@ -25,7 +23,6 @@ class IntakeLookupView(SecuredView):
 
     def refused(self):
         """A 429 answer when this user is over the look-up limit, else None (counts one look-up)."""
-        limit = parse(current_app.config["CALLER_HISTORY_LIMIT"])
-        if limiter.limiter.hit(limit, self.limit_bucket, f"user{current_user.id}"):
+        if ratelimit.hit("CALLER_HISTORY_LIMIT", self.limit_bucket, f"user{current_user.id}"):
             return None
         return jsonify(error=_("Too many look-ups. Wait a minute and try again.")), 429

@@ -32,12 +32,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
+REFUSAL_REASONS = {403: "bad_key", 404: "unknown_service", 429: "rate_limited"}
+
+
 class Open311Error(Exception):
     """An answer in the spec's error format: HTTP ``status`` and a list of (code, description)."""
 
-    def __init__(self, status: int, *descriptions: str, headers: dict | None = None):
+    def __init__(self, status: int, *descriptions: str, headers: dict | None = None, reason: str = ""):
         super().__init__(status, descriptions)
         self.status = status
+        self.reason = reason or REFUSAL_REASONS.get(status, "invalid")  # a fixed word for the metrics
         self.errors = [{"code": status, "description": d} for d in descriptions]
         self.headers = headers or {}
 

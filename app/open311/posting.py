@@ -24,10 +24,10 @@ from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import audit
+from app import metrics
 from app import ratelimit
 from app.auth.api_keys import find_key
 from app.extensions import db
-from app.extensions import limiter
 from app.intake.submission import CitizenRequest
 from app.intake.submission import ban_refusal
 from app.intake.submission import submit
@@ -98,7 +98,7 @@ def _throttle(key: KeyRecord) -> None:
     if ratelimit.hit(LIMIT_SETTING, f"key{key.id}"):
         return
     limit = parse(current_app.config[LIMIT_SETTING])
-    reset = limiter.limiter.get_window_stats(limit, LIMIT_SETTING, f"key{key.id}").reset_time
+    reset = ratelimit.window(LIMIT_SETTING, f"key{key.id}")[0]
     retry = max(1, int(reset - utcnow().timestamp()) + 1)
     raise Open311Error(
         429, f"Rate limit of {limit} for this api_key exceeded", headers={"Retry-After": str(retry)}
@@ -219,6 +219,17 @@ def _submission_key(key: KeyRecord) -> str | None:
 
 def create_request():
     """Check everything, then create and commit the case; the answer is a list of one request."""
+    try:
+        answer, created = _create()
+    except Open311Error as error:
+        metrics.refused("open311", error.reason)
+        raise
+    if created:
+        metrics.submitted("open311")
+    return respond("service_requests", [answer], 201 if created else 200)
+
+
+def _create() -> tuple[dict, bool]:
     key = _authenticate()
     _throttle(key)
     _touch(key)
@@ -245,7 +256,9 @@ def create_request():
         raise Open311Error(400, *errors)
     ip = request.remote_addr
     if ban_refusal(phone, ip) is not None:
-        raise Open311Error(400, "Submissions from this phone number or network are not accepted")
+        raise Open311Error(
+            400, "Submissions from this phone number or network are not accepted", reason="banned"
+        )
     case, created = submit(
         CitizenRequest(
             channel=key.channel,
@@ -271,4 +284,4 @@ def create_request():
         "service_notice": f"诉求已收到，编号 {case.number}。受理后将分派承办单位办理。",
         "account_id": None,
     }
-    return respond("service_requests", [answer], 201 if created else 200)
+    return answer, created

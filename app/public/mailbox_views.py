@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import metrics
 from app import ratelimit
 from app.deadlines.promises import mailbox_promises
 from app.extensions import db
@@ -65,8 +66,12 @@ def _set_choices(form: SubmissionForm) -> None:
 def _refusal(form: SubmissionForm) -> str | None:
     """Honeypot and ban list; a message for the top of the form, or None."""
     if form.website.data:
+        metrics.refused("mailbox", "honeypot")
         return _("The letter could not be accepted. Please try again, or call the hotline.")
-    return ban_refusal(normalise_phone(form.citizen_phone.data), request.remote_addr or "")
+    refusal = ban_refusal(normalise_phone(form.citizen_phone.data), request.remote_addr or "")
+    if refusal is not None:
+        metrics.refused("mailbox", "banned")
+    return refusal
 
 
 def _limits(form: SubmissionForm) -> list[tuple[str, str]]:
@@ -99,6 +104,7 @@ def mailbox(slug: str):
         if valid and refusal is None:
             limits = _limits(form)
             if not ratelimit.take(limits):
+                metrics.refused("mailbox", "rate_limited")
                 refusal = _(
                     "Too many letters have been sent from here in a short time. Please try again later."
                 )
@@ -110,10 +116,15 @@ def mailbox(slug: str):
                     raise
                 if not created:  # the same letter, sent twice at once: it counts once
                     ratelimit.give_back(limits)
+                else:
+                    metrics.submitted("mailbox")
                 session["submitted_case"] = case.id
                 return redirect(url_for("public.done", slug=slug))
         if "csrf_token" in form.errors:
             refusal = _("The page was open too long. Check your letter and send it again.")
+            metrics.refused("mailbox", "expired_page")
+        elif not valid:
+            metrics.refused("mailbox", "bad_file" if form.attachments.errors else "invalid_form")
     return render_template(
         "public/mailbox.html",
         mailbox=box,

@@ -27,6 +27,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from app import metrics
 from app import ratelimit
 from app.extensions import db
 from app.intake import uploads
@@ -138,6 +139,7 @@ def volunteer_clue(token: str):
                 ("CLUE_LIMIT_PER_VOLUNTEER", str(volunteer.id)),
             ]
             if not ratelimit.take(limits):
+                metrics.refused("clue", "rate_limited")
                 refusal = _("Too many clues have been sent in a short time. Please try again later.")
             else:
                 try:
@@ -151,6 +153,8 @@ def volunteer_clue(token: str):
                 else:
                     if not created:  # the same clue, sent twice at once: it counts once
                         ratelimit.give_back(limits)
+                    else:
+                        metrics.submitted("clue")
                     session["submitted_clue"] = clue.id
                     return redirect(url_for("public.volunteer_done", token=token))
         if "csrf_token" in form.errors:

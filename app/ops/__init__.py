@@ -1,0 +1,1 @@
+"""Operations: ``/healthz``, ``/livez`` and ``/metrics``, and the per-request log line and latency."""
