@@ -33,6 +33,7 @@ from admin_views.reports.rates import RatesView
 from admin_views.reports.score_schemes import ScoreSchemeView
 from admin_views.reports.scorecards import ScorecardView
 from admin_views.settings import intake_controls
+from admin_views.settings import privacy
 from admin_views.settings import suggest_model
 from admin_views.settings import wording
 from admin_views.settings.api_keys import ApiKeyView
@@ -216,4 +217,5 @@ def init_admin(app) -> Admin:
     admin.add_view(ApiKeyView(ApiKey, db, name=_l("API keys"), endpoint="api_key", category=_l("Settings")))
     wording.register(admin)
     suggest_model.register(admin)  # 类别建议 and its keywords
+    privacy.register(admin)  # 个人信息保护
     return admin

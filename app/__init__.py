@@ -111,8 +111,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Friendly pages for 400, 403, 404, 405, 413 and a refused CSRF token, in the user's language."""
+    """Friendly pages for 400, 403, 404, 405, 413, a refused CSRF token and an unreachable database (503),
+    in the user's language."""
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import DBAPIError
+
+    from app import unavailable
 
     def render_error(error):
         code = getattr(error, "code", 500)
@@ -123,6 +127,7 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_error)
+    app.register_error_handler(DBAPIError, unavailable.page)  # database out of reach: 503, typed text kept
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``backup`` and ``restore`` (app.backups.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``backup`` and ``restore`` (app.backups.cli), ``storage migrate`` (app.intake.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -17,6 +17,7 @@ from app.deadlines.cli import calendar_group
 from app.deadlines.cli import seed_policies_command
 from app.demo.cli import seed_demo_command
 from app.extensions import db
+from app.intake.cli import storage_group
 from app.intake.grading_rules import seed_default_rules
 from app.maintenance import refresh_planner_statistics
 from app.reports.cli import hotspots_group
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         hotspots_group,
         suggest_group,
         backup_command,
+        storage_group,
         restore_command,
     ):
         app.cli.add_command(command)

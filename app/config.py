@@ -56,6 +56,12 @@ class DefaultConfig:
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Citizens' uploads: kept under instance/uploads unless UPLOAD_FOLDER says otherwise.
     UPLOAD_FOLDER = None
+    # Where attachments' bytes live (app.intake.storage): "local" (files under UPLOAD_FOLDER; one server, or a
+    # shared folder) or "database" (chunks of ATTACHMENT_CHUNK_BYTES in the attachment_chunk table, reached
+    # by every server and carried by every database backup). Move existing files with
+    # `flask --app app storage migrate --to database|local`.
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_CHUNK_BYTES = 1024 * 1024
     UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_CASE_BYTES = 30 * 1024 * 1024
     UPLOAD_MAX_FILES = 9

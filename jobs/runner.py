@@ -31,6 +31,7 @@ DAILY = {
     "hotspots": tasks.hotspots,
     "suggest_train": tasks.suggest_train,
     "backup": tasks.backup,  # the database and attachments, pruned by retention (app.backups)
+    "privacy_retention": tasks.privacy_retention,  # personal data of long-finished cases erased
 }
 
 

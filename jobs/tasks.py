@@ -20,6 +20,7 @@ from app.extensions import db
 from app.maintenance import refresh_planner_statistics
 from app.notifications import delivery
 from app.notifications import sms
+from app.privacy import retention as privacy
 from app.reports import hotspots as hot_spots
 from app.reports import issues as report_issues
 from app.reports import rollup
@@ -182,3 +183,16 @@ def backup(now: datetime) -> str:
     if not backups.enabled():
         return "disabled (BACKUP_ENABLED)"
     return backups.nightly(now)
+
+
+def privacy_retention(now: datetime, batch: int = 200, max_batches: int = 50) -> str:
+    """Erase the personal data of cases finished longer ago than the retention period (daily), one commit per
+    batch: an interrupted run keeps what it did and the next one goes on from there."""
+    total = 0
+    for _ in range(max_batches):
+        done = privacy.anonymise_due(now, batch)
+        db.session.commit()
+        total += done
+        if done < batch:
+            break
+    return f"{total} cases anonymised"

@@ -1,6 +1,7 @@
 """SQLAlchemy tables, relationships and labelled enums, one module per area; importing this package registers
 them all. No rules live here: the domains in app/ hold them."""
 
+from models.attachment_store import AttachmentChunk
 from models.audit import ConfigChange
 from models.case import Attachment
 from models.case import Case
@@ -36,6 +37,7 @@ from models.notification import Notification
 from models.org import Category
 from models.org import Department
 from models.org import Mailbox
+from models.privacy import PrivacySetting
 from models.report import AreaColourRule
 from models.report import DailyRollup
 from models.report import ReportIssue
@@ -59,6 +61,7 @@ __all__ = [
     "ApiKey",
     "AreaColourRule",
     "Attachment",
+    "AttachmentChunk",
     "BanEntry",
     "SensitiveWord",
     "Case",
@@ -94,6 +97,7 @@ __all__ = [
     "JobLock",
     "JobRun",
     "Mailbox",
+    "PrivacySetting",
     "Notification",
     "OnceKey",
     "RecomputeRequest",

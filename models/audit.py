@@ -43,6 +43,7 @@ class AuditEntity(LabelledEnum):
     SIGN_IN = "sign_in", _l("Sign-ins")
     EXPORT = "export", _l("Exports")
     GRADING_RULE = "grading_rule", _l("Grading rules")
+    PERSONAL_DATA = "personal_data", _l("Personal data protection")
 
 
 class AuditAction(LabelledEnum):
@@ -74,6 +75,7 @@ class AuditAction(LabelledEnum):
     PASSWORD_RESET = "password_reset", _l("Password reset")
     KEY_ISSUED = "key_issued", _l("Key issued")
     USE = "use", _l("Key used")
+    ANONYMISE = "anonymise", _l("Personal data erased")
 
 
 class ConfigChange(db.Model):

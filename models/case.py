@@ -138,6 +138,7 @@ class Case(db.Model):
     api_token: Mapped[str | None] = mapped_column(String(32))
     submitted_ip: Mapped[str | None] = mapped_column(String(45))
     citizen_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # personal data erased (app.privacy)
     # The citizen agreed that the case may be published (app.cases.publication); off unless they said so.
     publication_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
@@ -173,6 +174,7 @@ class Case(db.Model):
         Index("ix_case_item_api_token", "api_token", unique=True),
         Index("ix_case_item_next_due_at", "next_due_at"),
         Index("ix_case_item_closed_at", "closed_at"),  # the rollup counts closures by day
+        Index("ix_case_item_anonymised_closed", "anonymised_at", "closed_at"),  # the retention job
         # the dashboard's one pass over the open cases, read from the index alone
         Index("ix_case_item_open_board", "status", "street_id", "community_id", "urgency", "grade"),
         # the clerk's desk: caller history by ID number, search by the phone's last four digits, list
@@ -298,7 +300,7 @@ class AttachmentKind(LabelledEnum):
 
 
 class Attachment(db.Model):
-    """One stored file of a case or a clue; the bytes live at ``UPLOAD_FOLDER/stored_name``."""
+    """One stored file of a case or a clue; its bytes are kept under ``stored_name`` by app.intake.storage."""
 
     __tablename__ = "attachment"
 

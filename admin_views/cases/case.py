@@ -49,6 +49,7 @@ from app.cases import staff_intake
 from app.extensions import db
 from app.intake import foresight
 from app.intake import grading
+from app.intake import storage
 from app.intake import uploads
 from app.timeutil import utcnow
 from app.validators import IdNumber
@@ -93,18 +94,17 @@ def _department_options(kind=None):
 def attachment_response(attachment: Attachment):
     """The bytes of an attachment the caller has checked the user may see (inline, or ``?download=1``)."""
     try:
-        path = uploads.path_of(attachment.stored_name)
+        stream = storage.current().open(attachment.stored_name)  # local file or database chunks, streamed
     except FileNotFoundError:
         abort(404)
-    if not path.is_file():
-        abort(404)
     response = send_file(
-        path,
+        stream,
         mimetype=attachment.content_type,
         as_attachment=request.args.get("download") == "1" or attachment.kind == AttachmentKind.DOCUMENT,
         download_name=uploads.download_name(attachment.original_name, attachment.content_type),
         max_age=0,
     )
+    response.content_length = attachment.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

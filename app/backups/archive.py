@@ -17,7 +17,7 @@ from app.backups import files
 from app.backups import manifest as manifests
 from app.backups import retention
 from app.backups.database import BackupError
-from app.intake.uploads import upload_folder
+from app.intake.storage import upload_folder
 from app.timeutil import utcnow
 
 STALE_PARTIAL_SECONDS = 24 * 3600

@@ -1,4 +1,9 @@
-"""The attachments' bytes: copied into a backup and back, checksummed on the way."""
+"""The attachments' bytes: copied into a backup and back, checksummed on the way.
+
+Only the local backend's folder is copied here. With ``ATTACHMENT_STORAGE = "database"`` the files are rows
+of ``attachment_chunk`` (app.intake.storage) and travel inside the database dump, whose row counts the
+manifest checks; the folder then holds nothing (or files not yet moved by ``flask storage migrate``).
+"""
 
 import hashlib
 import os

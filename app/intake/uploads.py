@@ -15,13 +15,16 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import FileStorage
 
+from app.intake import storage
+from app.intake.storage import path_of  # noqa: F401  (re-exported: the local file, for tests)
+from app.intake.storage import upload_folder  # noqa: F401  (re-exported: the local folder)
 from models.case import Attachment
 from models.case import AttachmentKind
 
@@ -87,13 +90,6 @@ class CheckedFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-def upload_folder() -> Path:
-    """Where attachments are kept (``UPLOAD_FOLDER``, by default ``instance/uploads``); created on demand."""
-    folder = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _clean_name(name: str | None) -> str:
@@ -200,19 +196,9 @@ def check_all(files: list[tuple[str | None, bytes]], documents: bool = False) ->
 
 
 def store(checked: CheckedFile) -> str:
-    """Write the file under a fresh random name (written whole, then renamed into place); return the name."""
+    """Store the file under a fresh random name (through :func:`app.intake.storage.current`); return it."""
     stored_name = f"{uuid.uuid4().hex}.{checked.extension}"
-    folder = upload_folder()
-    partial = folder / f".{stored_name}.part"
-    try:
-        with open(partial, "wb") as fh:
-            fh.write(checked.data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, folder / stored_name)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # e.g. disk full: leave no half-written file behind
-        raise
+    storage.current().save(stored_name, [checked.data])
     return stored_name
 
 
@@ -237,17 +223,10 @@ def store_attachments(files: list[CheckedFile], now, stored: list[str]) -> list[
     return rows
 
 
-def path_of(stored_name: str) -> Path:
-    """The file behind ``stored_name``; refuses names that are not ours."""
-    if "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
-        raise FileNotFoundError(stored_name)
-    return upload_folder() / stored_name
-
-
 def discard(stored_names: list[str]) -> None:
     """Remove files written for a case that was not saved."""
     for name in stored_names:
         try:
-            path_of(name).unlink(missing_ok=True)
-        except OSError:
+            storage.current().delete(name)
+        except (OSError, SQLAlchemyError):
             current_app.logger.exception("could not remove upload %s", name)

@@ -1,6 +1,7 @@
 """The Open311 API's URL map: every route of ``/open311/v2/`` and its error handlers, in one place."""
 
 from flask import Blueprint
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf
@@ -29,6 +30,7 @@ bp.add_url_rule("/", "unknown", fallback.unknown, methods=ALL_METHODS)
 bp.add_url_rule("/<path:anything>", "unknown", fallback.unknown, methods=ALL_METHODS)
 
 bp.register_error_handler(Open311Error, open311_error)
+bp.register_error_handler(DBAPIError, fallback.database_unavailable)  # 503 + Retry-After, in the API's format
 # By code as well: the app's HTML handlers for these codes would otherwise be found first.
 for code in (400, 403, 404, 405, 413, 429):
     bp.register_error_handler(code, fallback.http_error)

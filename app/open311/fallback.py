@@ -24,3 +24,17 @@ def server_error(error: Exception):
     """Unexpected failures: logged, and answered as a 500 in the Open311 format (never the HTML page)."""
     current_app.logger.exception("Open311 request failed")
     return respond("errors", [{"code": 500, "description": "Internal error; please try again later"}], 500)
+
+
+def database_unavailable(error: Exception):
+    """The database out of reach: 503 with Retry-After in the Open311 format (the client retries with the
+    same Idempotency-Key, so a retry never makes a second case); other database errors are a 500."""
+    from app import unavailable
+
+    if not unavailable.is_unavailable(error):
+        return server_error(error)
+    unavailable.forget_transaction()
+    retry = {"Retry-After": str(unavailable.RETRY_AFTER)}
+    return respond(
+        "errors", [{"code": 503, "description": "Service briefly unavailable; retry later"}], 503, retry
+    )

@@ -15,7 +15,6 @@ import pytest
 from flask_babel import gettext
 from sqlalchemy import select
 
-from app.cases import lifecycle
 from app.extensions import db
 from app.intake import uploads
 from app.intake.submission import CitizenRequest
@@ -26,13 +25,12 @@ from models.enums import Channel
 from models.intake_control import BanEntry
 from models.intake_control import SensitiveWord
 from tests.support.factories import amr_bytes
-from tests.support.factories import dept
+from tests.support.factories import dispatched_letter
 from tests.support.factories import heic_bytes
 from tests.support.factories import jpeg_bytes
 from tests.support.factories import make_mailbox
 from tests.support.factories import parse_page
 from tests.support.factories import png_bytes
-from tests.support.factories import user
 
 PHOTO_NAME = "现场照片 1.png"
 VOICE_NAME = "语音.amr"
@@ -52,25 +50,10 @@ def mailbox(app):
 @pytest.fixture
 def case_with_files(mailbox):
     """A letter with a photo, a voice note and a HEIC photo, dispatched to 甲街道 (SA)."""
-    files = uploads.check_all(
-        [(PHOTO_NAME, png_bytes()), (VOICE_NAME, amr_bytes()), (HEIC_NAME, heic_bytes())]
+    files = [(PHOTO_NAME, png_bytes()), (VOICE_NAME, amr_bytes()), (HEIC_NAME, heic_bytes())]
+    return dispatched_letter(
+        mailbox, files, "垃圾站异味严重", "小区门口垃圾站每天下午异味很重，照片和录音见附件。"
     )
-    case, created = submit(
-        CitizenRequest(
-            channel=Channel.MAILBOX,
-            mailbox=mailbox,
-            request_type="complaint",
-            title="垃圾站异味严重",
-            content="小区门口垃圾站每天下午异味很重，照片和录音见附件。",
-            citizen_phone="13900139000",
-            files=files,
-        )
-    )
-    assert created
-    lifecycle.perform(case, "register", user("clerk"))
-    lifecycle.perform(case, "dispatch", user("clerk"), lead_department=dept("SA"))
-    db.session.commit()
-    return case
 
 
 def attachment(case: Case, name: str) -> Attachment:

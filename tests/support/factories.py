@@ -201,6 +201,30 @@ def make_published_case(status=Status.NEW, **fields) -> Case:
     return make_case(status, mailbox=public_mailbox(), publication_consent=True, **fields)
 
 
+def dispatched_letter(mailbox: Mailbox, files: list[tuple[str, bytes]], title: str, content: str) -> Case:
+    """A letter to ``mailbox`` with ``files`` (name, bytes), registered and dispatched to 甲街道 (SA)."""
+    from app.intake import uploads
+    from app.intake.submission import CitizenRequest
+    from app.intake.submission import submit
+
+    case, created = submit(
+        CitizenRequest(
+            channel=Channel.MAILBOX,
+            mailbox=mailbox,
+            request_type="complaint",
+            title=title,
+            content=content,
+            citizen_phone="13900139000",
+            files=uploads.check_all(files),
+        )
+    )
+    assert created
+    lifecycle.perform(case, "register", user("clerk"))
+    lifecycle.perform(case, "dispatch", user("clerk"), lead_department=dept("SA"))
+    db.session.commit()
+    return case
+
+
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
     """A valid RGB PNG image (signature, IHDR, zlib-compressed IDAT, IEND with correct CRCs)."""
     import struct

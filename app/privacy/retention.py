@@ -1,0 +1,129 @@
+"""The retention period and the erasing of a finished case's personal data (the domain only flushes).
+
+A case is finished when closed, not accepted or merged (each sets ``closed_at``). Once the period has run
+from ``closed_at``, :func:`anonymise_due` clears the citizen's name, phone, ID number, address and the IP the
+letter came from, and masks phone and ID numbers and the citizen's own name in the case's texts, its
+timeline notes and its co-departments' parts (:func:`app.auth.redaction.redact_free_text`, the one masker
+of free text). Figures (status, dates, department, category, satisfaction) stay for the statistics. ``anonymised_at`` marks the
+case done, so each case is erased once and the job reads only the cases not yet done (indexed).
+"""
+
+import calendar
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.auth.redaction import redact_free_text
+from app.extensions import db
+from models.case import Case
+from models.case import CaseEvent
+from models.case_part import CasePart
+from models.enums import Status
+from models.privacy import DEFAULT_MONTHS
+from models.privacy import PrivacySetting
+
+FINISHED = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+PERSONAL_FIELDS = ("citizen_name", "citizen_phone", "citizen_id_no", "address", "submitted_ip")
+TEXT_FIELDS = ("title", "content", "reply_text", "satisfaction_note", "citizen_rating_note", "grade_reason")
+PART_TEXT_FIELDS = ("request", "answer", "waive_reason")  # a co-department's part (协办)
+MAX_MONTHS = 600  # fifty years
+
+
+def setting() -> PrivacySetting:
+    """The one settings row (created with the default period when missing; flushed, not committed)."""
+    row = db.session.get(PrivacySetting, 1)
+    if row is None:
+        row = PrivacySetting(id=1, retention_months=DEFAULT_MONTHS)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def retention_months() -> int:
+    """The period in months (0: personal data is never erased by the job)."""
+    row = db.session.get(PrivacySetting, 1)
+    return DEFAULT_MONTHS if row is None else row.retention_months
+
+
+def cutoff(now: datetime, months: int) -> datetime:
+    """Cases finished before this moment are due for erasing."""
+    total = now.year * 12 + now.month - 1 - months
+    year, month = divmod(total, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
+
+
+def _mask_json(value, known):
+    """Every text inside a timeline event's data, masked like its note."""
+    if isinstance(value, str):
+        return redact_free_text(value, known)
+    if isinstance(value, list):
+        return [_mask_json(item, known) for item in value]
+    if isinstance(value, dict):
+        return {key: _mask_json(item, known) for key, item in value.items()}
+    return value
+
+
+def anonymise(case: Case, now: datetime) -> None:
+    """Erase ``case``'s personal data and mask it in its texts and timeline; marks the case done."""
+    known = [case.citizen_name, case.citizen_phone, case.citizen_id_no, case.address]
+    for name in TEXT_FIELDS:
+        value = getattr(case, name)
+        if value:
+            setattr(case, name, redact_free_text(value, known)[: 200 if name == "title" else None])
+    for event in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
+        if event.note:
+            event.note = redact_free_text(event.note, known)
+        if event.data:
+            event.data = _mask_json(event.data, known)
+    for part in db.session.scalars(select(CasePart).where(CasePart.case_id == case.id)):
+        for name in PART_TEXT_FIELDS:
+            if getattr(part, name):
+                setattr(part, name, redact_free_text(getattr(part, name), known))
+    for name in PERSONAL_FIELDS:
+        setattr(case, name, None)
+    case.anonymised_at = now
+
+
+def due_ids(now: datetime, batch: int) -> list[int]:
+    """Up to ``batch`` ids of finished cases past the period and not yet erased, oldest first."""
+    months = retention_months()
+    if months <= 0:
+        return []
+    return list(
+        db.session.scalars(
+            select(Case.id)
+            .where(
+                Case.anonymised_at.is_(None),
+                Case.closed_at < cutoff(now, months),
+                Case.status.in_(FINISHED),
+            )
+            .order_by(Case.closed_at, Case.id)
+            .limit(batch)
+        )
+    )
+
+
+def anonymise_due(now: datetime, batch: int = 200) -> int:
+    """Erase one batch of due cases (flushed; the caller commits); how many were erased."""
+    ids = due_ids(now, batch)
+    for case in db.session.scalars(select(Case).where(Case.id.in_(ids))) if ids else ():
+        anonymise(case, now)
+    db.session.flush()
+    return len(ids)
+
+
+def counts(now: datetime) -> dict:
+    """How many cases are erased, and how many finished ones the next run would erase."""
+    done = db.session.scalar(select(db.func.count(Case.id)).where(Case.anonymised_at.is_not(None)))
+    months = retention_months()
+    due = 0
+    if months > 0:
+        due = db.session.scalar(
+            select(db.func.count(Case.id)).where(
+                Case.anonymised_at.is_(None),
+                Case.closed_at < cutoff(now, months),
+                Case.status.in_(FINISHED),
+            )
+        )
+    return {"done": done or 0, "due": due or 0}
