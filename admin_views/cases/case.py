@@ -103,8 +103,11 @@ def attachment_response(attachment: Attachment):
         as_attachment=request.args.get("download") == "1" or attachment.kind == AttachmentKind.DOCUMENT,
         download_name=uploads.download_name(attachment.original_name, attachment.content_type),
         max_age=0,
+        conditional=False,
     )
     response.content_length = attachment.size
+    # byte ranges from the row's size (a stream has none of its own), so audio players can seek
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=attachment.size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
