@@ -99,7 +99,11 @@ def test_a_killed_sweeper_is_replaced_and_nothing_is_lost_or_sent_twice(app, tmp
             time.sleep(2)  # a sweep or two more: nothing fires again
         finally:
             second.send_signal(signal.SIGINT)
-            second.wait(timeout=30)
+            try:
+                second.wait(timeout=30)
+            finally:
+                if second.poll() is None:  # never leave a scheduler running behind a failed test
+                    second.kill()
     finally:
         if first.poll() is None:
             first.kill()
