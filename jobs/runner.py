@@ -8,6 +8,7 @@ from datetime import datetime
 from app import metrics
 from app.extensions import db
 from app.timeutil import utcnow
+from jobs import lease
 from jobs import tasks
 from models.jobstate import JobRun
 
@@ -42,6 +43,10 @@ def run_job(name: str, now: datetime | None = None):
     started, clock = utcnow(), time.perf_counter()
     try:
         result, error = function(now), None
+    except lease.LeaseLost:  # another scheduler took over mid-job; it goes on from the last commit
+        db.session.rollback()
+        result, error = "stopped: another scheduler holds the lease", None
+        log.warning("job %s stopped: another scheduler took the lease", name)
     except Exception:  # a failing job must not stop the others or the scheduler
         db.session.rollback()
         result, error = None, traceback.format_exc(limit=5)

@@ -20,10 +20,12 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600
 def _guarded(app, holder: str, name: str):
     def run():
         with app.app_context():
-            if not lease.acquire(LEASE, holder, ttl_seconds=app.config.get("SCHEDULER_LEASE_SECONDS", 90)):
+            ttl = app.config.get("SCHEDULER_LEASE_SECONDS", 90)
+            if not lease.acquire(LEASE, holder, ttl_seconds=ttl):
                 log.info("job %s skipped: another scheduler holds the lease", name)
                 return
-            run_job(name)
+            with lease.holding(LEASE, holder, ttl):
+                run_job(name)
 
     return run
 

@@ -2,7 +2,8 @@
 
 Every job is a plain function of ``now``. The domains only flush; a job commits once per unit of work:
 the sweep once per batch of rungs, the delivery once per claim and once per sent row (a claim must be
-visible before the message leaves), the recompute once per batch of deadlines, the digest once.
+visible before the message leaves), the recompute once per batch of deadlines, the digest once. After each
+commit a looping job renews the scheduler's lease (:func:`jobs.lease.renew_held`), and stops if it was lost.
 """
 
 from datetime import datetime
@@ -28,6 +29,7 @@ from app.reports.periodic import PERIOD_OF as periodic_kinds
 from app.suggest import training as suggest_training
 from app.timeutil import local_day
 from app.timeutil import utcnow
+from jobs import lease
 
 
 def sweep(now: datetime | None = None, batch: int = 500) -> dict:
@@ -39,6 +41,7 @@ def sweep(now: datetime | None = None, batch: int = 500) -> dict:
             rungs = run.claim_each(rungs)
         run.announce(rungs)
         db.session.commit()
+        lease.renew_held()
     db.session.commit()
     return run.stats
 
@@ -62,6 +65,7 @@ def deliver(now: datetime | None = None, batch: int = 100) -> dict:
         except SQLAlchemyError:
             db.session.rollback()
             current_app.logger.exception("could not record the delivery of notification %s", row.id)
+        lease.renew_held()
     return counts
 
 
@@ -80,6 +84,7 @@ def deliver_sms(now: datetime | None = None, batch: int = 100) -> dict:
         except SQLAlchemyError:
             db.session.rollback()
             current_app.logger.exception("could not record the delivery of SMS %s", row.id)
+        lease.renew_held()
     return counts
 
 
@@ -92,6 +97,7 @@ def recompute(now: datetime) -> int:
     for ids in deadline_recompute.batches(deadline_recompute.running_deadline_ids(requests)):
         changed += deadline_recompute.recompute_batch(ids, now)
         db.session.commit()
+        lease.renew_held()
     deadline_recompute.finish(requests, now, changed)
     db.session.commit()
     return changed
@@ -192,6 +198,7 @@ def privacy_retention(now: datetime, batch: int = 200, max_batches: int = 50) ->
     for _ in range(max_batches):
         done = privacy.anonymise_due(now, batch)
         db.session.commit()
+        lease.renew_held()
         total += done
         if done < batch:
             break

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import gettext
+from sqlalchemy import func
 from sqlalchemy import select
 
 from app.deadlines import digest
@@ -14,6 +15,7 @@ from jobs import runner
 from jobs.scheduler import JOB_DEFAULTS
 from jobs.scheduler import LEASE
 from jobs.scheduler import build
+from models.deadline import DeadlineFire
 from models.deadline import Unit
 from models.jobstate import JobLock
 from models.jobstate import JobRun
@@ -185,6 +187,35 @@ def test_release_lets_the_other_in_at_once(app):
     lease.release("scheduler", "A", now=T0 + 3 * SECOND)
     assert lease.acquire("scheduler", "B", now=T0 + 3 * SECOND)
     assert not lease.acquire("scheduler", "A", now=T0 + 4 * SECOND)
+
+
+def test_a_long_job_renews_the_lease_between_batches(app):
+    assert lease.acquire(LEASE, "A", ttl_seconds=90, now=T0)
+    with lease.holding(LEASE, "A", 90):
+        lease.renew_held(now=T0 + 80 * SECOND)  # a third of the lease has not passed on the clock: no query
+        assert db.session.get(JobLock, LEASE).expires_at == T0 + 90 * SECOND
+        lease.renew_held(now=T0 + 80 * SECOND, force=True)
+    assert db.session.get(JobLock, LEASE, populate_existing=True).expires_at == T0 + 170 * SECOND
+    assert not lease.acquire(LEASE, "B", ttl_seconds=90, now=T0 + 100 * SECOND)  # A is alive: no takeover
+    lease.renew_held(now=T0 + 200 * SECOND, force=True)  # outside a scheduler job: does nothing
+
+
+def test_a_sweep_stops_between_batches_when_another_scheduler_took_the_lease(app, monkeypatch):
+    stage_policies()
+    for _ in range(3):
+        new_case(T0)
+    late = T0 + timedelta(days=31)
+    assert lease.acquire(LEASE, "B", ttl_seconds=600)  # B took over while A was mid-sweep
+    monkeypatch.setitem(runner.JOBS, "sweep", (lambda now: runner.tasks.sweep(now, batch=1), 60))
+    with lease.holding(LEASE, "A", 0):  # a zero lease renews after every batch
+        result = runner.run_job("sweep", late)
+    assert result == "stopped: another scheduler holds the lease"
+    assert db.session.get(JobRun, "sweep").error is None
+    after_a = db.session.scalar(select(func.count()).select_from(DeadlineFire))
+    assert after_a == 1  # A's first batch is kept; it fired nothing after it lost the lease
+    with lease.holding(LEASE, "B", 600):
+        runner.run_job("sweep", late)
+    assert db.session.scalar(select(func.count()).select_from(DeadlineFire)) == 3  # B did the rest, once
 
 
 def test_two_processes_race_for_the_lease(app):
