@@ -142,3 +142,14 @@ def reveal_text(text: str | None, user) -> str:
     sees the citizen's phone, or ID number, masked (a leader reads ``138****8000`` in the text too)."""
     kinds = [kind for kind, field in FIELD_OF_KIND.items() if not sees_in_full(field, user)]
     return redact_free_text(text, kinds=kinds)
+
+
+def redact_json(value, known: Iterable = ()):
+    """Every text inside a JSON value (lists, objects) masked like :func:`redact_free_text`."""
+    if isinstance(value, str):
+        return redact_free_text(value, known)
+    if isinstance(value, list):
+        return [redact_json(item, known) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_json(item, known) for key, item in value.items()}
+    return value

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists
 
+from app.auth.redaction import redact_free_text
 from app.deadlines import clock
 from app.deadlines import part_clocks
 from app.refusal import Refusal
@@ -165,3 +166,11 @@ def next_due(part: CasePart):
     """The earliest due time among the part's running clocks, or None."""
     running = [d.due_at for d in part.deadlines if d.status == DeadlineStatus.RUNNING]
     return min(running) if running else None
+
+
+def redact_all(case, known) -> None:
+    """Mask the citizen's personal data in every co-department part's texts (request, answer, waiver)."""
+    for part in case.parts:
+        for name in ("request", "answer", "waive_reason"):
+            if getattr(part, name):
+                setattr(part, name, redact_free_text(getattr(part, name), known))

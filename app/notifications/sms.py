@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from app.auth.pii import mask
+from app.auth.redaction import redact_free_text
 from app.extensions import db
 from app.notifications import delivery
 from app.notifications.transports import DeliveryError
@@ -188,3 +189,18 @@ def requeue_failed(rows: list[SmsMessage], now: datetime) -> int:
         row.status, row.next_attempt_at, row.attempts = DeliveryStatus.PENDING, now, 0
     db.session.flush()
     return len(failed)
+
+
+ERASED = "personal data erased"
+
+
+def erase_case_texts(case_id: int, known, now: datetime) -> int:
+    """Mask the phone number and personal data of every text about case ``case_id``; a text not yet sent
+    is withdrawn (failed, never sent to a number that was erased). Flushed; how many texts there were."""
+    rows = list(db.session.scalars(select(SmsMessage).where(SmsMessage.case_id == case_id)))
+    for row in rows:
+        row.phone = mask(row.phone)[:20]
+        row.text = redact_free_text(row.text, known)
+        if row.status == DeliveryStatus.PENDING:
+            row.status, row.last_error, row.next_attempt_at = DeliveryStatus.FAILED, ERASED, None
+    return len(rows)

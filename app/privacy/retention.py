@@ -3,8 +3,9 @@
 A case is finished when closed, not accepted or merged (each sets ``closed_at``). Once the period has run
 from ``closed_at``, :func:`anonymise_due` clears the citizen's name, phone, ID number, address and the IP the
 letter came from, and masks phone and ID numbers and the citizen's own name in the case's texts, its
-timeline notes and its co-departments' parts (:func:`app.auth.redaction.redact_free_text`, the one masker
-of free text). Figures (status, dates, department, category, satisfaction) stay for the statistics. ``anonymised_at`` marks the
+timeline notes, its co-departments' parts, the staff messages about it and the texts sent to the citizen
+(whose number is masked; a text not yet sent is withdrawn), through :func:`app.auth.redaction.redact_free_text`,
+the one masker of free text. Figures (status, dates, department, category, satisfaction) stay for the statistics. ``anonymised_at`` marks the
 case done, so each case is erased once and the job reads only the cases not yet done (indexed).
 """
 
@@ -14,10 +15,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.auth.redaction import redact_free_text
+from app.cases import lifecycle
+from app.cases import parts
 from app.extensions import db
+from app.notifications import outbox
+from app.notifications import sms
 from models.case import Case
-from models.case import CaseEvent
-from models.case_part import CasePart
 from models.enums import Status
 from models.privacy import DEFAULT_MONTHS
 from models.privacy import PrivacySetting
@@ -25,7 +28,6 @@ from models.privacy import PrivacySetting
 FINISHED = (Status.CLOSED, Status.REJECTED, Status.MERGED)
 PERSONAL_FIELDS = ("citizen_name", "citizen_phone", "citizen_id_no", "address", "submitted_ip")
 TEXT_FIELDS = ("title", "content", "reply_text", "satisfaction_note", "citizen_rating_note", "grade_reason")
-PART_TEXT_FIELDS = ("request", "answer", "waive_reason")  # a co-department's part (协办)
 MAX_MONTHS = 600  # fifty years
 
 
@@ -53,17 +55,6 @@ def cutoff(now: datetime, months: int) -> datetime:
     return now.replace(year=year, month=month + 1, day=day)
 
 
-def _mask_json(value, known):
-    """Every text inside a timeline event's data, masked like its note."""
-    if isinstance(value, str):
-        return redact_free_text(value, known)
-    if isinstance(value, list):
-        return [_mask_json(item, known) for item in value]
-    if isinstance(value, dict):
-        return {key: _mask_json(item, known) for key, item in value.items()}
-    return value
-
-
 def anonymise(case: Case, now: datetime) -> None:
     """Erase ``case``'s personal data and mask it in its texts and timeline; marks the case done."""
     known = [case.citizen_name, case.citizen_phone, case.citizen_id_no, case.address]
@@ -71,15 +62,10 @@ def anonymise(case: Case, now: datetime) -> None:
         value = getattr(case, name)
         if value:
             setattr(case, name, redact_free_text(value, known)[: 200 if name == "title" else None])
-    for event in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
-        if event.note:
-            event.note = redact_free_text(event.note, known)
-        if event.data:
-            event.data = _mask_json(event.data, known)
-    for part in db.session.scalars(select(CasePart).where(CasePart.case_id == case.id)):
-        for name in PART_TEXT_FIELDS:
-            if getattr(part, name):
-                setattr(part, name, redact_free_text(getattr(part, name), known))
+    lifecycle.redact_timeline(case, known)
+    parts.redact_all(case, known)
+    outbox.redact_case_messages(case.id, known)
+    sms.erase_case_texts(case.id, known, now)
     for name in PERSONAL_FIELDS:
         setattr(case, name, None)
     case.anonymised_at = now

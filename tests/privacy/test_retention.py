@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import sms
 from app.privacy import retention
 from app.timeutil import utcnow
 from jobs import tasks
@@ -15,6 +16,8 @@ from models.case import Case
 from models.case import CaseEvent
 from models.case_part import CasePart
 from models.enums import Status
+from models.notification import Notification
+from models.sms import SmsMessage
 from tests.support.factories import make_case
 
 PHONE, ID_NO = "13912345678", "110101199003074514"
@@ -81,6 +84,38 @@ def test_co_department_parts_are_masked(app):
     tasks.privacy_retention(utcnow())
     db.session.expire_all()
     assert PHONE not in part.answer and "王小明" not in part.answer and "沟通" in part.answer
+
+
+def test_messages_about_the_case_and_texts_to_the_citizen_are_masked(app):
+    _set_months(1)
+    case = _case(Status.CLOSED, closed_days_ago=60)
+    other = _case(Status.IN_PROGRESS)
+    note = Notification(kind="case", channel="inbox", case_id=case.id, subject=f"王小明 {PHONE} 来信",
+                        body=f"来信人王小明，身份证 {ID_NO}", data={"links": [{"text": f"王小明 {PHONE}"}]},
+                        status="sent")  # fmt: skip
+    kept = Notification(
+        kind="case", channel="inbox", case_id=other.id, subject=f"{PHONE}", body="x", status="sent"
+    )
+    now = utcnow()
+    sent = SmsMessage(case_id=case.id, kind="accepted", phone=PHONE, text=f"王小明您好，编号{case.number}",
+                      status="sent", created_at=now)  # fmt: skip
+    unsent = SmsMessage(case_id=case.id, kind="answered", phone=PHONE, text="您反映的问题已办结", status="pending",
+                        created_at=now, next_attempt_at=now)  # fmt: skip
+    db.session.add_all([note, kept, sent, unsent])
+    db.session.commit()
+
+    tasks.privacy_retention(utcnow())
+    db.session.expire_all()
+    assert "王小明" not in note.subject and PHONE not in note.subject and "来信" in note.subject
+    assert ID_NO not in note.body and "王小明" not in note.body
+    assert PHONE not in str(note.data) and "王小明" not in str(note.data)
+    assert kept.subject == PHONE  # another citizen's case is not touched
+    assert sent.phone == "139****5678" and "王小明" not in sent.text and case.number in sent.text
+    assert sent.status == "sent"
+    assert (unsent.status, unsent.last_error, unsent.next_attempt_at) == ("failed", sms.ERASED, None)
+    tasks.deliver_sms(utcnow())
+    db.session.expire_all()
+    assert (unsent.status, unsent.sent_at, unsent.attempts) == ("failed", None, 0)  # never sent to the number
 
 
 def test_zero_months_means_never(app):
