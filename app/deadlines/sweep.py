@@ -153,10 +153,15 @@ class Run:
         connection = db.session.connection()
         if connection.execute(CLAIM, [rung.claim for rung in rungs]).rowcount != len(rungs):
             return False
-        fires = dialect_insert(FIRES).on_conflict_do_nothing(
-            index_elements=["deadline_id", "step", "deadline_version"]
+        fires = (
+            dialect_insert(FIRES)
+            .on_conflict_do_nothing(index_elements=["deadline_id", "step", "deadline_version"])
+            .returning(FIRES.c.deadline_id)
         )
-        return connection.execute(fires, [rung.fire_row(self.now) for rung in rungs]).rowcount == len(rungs)
+        # Count the rows returned: a batched INSERT reports no usable rowcount on PostgreSQL (-1), which
+        # once sent every batch down the one-rung-at-a-time path.
+        recorded = connection.execute(fires, [rung.fire_row(self.now) for rung in rungs]).all()
+        return len(recorded) == len(rungs)
 
     def claim_each(self, rungs: list[Rung]) -> list[Rung]:
         """Claim and record the rungs one at a time; those another sweeper took are counted, not returned."""
