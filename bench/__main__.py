@@ -1,7 +1,12 @@
-"""``python -m bench``: generate each size, time the case list pages, print the report, save JSON."""
+"""``python -m bench``: on SQLite and on a throw-away PostgreSQL 15 cluster with default durability,
+generate each size, time the case list pages and the deadline sweep, print one goals table, save JSON."""
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -12,6 +17,8 @@ from bench import report
 from bench.case_list import measure_all
 from bench.deadlines import measure_sweep
 from bench.generate import generate
+from bench.pgcluster import durable_cluster
+from bench.pgcluster import pg_settings
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,6 +37,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-sweep", action="store_true", help="do not time the deadline sweep")
     parser.add_argument("--due", type=int, default=10_000, help="deadlines made due for the busy sweep")
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a goal is missed")
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="which to run when DATABASE_URL is not set"
+    )
+    parser.add_argument(
+        "--pg-dir", help="keep the PostgreSQL cluster here and reuse it (default: thrown away)"
+    )
     return parser.parse_args(argv)
 
 
@@ -60,22 +73,17 @@ def _measure_sweeps(sizes: list[int], urls: list[str], args) -> list[dict]:
     return sweeps
 
 
-def main(argv=None) -> int:
-    """Run the bench; with ``--strict``, exit 1 when a goal is missed."""
-    args = parse_args(argv)
-    sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
-    machine = report.machine()
-    first_url = database_url(sizes[0], args.db_dir)
-    kind = db_kind(first_url)
-    print(f"# Suqiu case list bench: {kind}, {machine['cores']} cores, load average {machine['loadavg']}")
-    print(f"database: {make_url(first_url).render_as_string(hide_password=True)}")
+def _bench_database(kind: str, url_for, sizes: list[int], args) -> dict:
+    """Generate each size on one database kind, measure the list pages and the sweep; the kind's results."""
+    first_url = url_for(sizes[0])
+    print(f"\n# {kind}: {make_url(first_url).render_as_string(hide_password=True)}", flush=True)
     if kind == "sqlite":
         print(f"(one SQLite file per size in {args.db_dir}, reused while it holds that many cases)")
     else:
         print("(one PostgreSQL database, grown to each size in turn; a smaller size empties it first)")
     gens, runs, sweeps = [], [], []
     for size in sizes:
-        url = database_url(size, args.db_dir)
+        url = url_for(size)
         print(f"\n## {size:,} cases: generating", flush=True)
         fresh = args.fresh and (kind == "sqlite" or size == sizes[0])  # PostgreSQL grows from the first size
         gen = generate(url, size, fresh=fresh, log=lambda m: print(m, flush=True))
@@ -86,25 +94,72 @@ def main(argv=None) -> int:
             if not args.skip_sweep:
                 sweeps += _measure_sweeps([size], [url], args)
     if kind == "sqlite" and not args.only_generate:  # one file per size: measure them side by side
-        urls = [database_url(size, args.db_dir) for size in sizes]
+        urls = [url_for(size) for size in sizes]
         runs = _measure(sizes, urls, args)
         if not args.skip_sweep:
             sweeps = _measure_sweeps(sizes, urls, args)
-    print("\n## Generation\n\n" + report.generation_table(gens))
-    outcome = []
+    print(f"\n## {kind}: generation\n\n" + report.generation_table(gens))
     if runs:
-        print("\n## Case list pages\n\n" + report.results_table(runs))
-        outcome = report.goals(runs)
+        print(f"\n## {kind}: case list pages\n\n" + report.results_table(runs))
     if sweeps:
-        print("\n## Deadline sweep\n\n" + report.sweep_table(sweeps))
-        outcome += report.sweep_goals(sweeps)
+        print(f"\n## {kind}: deadline sweep\n\n" + report.sweep_table(sweeps))
+    checks = report.goal_checks(runs) + report.sweep_checks(sweeps)
+    return {"kind": kind, "generation": gens, "runs": runs, "sweeps": sweeps, "checks": checks}
+
+
+def _on_postgres(sizes: list[int], args) -> dict:
+    """The bench on a PostgreSQL 15 cluster with the server's default durability: thrown away afterwards,
+    or kept in ``--pg-dir`` (reused by the next run, so the million cases are generated once)."""
+    from tests.support.pg_server import create_database
+
+    root = Path(args.pg_dir) if args.pg_dir else Path(tempfile.mkdtemp(prefix="suqiu-bench-pg-"))
+    root.mkdir(parents=True, exist_ok=True)
+    cluster = durable_cluster(root)
+    if not (root / "data").exists():
+        cluster.init()
+    cluster.start()
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{cluster.port}/bench"
+        try:
+            create_database(cluster.url, "bench")
+        except Exception:  # noqa: BLE001  (a kept cluster already has it)
+            pass
+        result = _bench_database("postgresql", lambda size: url, sizes, args)
+        result["settings"] = pg_settings(url)
+        return result
+    finally:
+        cluster.stop()
+        if not args.pg_dir:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    """Run the bench on SQLite and PostgreSQL (or on ``DATABASE_URL`` alone); with ``--strict``, exit 1
+    when a goal is missed."""
+    args = parse_args(argv)
+    sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    machine = report.machine()
+    print(f"# Suqiu case list bench: {machine['cores']} cores, load average {machine['loadavg']}")
+    results = []
+    if os.environ.get("DATABASE_URL"):
+        url = os.environ["DATABASE_URL"]
+        results.append(_bench_database(db_kind(url), lambda size: url, sizes, args))
+    else:
+        kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
+        if "sqlite" in kinds:
+            results.append(
+                _bench_database("sqlite", lambda size: database_url(size, args.db_dir), sizes, args)
+            )
+        if "postgresql" in kinds:
+            results.append(_on_postgres(sizes, args))
+    outcome = [check for result in results for check in result["checks"]]
     if outcome:
-        print("\n## Goals\n\n" + "\n".join(outcome))
+        print("\n## Goals\n\n" + report.goals_table(results))
     machine["loadavg_after"] = report.machine()["loadavg"]
-    payload = {"kind": kind, "machine": machine, "args": vars(args), "generation": gens, "runs": runs}
-    payload["sweeps"] = sweeps
+    kind = "-".join(result["kind"] for result in results) or "none"
+    payload = {"kind": kind, "machine": machine, "args": vars(args), "databases": results}
     print(f"\nJSON: {report.write_json(payload)}")
-    return 1 if args.strict and any(line.startswith("- MISS") for line in outcome) else 0
+    return 1 if args.strict and any(not check["ok"] for check in outcome) else 0
 
 
 if __name__ == "__main__":

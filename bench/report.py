@@ -79,25 +79,41 @@ def generation_table(gens: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def goals(runs: list[dict]) -> list[str]:
-    """PASS/MISS lines for the largest size: under 150 ms, and within 1.5x of the smallest size."""
+def _check(goal: str, figure: str, ok: bool) -> dict:
+    return {"goal": goal, "figure": figure, "ok": bool(ok)}
+
+
+def goal_checks(runs: list[dict]) -> list[dict]:
+    """The page goals for the largest size: under 150 ms, and within 1.5x of the smallest size."""
     if not runs:
         return []
     ratios, last, out = growth(runs), runs[-1], []
     for p in last["pages"]:
-        fast = p["median_ms"] < GOAL_MS
         out.append(
-            f"- {'PASS' if fast else 'MISS'}: {p['page']} at {last['size']:,}: "
-            f"median {p['median_ms']:.1f} ms (goal < {GOAL_MS:.0f} ms)"
-        )
+            _check(f"{p['page']} at {_short(last['size'])} < {GOAL_MS:.0f} ms", f"{p['median_ms']:.1f} ms",
+                   p["median_ms"] < GOAL_MS)
+        )  # fmt: skip
         ratio = ratios[(last["size"], p["page"])]
         if ratio is not None:
-            ok = ratio <= GOAL_GROWTH
             out.append(
-                f"- {'PASS' if ok else 'MISS'}: {p['page']}: {last['size']:,}/{runs[0]['size']:,} = "
-                f"{ratio:.2f}x (goal <= {GOAL_GROWTH}x)"
-            )
+                _check(f"{p['page']}: {_short(last['size'])}/{_short(runs[0]['size'])} <= {GOAL_GROWTH}x",
+                       f"{ratio:.2f}x", ratio <= GOAL_GROWTH)
+            )  # fmt: skip
     return out
+
+
+def goals_table(results: list[dict]) -> str:
+    """One table of every goal, a column per database: the figure and PASS or MISS."""
+    kinds = [r["kind"] for r in results]
+    rows: dict[str, dict] = {}
+    for result in results:
+        for check in result["checks"]:
+            mark = "PASS" if check["ok"] else "**MISS**"
+            rows.setdefault(check["goal"], {})[result["kind"]] = f"{check['figure']} {mark}"
+    lines = ["| goal | " + " | ".join(kinds) + " |", "|---|" + "---:|" * len(kinds)]
+    for goal, cells in rows.items():
+        lines.append(f"| {goal} | " + " | ".join(cells.get(kind, "—") for kind in kinds) + " |")
+    return "\n".join(lines)
 
 
 def page_details(run: dict) -> str:
@@ -156,24 +172,23 @@ def sweep_table(sweeps: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def sweep_goals(sweeps: list[dict]) -> list[str]:
-    """PASS/MISS for the largest size: idle within 3x its floor and under 100 ms; the due stages under 10 s."""
+def sweep_checks(sweeps: list[dict]) -> list[dict]:
+    """The sweep goals for the largest size: idle within 3x its floor and under 100 ms; the due stages
+    fired, each once, in under 10 s."""
     if not sweeps:
         return []
     last = sweeps[-1]
-    idle, due, size = last["idle"], last["due"], f"{last['size']:,}"
+    idle, due, size = last["idle"], last["due"], _short(last["size"])
     ratio_ok = idle["ratio"] is not None and idle["ratio"] <= SWEEP_GOAL_RATIO
-    fast = idle["median_ms"] < SWEEP_GOAL_IDLE_MS
     due_ok = due["seconds"] < SWEEP_GOAL_DUE_S and due["stats"]["fired"] == due["made_due"]
     return [
-        f"- {'PASS' if ratio_ok else 'MISS'}: idle sweep at {size}: {idle['median_ms']:.2f} ms = "
-        f"{_fmt(idle['ratio'], 2)}x its floor {idle['floor_ms']:.3f} ms (goal <= {SWEEP_GOAL_RATIO:.0f}x)",
-        f"- {'PASS' if fast else 'MISS'}: idle sweep at {size}: median {idle['median_ms']:.2f} ms "
-        f"(goal < {SWEEP_GOAL_IDLE_MS:.0f} ms)",
-        f"- {'PASS' if due_ok else 'MISS'}: {due['made_due']:,} due stages at {size}: "
-        f"{due['stats']['fired']:,} fired in {due['seconds']:.2f} s, {_fmt(due['stages_per_s'], 0)} stages/s "
-        f"(goal < {SWEEP_GOAL_DUE_S:.0f} s)",
-    ]
+        _check(f"idle sweep at {size} <= {SWEEP_GOAL_RATIO:.0f}x its floor",
+               f"{idle['median_ms']:.2f} ms = {_fmt(idle['ratio'], 2)}x {idle['floor_ms']:.3f} ms", ratio_ok),
+        _check(f"idle sweep at {size} < {SWEEP_GOAL_IDLE_MS:.0f} ms", f"{idle['median_ms']:.2f} ms",
+               idle["median_ms"] < SWEEP_GOAL_IDLE_MS),
+        _check(f"{due['made_due']:,} due stages at {size} fired < {SWEEP_GOAL_DUE_S:.0f} s",
+               f"{due['stats']['fired']:,} in {due['seconds']:.2f} s ({_fmt(due['stages_per_s'], 0)}/s)", due_ok),
+    ]  # fmt: skip
 
 
 def sweep_details(sweep: dict) -> str:
