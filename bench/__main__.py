@@ -77,23 +77,24 @@ def _bench_database(kind: str, url_for, sizes: list[int], args) -> dict:
     """Generate each size on one database kind, measure the list pages and the sweep; the kind's results."""
     first_url = url_for(sizes[0])
     print(f"\n# {kind}: {make_url(first_url).render_as_string(hide_password=True)}", flush=True)
-    if kind == "sqlite":
-        print(f"(one SQLite file per size in {args.db_dir}, reused while it holds that many cases)")
+    side_by_side = url_for(sizes[0]) != url_for(sizes[-1])
+    if side_by_side:
+        print("(one database per size, reused while it holds that many cases; measured side by side)")
     else:
-        print("(one PostgreSQL database, grown to each size in turn; a smaller size empties it first)")
+        print("(one database, grown to each size in turn; a smaller size empties it first)")
     gens, runs, sweeps = [], [], []
     for size in sizes:
         url = url_for(size)
         print(f"\n## {size:,} cases: generating", flush=True)
-        fresh = args.fresh and (kind == "sqlite" or size == sizes[0])  # PostgreSQL grows from the first size
+        fresh = args.fresh and (side_by_side or size == sizes[0])  # one database grows from the first size
         gen = generate(url, size, fresh=fresh, log=lambda m: print(m, flush=True))
         gens.append(gen)
         print(f"  {gen['count']:,} cases ready in {gen['seconds']:.1f} s", flush=True)
-        if kind != "sqlite" and not args.only_generate:  # one database: measure before it grows
+        if not side_by_side and not args.only_generate:  # one database: measure before it grows
             runs += _measure([size], [url], args)
             if not args.skip_sweep:
                 sweeps += _measure_sweeps([size], [url], args)
-    if kind == "sqlite" and not args.only_generate:  # one file per size: measure them side by side
+    if side_by_side and not args.only_generate:  # taken in turn, so load from outside hits every size alike
         urls = [url_for(size) for size in sizes]
         runs = _measure(sizes, urls, args)
         if not args.skip_sweep:
@@ -108,8 +109,9 @@ def _bench_database(kind: str, url_for, sizes: list[int], args) -> dict:
 
 
 def _on_postgres(sizes: list[int], args) -> dict:
-    """The bench on a PostgreSQL 15 cluster with the server's default durability: thrown away afterwards,
-    or kept in ``--pg-dir`` (reused by the next run, so the million cases are generated once)."""
+    """The bench on a PostgreSQL 15 cluster with the server's default durability, one database per size:
+    thrown away afterwards, or kept in ``--pg-dir`` (reused by the next run: the million cases are generated
+    once)."""
     from tests.support.pg_server import create_database
 
     root = Path(args.pg_dir) if args.pg_dir else Path(tempfile.mkdtemp(prefix="suqiu-bench-pg-"))
@@ -119,13 +121,11 @@ def _on_postgres(sizes: list[int], args) -> dict:
         cluster.init()
     cluster.start()
     try:
-        url = f"postgresql://postgres@127.0.0.1:{cluster.port}/bench"
-        try:
-            create_database(cluster.url, "bench")
-        except Exception:  # noqa: BLE001  (a kept cluster already has it)
-            pass
-        result = _bench_database("postgresql", lambda size: url, sizes, args)
-        result["settings"] = pg_settings(url)
+        base = f"postgresql://postgres@127.0.0.1:{cluster.port}"
+        for size in sizes:
+            create_database(cluster.url, f"bench_{size}", exist_ok=True)
+        result = _bench_database("postgresql", lambda size: f"{base}/bench_{size}", sizes, args)
+        result["settings"] = pg_settings(f"{base}/bench_{sizes[0]}")
         return result
     finally:
         cluster.stop()

@@ -53,7 +53,9 @@ def _admin_connect(url: str):
     )
 
 
-def create_database(url: str, name: str | None = None, template: str | None = None) -> str:
+def create_database(
+    url: str, name: str | None = None, template: str | None = None, exist_ok: bool = False
+) -> str:
     """Create database ``name`` (a random one by default) on ``url``'s cluster and return its URL."""
     from psycopg import sql
 
@@ -62,6 +64,8 @@ def create_database(url: str, name: str | None = None, template: str | None = No
     if template:
         statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with _admin_connect(url) as conn:
+        if exist_ok and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return make_url(url).set(database=name).render_as_string(hide_password=False)
         conn.execute(statement)
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
