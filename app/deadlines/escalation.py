@@ -19,7 +19,6 @@ a link (``data["links"]``), never as a raw address.
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.notifications.links import case_link
 from app.notifications.links import link
@@ -175,8 +174,7 @@ class Announcer:
 
     def role_members(self, role) -> list[User]:
         """The active users holding ``role`` (looked up once per run)."""
-        query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
-        return self.outbox.members(("role", str(role)), query)
+        return self.outbox.members(("role", role))
 
 
 def notify_field(deadline: CaseDeadline, step: str, missed: list[str], now: datetime, outbox: Outbox) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from app.auth.redaction import redact_free_text
@@ -53,6 +54,7 @@ class Outbox:
 
     def __init__(self):
         self.rows: list[dict] = []
+        self._active: list[User] | None = None
         self._members: dict = {}
         self._muted: dict = {}
         self._groups: dict = {}
@@ -73,10 +75,19 @@ class Outbox:
             group["items"].append(item)
             group["now"] = now
 
-    def members(self, key, query) -> list[User]:
-        """The users ``query`` selects, cached under ``key``."""
+    def members(self, key: tuple) -> list[User]:
+        """The active users of ``("department", id)`` or ``("role", role)``, by id. Every active user is read
+        once per outbox (one query, however many departments a sweep reaches) and grouped here."""
+        if self._active is None or (self._active and sa_inspect(self._active[0]).expired):
+            # first use, or a commit between two sweep batches expired them: one query refreshes them all
+            self._active = list(
+                db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+            )
+            self._members = {}
         if key not in self._members:
-            self._members[key] = list(db.session.scalars(query))
+            kind, value = key
+            attribute = "department_id" if kind == "department" else "role"
+            self._members[key] = [user for user in self._active if getattr(user, attribute) == value]
         return self._members[key]
 
     def add(self, rows: list[dict]) -> None:
@@ -181,8 +192,15 @@ class _Batch:
         return rows
 
 
-def _members(outbox: Outbox | None, key, query) -> list[User]:
-    return outbox.members(key, query) if outbox is not None else list(db.session.scalars(query))
+def _members(outbox: Outbox | None, kind: str, value) -> list[User]:
+    """The active users of a department (``kind`` "department") or a role: from the outbox's one read of
+    them (no query built per call: that cost the sweep more than its SQL), else by a query."""
+    if outbox is not None:
+        return outbox.members((kind, value))
+    column = User.department_id if kind == "department" else User.role
+    return list(
+        db.session.scalars(select(User).where(column == value, User.active.is_(True)).order_by(User.id))
+    )
 
 
 def _muted(outbox: Outbox | None, kind: str, users: list[User]) -> set[int]:
@@ -206,8 +224,7 @@ def notify_department(
     department: Department, subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify a department's active users, its mailbox and its group robot."""
-    query = select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.id)
-    members = _members(outbox, ("department", department.id), query)
+    members = _members(outbox, "department", department.id)
     batch = _Batch(subject, body, kind, case, data, now, _muted(outbox, kind, members))
     for user in members:
         batch.user(user, department)
@@ -219,8 +236,7 @@ def notify_role(
     role, subject, body, *, kind, case=None, data=None, now=None, outbox=None
 ) -> list[Notification]:
     """Notify every active user holding ``role`` (e.g. all supervisors)."""
-    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
-    users = _members(outbox, ("role", str(role)), query)
+    users = _members(outbox, "role", role)
     return notify_users(users, subject, body, kind=kind, case=case, data=data, now=now, outbox=outbox)
 
 
