@@ -5,8 +5,10 @@ recorded in ``deadline_fire`` (unique per deadline, step and version) in the sam
 outbox rows it causes. A crash before the commit leaves nothing; a second sweeper finds the rung taken.
 After downtime only the highest rung reached fires, naming the ones it skipped.
 
-A batch of up to 500 rungs is claimed and recorded by one statement each; if any claim in the batch was
-lost to another sweeper, the job rolls the batch back and claims it again one rung at a time. Nothing
+A batch of up to 500 rungs is claimed and recorded by one statement each (on PostgreSQL the claim is one
+UPDATE over arrays, on SQLite an executemany; the fire records are counted from RETURNING, as PostgreSQL
+reports no rowcount for a batched INSERT); if any claim in the batch was lost to another sweeper, the job
+rolls the batch back and claims it again one rung at a time. Nothing
 here commits: the job (``jobs.tasks.sweep``) commits once per batch, so a batch's claims, fire records,
 colours and outbox rows commit together. Who hears of each rung is :mod:`app.deadlines.escalation`.
 """
