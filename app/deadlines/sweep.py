@@ -240,7 +240,8 @@ def _raise_urgency(rungs: list[Rung]) -> None:
             continue
         by_colour.setdefault(ladder_urgency(rung.step), set()).add(rung.deadline.case_id)
     for colour, case_ids in by_colour.items():
-        query = update(Case).where(Case.id.in_(sorted(case_ids)))
+        # a case already of this colour is not written again (each write touches every index of the table)
+        query = update(Case).where(Case.id.in_(sorted(case_ids)), Case.urgency.is_distinct_from(colour))
         if colour == Urgency.YELLOW:
             query = query.where(Case.urgency.is_distinct_from(Urgency.RED))
         db.session.execute(query.values(urgency=colour).execution_options(synchronize_session=False))
