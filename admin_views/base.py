@@ -75,11 +75,14 @@ class CappedCount(int):
 
 
 class CappedCountQuery(Query):
-    """A count query that stops after ``LIST_COUNT_CAP`` rows, so big tables page in flat time."""
+    """A count query that stops after ``LIST_COUNT_CAP`` rows (or its ``count_cap``, set by a search), so
+    big tables page in flat time."""
+
+    count_cap: int | None = None
 
     def scalar(self):
         """Count at most cap + 1 matching rows."""
-        cap = current_app.config["LIST_COUNT_CAP"]
+        cap = self.count_cap or current_app.config["LIST_COUNT_CAP"]
         limited = self.order_by(None).limit(cap + 1).subquery()
         count = self.session.query(func.count()).select_from(limited).scalar()
         return CappedCount(count) if count > cap else count

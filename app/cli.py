@@ -1,7 +1,7 @@
 """The command line: each domain's commands, collected here, and the app's own ``analyze``.
 
 ``create-user`` (app.auth.cli), ``calendar …`` and ``seed-policies`` (app.deadlines.cli), ``jobs run | tick``
-(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``backup`` and ``restore`` (app.backups.cli), ``storage migrate`` (app.intake.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
+(jobs.cli), ``seed-demo`` (app.demo.cli), ``reports …`` and ``hotspots scan`` (app.reports.cli), ``suggest train | text`` (app.suggest.cli), ``backup`` and ``restore`` (app.backups.cli), ``storage migrate`` (app.intake.cli), ``search reindex`` (app.cases.cli), ``seed-settings`` and ``analyze``. Each command commits once, as a request would.
 """
 
 import click
@@ -12,6 +12,7 @@ from app.auth.cli import create_user_command
 from app.backups.cli import backup_command
 from app.backups.cli import restore_command
 from app.cases import wording
+from app.cases.cli import search_group
 from app.command import field_order_classes
 from app.deadlines.cli import calendar_group
 from app.deadlines.cli import seed_policies_command
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
         backup_command,
         storage_group,
         restore_command,
+        search_group,
     ):
         app.cli.add_command(command)
 

@@ -44,6 +44,7 @@ class DefaultConfig:
     LIVE_FIGURES_SECONDS = 60
     # The case list counts at most this many rows and then shows "N+" (COUNT(*) on a big table is slow).
     LIST_COUNT_CAP = 10000
+    SEARCH_COUNT_CAP = 100  # a searched list counts its matches up to here ("100+": narrow the search)
     EXPORT_MAX_ROWS = 50000
     FLASK_ADMIN_SWATCH = "cerulean"
     # Background jobs: the morning digest's local send time, and how long the scheduler lease lasts.

@@ -9,6 +9,7 @@ from models.case import CaseEvent
 from models.case import Counter
 from models.case import case_co_department
 from models.case_part import CasePart
+from models.case_search import case_search
 from models.command import CaseOrder
 from models.command import CasePackage
 from models.command import LeaderVisit
@@ -113,4 +114,5 @@ __all__ = [
     "Volunteer",
     "WorkCalendarDay",
     "case_co_department",
+    "case_search",
 ]

@@ -20,8 +20,11 @@ co = case_co_department.c
 
 
 def capped_total(counts) -> int:
-    """Add per-arm counts; past the list cap the total shows as ``cap+`` like a single capped count."""
-    cap = current_app.config["LIST_COUNT_CAP"]
+    """Add per-arm counts; past the list cap (or the lower cap an arm's searched count stopped at) the
+    total shows as ``cap+`` like a single capped count."""
+    cap = min(
+        [current_app.config["LIST_COUNT_CAP"], *(int(c) - 1 for c in counts if isinstance(c, CappedCount))]
+    )
     total = sum(int(count or 0) for count in counts)
     return CappedCount(cap + 1) if total > cap else total
 

@@ -5,6 +5,7 @@ first deadlines, with status ``new``. Every later status change goes through :mo
 import secrets
 from datetime import datetime
 
+from app.cases import search_index
 from app.cases.direct_insert import insert_new
 from app.cases.numbering import NextNumber
 from app.deadlines import clock
@@ -62,6 +63,7 @@ def open_case(
     if direct:
         children = [*case.events, *case.deadlines, *case.attachments]
         insert_new(case, {"case_id": children}, number=("number", number))
+        search_index.add(db.session, [search_index.entry(case)])  # no flush saw it: index it here
     else:
         with db.session.no_autoflush:  # the case is pending without its number
             case.number = number.take()

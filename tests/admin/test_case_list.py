@@ -85,6 +85,13 @@ def test_merged_total_is_capped(client, login_as, mixed, app):
     assert "(13+)" in html
 
 
+def test_a_searched_merged_total_stops_at_the_search_cap(client, login_as, mixed, app):
+    login_as("handler", "SA")
+    app.config["SEARCH_COUNT_CAP"] = 4
+    _, html = listed_numbers(client, "/admin/case/?search=路边")
+    assert "(4+)" in html  # each arm stopped at the search cap; the merged total says so, not their sum
+
+
 def test_a_case_both_led_and_co_handled_is_listed_once(client, login_as, db):
     case = make_case(Status.DISPATCHED, lead="SA", co=("BA",))
     case.co_departments.append(dept("SA"))

@@ -120,7 +120,7 @@ def test_the_search_box_names_what_it_searches(client, login_as, cases):
     assert "电话或尾号后4位" in client.get("/admin/case/").get_data(as_text=True)
     login_as("leader")
     html = client.get("/admin/case/").get_data(as_text=True)
-    assert "编号、查询码、姓名、地址、标题" in html and "尾号" not in html
+    assert "编号、查询码、姓名、地址、标题、正文" in html and "尾号" not in html
 
 
 def test_the_last_four_digits_follow_every_change_of_the_phone(db, cases):

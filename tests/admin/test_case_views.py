@@ -216,6 +216,17 @@ def test_list_count_is_capped(client, login_as, app):
     assert "(3)" in client.get("/admin/case/").get_data(as_text=True)
 
 
+def test_a_searched_list_counts_to_the_search_cap(client, login_as, app):
+    for _ in range(4):
+        make_case(title="小区门口占道经营")
+    make_case(title="路灯不亮")
+    app.config["SEARCH_COUNT_CAP"] = 3
+    login_as("clerk")
+    assert "(3+)" in client.get("/admin/case/?search=占道").get_data(as_text=True)
+    assert "(1)" in client.get("/admin/case/?search=路灯").get_data(as_text=True)
+    assert "(5)" in client.get("/admin/case/").get_data(as_text=True)  # no search: the list's own cap
+
+
 def test_supervise_action_issues_one_order_per_case(client, login_as, db):
     led = make_case(Status.IN_PROGRESS, lead="SA")
     unled = make_case()

@@ -34,10 +34,23 @@ RECEIVED = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)  # 10:30 Beijing time
 
 
 def schema_differences(app) -> list:
-    """What Alembic's autogenerate would still change to make the database match the models."""
+    """What Alembic's autogenerate would still change to make the database match the models. A table of one
+    database only (``info["only_on"]``; SQLite's FTS5 search tables, which have no place in the metadata)
+    is compared on that database only."""
     with app.app_context(), db.engine.connect() as connection:
+        dialect = connection.dialect.name
+
+        def include(obj, name, type_, reflected, compare_to):
+            if type_ != "table":
+                return True
+            if reflected and compare_to is None and name.startswith("case_fts"):
+                return dialect != "sqlite"
+            only_on = obj.info.get("only_on") if not reflected else None
+            return only_on in (None, dialect)
+
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": False}
+            connection,
+            opts={"compare_type": True, "compare_server_default": False, "include_object": include},
         )
         return compare_metadata(context, db.metadata)
 
