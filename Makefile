@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint format translations system-deps clean
+.PHONY: run test bench lint format translations system-deps clean prod-local prod-local-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ run: $(VENV)/.runtime-installed translations
 	@echo "Suqiu is serving on http://$(HOST):$(PORT)/  (log in with a demo account above; Ctrl-C stops it)"
 	SUQIU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The production topology on this machine (README "Trying the production topology"): PostgreSQL, redis-server,
+# gunicorn (2 workers, PORT), `flask jobs run`; all state under instance/prod-local/.
+prod-local: $(VENV)/.dev-installed translations system-deps
+	$(BIN)/python -m deploy.prod_local start --port $(PORT)
+
+prod-local-stop:
+	$(BIN)/python -m deploy.prod_local stop
+
 # Browser tests need Debian's Chromium; database tests need PostgreSQL 15's server binaries.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ] \
@@ -52,6 +60,8 @@ test: $(VENV)/.dev-installed translations system-deps
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search --pg
 	$(BIN)/python -m bench.open311
 
 lint: $(VENV)/.dev-installed

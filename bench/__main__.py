@@ -3,10 +3,7 @@ generate each size, time the case list pages and the deadline sweep, print one g
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -17,8 +14,8 @@ from bench import report
 from bench.case_list import measure_all
 from bench.deadlines import measure_sweep
 from bench.generate import generate
-from bench.pgcluster import durable_cluster
 from bench.pgcluster import pg_settings
+from bench.pgcluster import running_cluster
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -112,25 +109,11 @@ def _on_postgres(sizes: list[int], args) -> dict:
     """The bench on a PostgreSQL 15 cluster with the server's default durability, one database per size:
     thrown away afterwards, or kept in ``--pg-dir`` (reused by the next run: the million cases are generated
     once)."""
-    from tests.support.pg_server import create_database
-
-    root = Path(args.pg_dir) if args.pg_dir else Path(tempfile.mkdtemp(prefix="suqiu-bench-pg-"))
-    root.mkdir(parents=True, exist_ok=True)
-    cluster = durable_cluster(root)
-    if not (root / "data").exists():
-        cluster.init()
-    cluster.start()
-    try:
-        base = f"postgresql://postgres@127.0.0.1:{cluster.port}"
-        for size in sizes:
-            create_database(cluster.url, f"bench_{size}", exist_ok=True)
-        result = _bench_database("postgresql", lambda size: f"{base}/bench_{size}", sizes, args)
-        result["settings"] = pg_settings(f"{base}/bench_{sizes[0]}")
+    with running_cluster(args.pg_dir) as database:
+        urls = {size: database(f"bench_{size}") for size in sizes}
+        result = _bench_database("postgresql", urls.__getitem__, sizes, args)
+        result["settings"] = pg_settings(urls[sizes[0]])
         return result
-    finally:
-        cluster.stop()
-        if not args.pg_dir:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def main(argv=None) -> int:

@@ -3,8 +3,11 @@
 off), and the settings a run reports beside its figures."""
 
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.pg_server import PG_BIN
@@ -66,3 +69,24 @@ def pg_settings(url: str) -> dict:
         host=parts.host, port=parts.port, user=parts.username, dbname=parts.database
     ) as conn:
         return {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in names}
+
+
+@contextmanager
+def running_cluster(pg_dir: str | None, prefix: str = "suqiu-bench-pg-"):
+    """A started durable cluster: kept in ``pg_dir`` and reused when given (its databases too), else in a
+    temporary directory removed afterwards. Yields a function of a database name that creates the
+    database when missing and returns its URL."""
+    from tests.support.pg_server import create_database
+
+    root = Path(pg_dir) if pg_dir else Path(tempfile.mkdtemp(prefix=prefix))
+    root.mkdir(parents=True, exist_ok=True)
+    cluster = durable_cluster(root)
+    if not (root / "data" / "PG_VERSION").exists():
+        cluster.init()
+    cluster.start()
+    try:
+        yield lambda name: create_database(cluster.url, name, exist_ok=True)
+    finally:
+        cluster.stop()
+        if not pg_dir:
+            shutil.rmtree(root, ignore_errors=True)

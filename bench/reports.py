@@ -23,10 +23,8 @@ import cProfile
 import io
 import pstats
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,8 +40,8 @@ from bench import DEFAULT_DB_DIR
 from bench import LEADER
 from bench import bench_config
 from bench import report
-from bench.pgcluster import durable_cluster
 from bench.pgcluster import pg_settings
+from bench.pgcluster import running_cluster
 
 SIZE = 1_000_000
 GOALS = {"daily_s": 5.0, "year_s": 1.0, "dashboard_ms": 300.0}
@@ -634,30 +632,8 @@ def details(results: list[dict]) -> str:
 
 
 def _postgres(args, log) -> dict:
-    from tests.support.pg_server import create_database
-
-    keep = Path(args.pg_dir) if args.pg_dir else None
-    root = keep or Path(tempfile.mkdtemp(prefix="suqiu-bench-reports-pg-"))
-    cluster = durable_cluster(root)
-    if keep is None or not (root / "data" / "PG_VERSION").exists():
-        root.mkdir(parents=True, exist_ok=True)
-        cluster.init()
-        fresh = True
-    else:
-        fresh = False
-    cluster.start()
-    try:
-        if fresh:
-            url = create_database(cluster.url, "reports_bench")
-        else:
-            from sqlalchemy.engine import make_url
-
-            url = make_url(cluster.url).set(database="reports_bench").render_as_string(hide_password=False)
-        return measure("postgresql", url, args, log)
-    finally:
-        cluster.stop()
-        if keep is None:
-            shutil.rmtree(root, ignore_errors=True)
+    with running_cluster(args.pg_dir, "suqiu-bench-reports-pg-") as database:
+        return measure("postgresql", database("reports_bench"), args, log)
 
 
 def main(argv=None) -> int:
