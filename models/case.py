@@ -99,7 +99,7 @@ class Case(db.Model):
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # 下派: the community (or station) under the lead street that works the case on the street's behalf
-    handed_down_to_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    handed_down_to_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     handed_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 即接即办: answered by the intake team on the spot (专班办结), and the knowledge the answer used
     answered_at_intake: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -166,6 +166,8 @@ class Case(db.Model):
         Index("ix_case_item_received_at", "received_at"),
         Index("ix_case_item_status_received_at", "status", "received_at"),
         Index("ix_case_item_lead_status_received", "lead_department_id", "status", "received_at"),
+        # the handed-down arm of a handler's list (and the foreign key's lookups)
+        Index("ix_case_item_handed_status_received", "handed_down_to_id", "status", "received_at"),
         Index("ix_case_item_lead_received", "lead_department_id", "received_at"),
         Index("ix_case_item_merged_into_id", "merged_into_id"),
         Index("ix_case_item_repeat_of_id", "repeat_of_id"),
