@@ -13,11 +13,7 @@
   }
   var form = (phone || idNo).form;
   var lookup = window.suqiuIntakeLookup(source.getAttribute("data-url"), form);
-  var box = document.createElement("div");
-  box.id = "caller-history-box";
-  box.setAttribute("aria-live", "polite");
-  var anchor = (idNo || phone).closest(".form-group") || (idNo || phone);
-  anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  var box = window.suqiuIntakeLookup.box("caller-history-box", "", idNo || phone);
 
   var MOBILE = /^1[3-9][0-9]{9}$/;
   var LANDLINE = /^0[0-9]{2,3}-?[0-9]{7,8}$/;

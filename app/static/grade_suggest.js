@@ -17,12 +17,7 @@
   var NAMES = ["title", "content", "people_involved", "money_involved", "category", "street", "community",
                "citizen_phone", "citizen_id_no"];
   var BADGES = { red: "badge-danger", yellow: "badge-warning", green: "badge-success" };
-  var box = document.createElement("div");
-  box.id = "grade-hint-box";
-  box.className = "small mb-2";
-  box.setAttribute("aria-live", "polite");
-  var anchor = grade.closest(".form-group") || grade;
-  anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  var box = window.suqiuIntakeLookup.box("grade-hint-box", "small mb-2", grade);
 
   // a form shown again after a refusal, or with a reason typed, keeps the clerk's grade
   var chosen = Boolean(form.querySelector(".is-invalid, .has-error")) || Boolean(reasonInput && reasonInput.value.trim());

@@ -2,7 +2,8 @@
    POST-only view (admin_views/cases/intake_lookup.py) with the form's CSRF token, skips a question it has
    just asked, and uses only the answer to the newest question, so a slow answer never overwrites a newer one.
    window.suqiuIntakeLookup(url, form) returns ask(key, body, onAnswer, onFailure): key says what is asked
-   (the same key twice asks once), onFailure gets the server's error text or null. */
+   (the same key twice asks once), onFailure gets the server's error text or null.
+   window.suqiuIntakeLookup.box(id, className, field) puts the look-up's live answer box after field's group. */
 (function () {
   "use strict";
 
@@ -45,5 +46,17 @@
         failed(null);
       });
     };
+  };
+
+  window.suqiuIntakeLookup.box = function (id, className, field) {
+    var box = document.createElement("div");
+    box.id = id;
+    if (className) {
+      box.className = className;
+    }
+    box.setAttribute("aria-live", "polite");
+    var anchor = field.closest(".form-group") || field;
+    anchor.parentNode.insertBefore(box, anchor.nextSibling);
+    return box;
   };
 })();

@@ -15,12 +15,7 @@
   }
   var form = content.form;
   var lookup = window.suqiuIntakeLookup(source.getAttribute("data-url"), form);
-  var box = document.createElement("div");
-  box.id = "routing-suggest-box";
-  box.className = "mb-3";
-  box.setAttribute("aria-live", "polite");
-  var anchor = content.closest(".form-group") || content;
-  anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  var box = window.suqiuIntakeLookup.box("routing-suggest-box", "mb-3", content);
 
   var timer = null;
 
