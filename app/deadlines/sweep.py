@@ -29,7 +29,6 @@ from app.extensions import db
 from app.extensions import dialect_insert
 from app.extensions import insert_unless_exists
 from app.notifications.outbox import Outbox
-from app.timeutil import as_utc
 from models.case import Case
 from models.deadline import CaseDeadline
 from models.deadline import DeadlineFire
@@ -37,6 +36,7 @@ from models.deadline import DeadlineStatus
 from models.deadline import LadderStep
 from models.deadline import Stage
 from models.deadline import Urgency
+from models.types import UTCDateTime
 
 INTAKE_STAGES = {Stage.REGISTER, Stage.DISPATCH, Stage.REVISIT}
 DEADLINES = CaseDeadline.__table__
@@ -136,8 +136,7 @@ CLAIM_BATCH = text(
 )
 
 
-def _naive_utc(value):
-    return None if value is None else as_utc(value).replace(tzinfo=None)  # as UTCDateTime stores it
+_stored_time = UTCDateTime().process_bind_param  # the arrays bypass the column type: store times as it does
 
 
 def _claim_arrays(rungs: list["Rung"]) -> dict:
@@ -148,9 +147,9 @@ def _claim_arrays(rungs: list["Rung"]) -> dict:
         "versions": [c["b_version"] for c in claims],
         "steps": [c["b_step"] for c in claims],
         "next_steps": [c["b_next_step"] for c in claims],
-        "next_fire_ats": [_naive_utc(c["b_next_fire_at"]) for c in claims],
+        "next_fire_ats": [_stored_time(c["b_next_fire_at"], None) for c in claims],
         "last_fired": [str(c["b_last_fired"]) for c in claims],
-        "breached_ats": [_naive_utc(c["b_breached_at"]) for c in claims],
+        "breached_ats": [_stored_time(c["b_breached_at"], None) for c in claims],
         "running": DeadlineStatus.RUNNING.value,
     }
 
