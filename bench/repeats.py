@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -382,20 +381,13 @@ def _on_postgres(args) -> dict:
         print(f"\n## building {args.rows:,} cases in DATABASE_URL", flush=True)
         print(f"  built in {build(url, args.rows, print):.0f} s", flush=True)
         return {"kind": "postgresql", **measure(url, args.runs)}
-    from bench.pgcluster import durable_cluster
-    from tests.support.pg_server import create_database
+    from bench.pgcluster import running_cluster
 
-    with tempfile.TemporaryDirectory(prefix="repeats-pg-") as root:
-        cluster = durable_cluster(Path(root))
-        cluster.init()
-        cluster.start()
-        try:
-            url = create_database(cluster.url, "repeats_bench")
-            print(f"\n## building {args.rows:,} cases on a throw-away PostgreSQL 15 cluster", flush=True)
-            print(f"  built in {build(url, args.rows, print):.0f} s", flush=True)
-            return {"kind": "postgresql", **measure(url, args.runs)}
-        finally:
-            cluster.stop()
+    with running_cluster(None, "repeats-pg-") as database:
+        url = database("repeats_bench")
+        print(f"\n## building {args.rows:,} cases on a throw-away PostgreSQL 15 cluster", flush=True)
+        print(f"  built in {build(url, args.rows, print):.0f} s", flush=True)
+        return {"kind": "postgresql", **measure(url, args.runs)}
 
 
 if __name__ == "__main__":
