@@ -11,12 +11,10 @@ Run ``python -m bench.open311 --help``.
 import argparse
 import http.client
 import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -170,18 +168,10 @@ def measure(kind: str, url: str, args) -> dict:
 
 
 def _postgres(args):
-    from tests.support.pg_server import PostgresCluster
-    from tests.support.pg_server import create_database
+    from bench.pgcluster import running_cluster
 
-    root = Path(tempfile.mkdtemp(prefix="suqiu-bench-pg-"))
-    cluster = PostgresCluster(root)
-    cluster.init()
-    cluster.start()
-    try:
-        return measure("postgresql", create_database(cluster.url, "open311_bench"), args)
-    finally:
-        cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    with running_cluster(None, "suqiu-bench-open311-pg-") as database:
+        return measure("postgresql", database("open311_bench"), args)
 
 
 def table(results: list[dict]) -> str:
