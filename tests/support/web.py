@@ -11,6 +11,16 @@ from urllib.parse import urlsplit
 from tests.support.factories import PASSWORD
 
 
+def remember_cookies(cookies: dict, headers) -> None:
+    """Keep the cookies a response sets in ``cookies``, and drop those it expires."""
+    for header in headers.get_all("Set-Cookie") or ():
+        for name, morsel in SimpleCookie(header).items():
+            if morsel.value and morsel["max-age"] != "0":
+                cookies[name] = morsel.value
+            else:
+                cookies.pop(name, None)
+
+
 def token_from(html: str) -> str:
     """The CSRF token a page's form carries."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
@@ -48,12 +58,7 @@ class Browser:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode("utf-8")
-        for header in response.headers.get_all("Set-Cookie") or ():
-            for name, morsel in SimpleCookie(header).items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
+        remember_cookies(self.cookies, response.headers)
         return response.status, text
 
     def token(self, path: str) -> str:

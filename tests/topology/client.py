@@ -7,8 +7,9 @@ import re
 import uuid
 from html import unescape
 from http.client import HTTPConnection
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode
+
+from tests.support.web import remember_cookies
 
 DEMO_PASSWORD = "suqiu-demo-2026"
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -57,12 +58,7 @@ class Client:
             response = Response(answer.status, answer.headers, answer.read())
         finally:
             connection.close()
-        for header in response.headers.get_all("Set-Cookie") or ():
-            for name, morsel in SimpleCookie(header).items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
+        remember_cookies(self.cookies, response.headers)
         return response
 
     def get(self, path: str) -> Response:
