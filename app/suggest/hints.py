@@ -32,24 +32,16 @@ def hint_map() -> dict[str, list[str]]:
     key = db.session.execute(select(func.count(CategoryHint.id), func.max(CategoryHint.updated_at))).one()
     if key[0] == 0:
         active = set(db.session.scalars(select(Category.code).where(Category.active.is_(True))))
-        return {code: words for code, words in _starting_hints().items() if code in active}
+        return {code: split_keywords("\n".join(words)) for code, words in HINTS.items() if code in active}
     if _cache["key"] != tuple(key):
         rows = db.session.execute(
             select(Category.code, CategoryHint.keywords)
             .join(Category, Category.id == CategoryHint.category_id)
             .where(Category.active.is_(True))
         )
-        split = ((code, split_keywords(words)) for code, words in rows)
-        _cache["hints"] = {code: keywords for code, keywords in split if keywords}
+        _cache["hints"] = {code: split_keywords(words) for code, words in rows if split_keywords(words)}
         _cache["key"] = tuple(key)
     return _cache["hints"]
-
-
-def _starting_hints() -> dict[str, list[str]]:
-    """The starting hints split into keywords, once per process (they are constants)."""
-    if "starting" not in _cache:
-        _cache["starting"] = {code: split_keywords("\n".join(words)) for code, words in HINTS.items()}
-    return _cache["starting"]
 
 
 def documents(hints: dict[str, list[str]]) -> tuple[list[str], list[str]]:
